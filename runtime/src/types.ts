@@ -1,0 +1,94 @@
+/**
+ * The contract between generated code and @mlservice/runtime. Generated `src/generated/service.ts`
+ * builds one `ServiceDefinition` and calls `startService()`. Everything here is plain data plus
+ * the user's hooks, so the generated code stays thin and a config change gives a small diff.
+ */
+
+/** Element data of one row of one model input (the row's slice, batch dimension removed). */
+export type RowData =
+  | number[]
+  | bigint[]
+  | string[]
+  | boolean[]
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array;
+
+/** One model row: for each ONNX input name, that row's flattened elements (shape = input dims minus the batch dim). */
+export type ModelRow = Record<string, RowData>;
+
+/** One row of model output: for each requested ONNX output name, that row's flattened elements. */
+export type ModelOutputRow = Record<string, RowData>;
+
+export interface HookContext {
+  endpoint: string;
+  /** Variant name (`default` for single-model endpoints). */
+  variant: string;
+  model: { name: string; version: string };
+}
+
+/** Ajv standalone validate function shape (compiled at generation time). */
+export interface ValidateFn {
+  (data: unknown): boolean;
+  errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }> | null;
+}
+
+export interface BatchingDefinition {
+  enabled: boolean;
+  maxBatchSize: number;
+  maxLatencyMs: number;
+  maxQueueRows: number;
+}
+
+export interface AbDefinition {
+  experiment: string;
+  salt: string;
+  unit: string;
+  variants: Array<{ name: string; model: string; basisPoints: number }>;
+  missingUnit: 'reject' | { variant: string };
+  overrideHeader?: string;
+}
+
+export interface EndpointDefinition<I = any, O = any> {
+  name: string;
+  path: string;
+  validate: ValidateFn;
+  /** Exactly one of `model` and `ab`. */
+  model?: string;
+  ab?: AbDefinition;
+  batching: BatchingDefinition;
+  /** Request instance -> one or more model rows (a ranking request gives one row per candidate). */
+  preprocess(input: I, ctx: HookContext): ModelRow[] | Promise<ModelRow[]>;
+  /** Model output rows (same order as the preprocessed rows) -> response body. */
+  postprocess(outputs: ModelOutputRow[], input: I, ctx: HookContext): O | Promise<O>;
+}
+
+export interface ModelDefinition {
+  name: string;
+  /** The source URI from mlservice.yaml (identity only; the runtime loads from `modelsDir`). */
+  source: string;
+  /** Tensor outputs to request; all tensor outputs when absent. */
+  outputs?: string[];
+}
+
+export interface ServiceDefinition {
+  service: { name: string; version: string; description: string };
+  models: ModelDefinition[];
+  endpoints: EndpointDefinition[];
+  server: { port: number; bodyLimitBytes: number; shutdownGraceMs: number };
+  /** The generated OpenAPI document, served at /openapi.json and by the docs page. */
+  openapi: Record<string, unknown>;
+}
+
+export interface StartOptions {
+  /** Directory holding `<model name>/` folders (MLflow layout or a single .onnx) and `models.lock.json`'s data. Default `$MLSERVICE_MODELS_DIR` or `./models`. */
+  modelsDir?: string;
+  /** Default `$PORT` or the definition's port. */
+  port?: number;
+  /** Default `0.0.0.0`. */
+  host?: string;
+  /** Install SIGTERM/SIGINT handlers (default true). */
+  handleSignals?: boolean;
+}
