@@ -92,3 +92,29 @@ export interface StartOptions {
   /** Install SIGTERM/SIGINT handlers (default true). */
   handleSignals?: boolean;
 }
+
+/**
+ * `models.lock.json`, written by `mlgen models pull` at the project root and copied into the image.
+ * Keys sorted, no timestamps.
+ */
+export interface ModelsLock {
+  lockVersion: 1;
+  models: Record<string, LockedModel>;
+}
+
+export interface LockedModel {
+  /** The source URI from mlservice.yaml. */
+  source: string;
+  /** Registry identity; null for local paths and https URLs. */
+  registry: null | {
+    registeredModel: string;
+    version: string;
+    runId: string;
+    /** Set when the source named an alias. */
+    alias?: string;
+  };
+  /** Every file under `models/<name>/`, sorted by path. */
+  files: Array<{ path: string; sha256: string; size: number }>;
+  /** sha256 over the lines `<path>\0<sha256>\n` of `files`, in order: one digest per model. */
+  sha256: string;
+}

@@ -1,4 +1,16 @@
-import type { Emitter } from './types.js';
+import type { ServiceModel } from '../config/model.js';
+import type { Emitter, OutputFile } from './types.js';
 
 /** Every emitter, in a fixed order. Add one line per output module. */
 export const emitters: ReadonlyArray<readonly [name: string, emit: Emitter]> = [];
+
+/** Runs every emitter; the result is sorted by path so plans and manifests are stable. */
+export function emitAll(model: ServiceModel): OutputFile[] {
+  const files = emitters.flatMap(([, emit]) => emit(model));
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.path)) throw new Error(`internal: two emitters produce ${f.path}`);
+    seen.add(f.path);
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

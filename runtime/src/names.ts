@@ -1,0 +1,55 @@
+/**
+ * Names other outputs depend on: the Helm chart sets these environment variables, the Kayenta
+ * canary config queries these metrics, the Dockerfile's HEALTHCHECK probes these paths. Tests in
+ * the generator cross-check its outputs against this file, so a rename breaks a test, not a canary.
+ */
+
+export const ENV = {
+  /** Git SHA of the service code (image build arg -> env). */
+  revision: 'MLSERVICE_REVISION',
+  /** Directory with one folder per model (default `./models`). */
+  modelsDir: 'MLSERVICE_MODELS_DIR',
+  /** Path of `models.lock.json` (default `./models.lock.json`). */
+  modelsLock: 'MLSERVICE_MODELS_LOCK',
+  /** `stable`, `canary` or `baseline`; added as the `track` label to every metric. */
+  track: 'MLSERVICE_TRACK',
+  port: 'PORT',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+export const PATHS = {
+  live: '/livez',
+  ready: '/readyz',
+  metrics: '/metrics',
+  metadata: '/metadata',
+  openapi: '/openapi.json',
+  docs: '/docs',
+} as const;
+
+/** Response header naming the A/B variant (or `default`) that served a request. */
+export const VARIANT_HEADER = 'x-mlservice-variant';
+
+/**
+ * Prometheus metrics the runtime exports. Every series also carries `track` (from MLSERVICE_TRACK,
+ * default `stable`) as a default label.
+ */
+export const METRICS = {
+  /** counter {endpoint, variant, status} */
+  requests: 'mlservice_requests_total',
+  /** histogram seconds {endpoint, variant} */
+  requestDuration: 'mlservice_request_duration_seconds',
+  /** histogram rows per model call {model} */
+  batchSize: 'mlservice_batch_size',
+  /** histogram seconds from arrival to batch start {model} */
+  queueWait: 'mlservice_queue_wait_seconds',
+  /** histogram seconds of session.run {model} */
+  inferenceDuration: 'mlservice_inference_duration_seconds',
+  /** counter {endpoint, reason: queue_full | shutting_down | not_ready | client_gone} */
+  shed: 'mlservice_shed_requests_total',
+  /** histogram of the first element of each row of the model's first output {endpoint, variant} */
+  predictionScore: 'mlservice_prediction_score',
+  /** gauge = 1 {service, version, revision} */
+  buildInfo: 'mlservice_build_info',
+  /** gauge = 1 {model, source, version, run_id, sha256} */
+  modelInfo: 'mlservice_model_info',
+} as const;
