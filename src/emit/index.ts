@@ -1,8 +1,11 @@
 import type { ServiceModel } from '../config/model.js';
 import type { Emitter, OutputFile } from './types.js';
+import { emitOpenApi } from './openapi.js';
 
 /** Every emitter, in a fixed order. Add one line per output module. */
-export const emitters: ReadonlyArray<readonly [name: string, emit: Emitter]> = [];
+export const emitters: ReadonlyArray<readonly [name: string, emit: Emitter]> = [
+  ['openapi', emitOpenApi],
+];
 
 /** Runs every emitter; the result is sorted by path so plans and manifests are stable. */
 export function emitAll(model: ServiceModel): OutputFile[] {

@@ -1,0 +1,146 @@
+/**
+ * The parts of the OpenAPI document that do not depend on the endpoints: the RFC 9457 problem
+ * schema and the shared error responses, and the service's own operational routes.
+ *
+ * @see https://spec.openapis.org/oas/v3.1.0.html#components-object
+ * @see https://www.rfc-editor.org/rfc/rfc9457.html
+ */
+import { PATHS } from '../../runtime/src/names.js';
+
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+/** Prometheus text exposition format. @see https://prometheus.io/docs/instrumenting/exposition_formats/ */
+export const METRICS_MEDIA_TYPE = 'text/plain; version=0.0.4';
+
+export const TAG_INFERENCE = 'inference';
+export const TAG_OPERATIONS = 'operations';
+
+/** Operation ids of the operational routes; endpoint operation ids must avoid them. */
+export const OPERATIONAL_OPERATION_IDS = ['getLiveness', 'getReadiness', 'getMetrics', 'getMetadata'] as const;
+
+export function ref(kind: 'schemas' | 'responses' | 'headers', name: string): { $ref: string } {
+  return { $ref: `#/components/${kind}/${name}` };
+}
+
+function problemSchema(): Record<string, unknown> {
+  return {
+    type: 'object',
+    description: 'An RFC 9457 problem detail. Never contains a stack trace.',
+    required: ['type', 'title', 'status'],
+    properties: {
+      type: { type: 'string', format: 'uri-reference', description: 'Identifies the problem type.' },
+      title: { type: 'string', description: 'Short summary of the problem type.' },
+      status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code.' },
+      detail: { type: 'string', description: 'What went wrong with this request.' },
+      instance: { type: 'string', format: 'uri-reference', description: 'The request path.' },
+      errors: {
+        type: 'array',
+        description: 'Validation failures, one per failing field (400 only).',
+        items: {
+          type: 'object',
+          required: ['pointer', 'detail'],
+          properties: {
+            pointer: { type: 'string', description: 'JSON Pointer (RFC 6901) to the failing field of the request body.' },
+            detail: { type: 'string', description: 'Why the field was rejected.' },
+          },
+        },
+      },
+    },
+  };
+}
+
+function serviceMetadataSchema(): Record<string, unknown> {
+  const nullableString = { type: ['string', 'null'] };
+  return {
+    type: 'object',
+    description: 'What this process serves: its code revision and every model version.',
+    required: ['service', 'revision', 'models'],
+    properties: {
+      service: {
+        type: 'object',
+        required: ['name', 'version'],
+        properties: { name: { type: 'string' }, version: { type: 'string' }, description: { type: 'string' } },
+      },
+      revision: { ...nullableString, description: 'Git revision of the service code, from the image build.' },
+      models: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name', 'source', 'version', 'runId', 'sha256'],
+          properties: {
+            name: { type: 'string' },
+            source: { type: 'string', description: 'The source URI from mlservice.yaml.' },
+            version: { ...nullableString, description: 'Registry version; null for local files and URLs.' },
+            runId: { ...nullableString, description: 'MLflow run id; null for local files and URLs.' },
+            sha256: { type: 'string', description: 'Digest of the model files (models.lock.json).' },
+          },
+        },
+      },
+    },
+  };
+}
+
+function healthSchema(): Record<string, unknown> {
+  return {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', description: 'ok, or why the process is not ready.' } },
+  };
+}
+
+function problemResponse(description: string, retryAfter: boolean): Record<string, unknown> {
+  const response: Record<string, unknown> = { description };
+  if (retryAfter) response.headers = { 'Retry-After': ref('headers', 'RetryAfter') };
+  response.content = { [PROBLEM_MEDIA_TYPE]: { schema: ref('schemas', 'Problem') } };
+  return response;
+}
+
+/** `components` minus the endpoint schemas, which the caller adds first. */
+export function sharedComponents(bodyLimitBytes: number): {
+  schemas: Record<string, unknown>;
+  responses: Record<string, unknown>;
+  headers: Record<string, unknown>;
+} {
+  return {
+    schemas: { Problem: problemSchema(), ServiceMetadata: serviceMetadataSchema(), HealthStatus: healthSchema() },
+    responses: {
+      BadRequest: problemResponse('The request body is not valid; `errors` names each failing field.', false),
+      PayloadTooLarge: problemResponse(`The request body is larger than ${bodyLimitBytes} bytes.`, false),
+      TooManyRequests: problemResponse('The batching queue is full; retry after the given delay.', true),
+      ServiceUnavailable: problemResponse('The service is not ready or is shutting down.', true),
+    },
+    headers: {
+      RetryAfter: {
+        description: 'Seconds to wait before retrying.',
+        schema: { type: 'integer', minimum: 0 },
+      },
+    },
+  };
+}
+
+function getOperation(operationId: string, summary: string, description: string, responses: object): object {
+  return { get: { operationId, summary, description, tags: [TAG_OPERATIONS], responses } };
+}
+
+function jsonContent(schemaName: string): object {
+  return { 'application/json': { schema: ref('schemas', schemaName) } };
+}
+
+/** GET routes every generated service answers (paths pinned in runtime/src/names.ts). */
+export function operationalPaths(): Record<string, unknown> {
+  const [live, ready, metrics, metadata] = OPERATIONAL_OPERATION_IDS;
+  return {
+    [PATHS.live]: getOperation(live, 'Liveness probe', 'Answers 200 while the process is running.', {
+      '200': { description: 'The process is alive.', content: jsonContent('HealthStatus') },
+    }),
+    [PATHS.ready]: getOperation(ready, 'Readiness probe', 'Answers 200 once every model is loaded, 503 while starting or draining.', {
+      '200': { description: 'Ready to serve.', content: jsonContent('HealthStatus') },
+      '503': { description: 'Not ready: starting up or shutting down.', content: jsonContent('HealthStatus') },
+    }),
+    [PATHS.metrics]: getOperation(metrics, 'Prometheus metrics', 'Request, batching and model metrics in the Prometheus text format.', {
+      '200': { description: 'Current metrics.', content: { [METRICS_MEDIA_TYPE]: { schema: { type: 'string' } } } },
+    }),
+    [PATHS.metadata]: getOperation(metadata, 'Served versions', 'The service version, code revision and every model version this process serves.', {
+      '200': { description: 'Service and model identity.', content: jsonContent('ServiceMetadata') },
+    }),
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * The service's OpenAPI 3.1 description, built as a plain object (also embedded in the generated
+ * service and served at /openapi.json) and written as `openapi.yaml`.
+ *
+ * @see https://spec.openapis.org/oas/v3.1.0.html
+ */
+import type { EndpointSpec, JsonSchema, ServiceModel } from '../config/model.js';
+import { VARIANT_HEADER } from '../../runtime/src/names.js';
+import {
+  OPERATIONAL_OPERATION_IDS,
+  TAG_INFERENCE,
+  TAG_OPERATIONS,
+  operationalPaths,
+  ref,
+  sharedComponents,
+} from './openapi-components.js';
+import { toYaml } from './openapi-yaml.js';
+import { GENERATED_MARKER, type Emitter } from './types.js';
+
+export const OPENAPI_PATH = 'openapi.yaml';
+
+/** `score-items` -> `scoreItems`; endpoint names are DNS-1123 labels. */
+function camelCase(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+function pascalCase(name: string): string {
+  const camel = camelCase(name);
+  return camel.charAt(0).toUpperCase() + camel.slice(1);
+}
+
+/** Appends 2, 3, ... until `base` is not in `taken`, then records it. `a-1` and `a1` both camelCase to `a1`. */
+function claim(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
+  taken.add(name);
+  return name;
+}
+
+interface EndpointNames {
+  operationId: string;
+  /** Component schema name stem: `Rank` gives `RankRequest` and `RankResponse`. */
+  schema: string;
+}
+
+/** Stable, unique names per endpoint, in endpoint order. */
+export function endpointNames(endpoints: readonly EndpointSpec[]): EndpointNames[] {
+  const ops = new Set<string>(OPERATIONAL_OPERATION_IDS);
+  const schemas = new Set<string>();
+  return endpoints.map((e) => ({ operationId: claim(camelCase(e.name), ops), schema: claim(pascalCase(e.name), schemas) }));
+}
+
+/**
+ * Embeds a config schema as a component. Local references (`#/$defs/x`) are rebased onto the
+ * component's own location, and `$id`/`$schema` are dropped because an `$id` would change the
+ * base URI those references resolve against. OAS 3.1 schemas are JSON Schema 2020-12.
+ * @see https://spec.openapis.org/oas/v3.1.0.html#schema-object
+ */
+export function embedSchema(schema: JsonSchema, componentName: string): JsonSchema {
+  const base = `#/components/schemas/${componentName}`;
+  const walk = (node: unknown, top: boolean): unknown => {
+    if (Array.isArray(node)) return node.map((n) => walk(n, false));
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (top && (key === '$id' || key === '$schema')) continue;
+      if (key === '$ref' && typeof value === 'string' && value.startsWith('#')) out[key] = base + value.slice(1);
+      else out[key] = walk(value, false);
+    }
+    return out;
+  };
+  return walk(schema, true) as JsonSchema;
+}
+
+function variantNames(e: EndpointSpec): string[] {
+  return e.ab ? e.ab.variants.map((v) => v.name) : ['default'];
+}
+
+function servedBy(e: EndpointSpec): string {
+  if (!e.ab) return `Served by model \`${e.model ?? ''}\`.`;
+  const split = e.ab.variants.map((v) => `\`${v.name}\` ${v.weight}% (model \`${v.model}\`)`).join(', ');
+  return `A/B experiment \`${e.ab.experiment}\`, sticky on \`${e.ab.unit}\`: ${split}.`;
+}
+
+function operationDescription(e: EndpointSpec): string {
+  const lead = e.description.trim() === '' ? `Runs the \`${e.name}\` endpoint.` : e.description;
+  return `${lead}\n\n${servedBy(e)}`;
+}
+
+function overrideParameter(e: EndpointSpec): object[] {
+  if (!e.ab?.overrideHeader) return [];
+  return [
+    {
+      name: e.ab.overrideHeader,
+      in: 'header',
+      required: false,
+      description: 'QA only: forces the named A/B variant instead of the sticky assignment.',
+      schema: { type: 'string', enum: variantNames(e) },
+    },
+  ];
+}
+
+function requestBody(e: EndpointSpec, schemaName: string): object {
+  const media: Record<string, unknown> = { schema: ref('schemas', `${schemaName}Request`) };
+  if (e.examples.length > 0) {
+    media.examples = Object.fromEntries(e.examples.map((value, i) => [`example${i + 1}`, { value }]));
+  }
+  return { required: true, content: { 'application/json': media } };
+}
+
+function successResponse(e: EndpointSpec, schemaName: string): object {
+  return {
+    description: 'The prediction.',
+    headers: {
+      [VARIANT_HEADER]: {
+        description: e.ab ? 'The A/B variant that served this request.' : 'Always `default`: this endpoint has no A/B split.',
+        required: true,
+        schema: { type: 'string', enum: variantNames(e) },
+      },
+    },
+    content: { 'application/json': { schema: ref('schemas', `${schemaName}Response`) } },
+  };
+}
+
+function endpointOperation(e: EndpointSpec, names: EndpointNames): object {
+  const parameters = overrideParameter(e);
+  return {
+    post: {
+      operationId: names.operationId,
+      summary: e.name,
+      description: operationDescription(e),
+      tags: [TAG_INFERENCE],
+      ...(parameters.length > 0 ? { parameters } : {}),
+      requestBody: requestBody(e, names.schema),
+      responses: {
+        '200': successResponse(e, names.schema),
+        '400': ref('responses', 'BadRequest'),
+        '413': ref('responses', 'PayloadTooLarge'),
+        '429': ref('responses', 'TooManyRequests'),
+        '503': ref('responses', 'ServiceUnavailable'),
+      },
+    },
+  };
+}
+
+function info(model: ServiceModel): Record<string, unknown> {
+  const s = model.service;
+  const contact = { name: s.contact?.name ?? s.owner, ...(s.contact?.email ? { email: s.contact.email } : {}), ...(s.contact?.url ? { url: s.contact.url } : {}) };
+  const description = s.description.trim() === '' ? `The ${s.name} inference service.` : s.description;
+  return { title: s.name, description, version: s.version, contact };
+}
+
+/** The OpenAPI 3.1 document for `model`; plain JSON data, keys in a fixed order. */
+export function buildOpenApi(model: ServiceModel): Record<string, unknown> {
+  const names = endpointNames(model.endpoints);
+  const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
+  model.endpoints.forEach((e, i) => {
+    const n = names[i]!;
+    paths[e.path] = endpointOperation(e, n);
+    schemas[`${n.schema}Request`] = embedSchema(e.input, `${n.schema}Request`);
+    schemas[`${n.schema}Response`] = embedSchema(e.output, `${n.schema}Response`);
+  });
+  const shared = sharedComponents(model.server.bodyLimitBytes);
+  return {
+    openapi: '3.1.0',
+    'x-generated-by': 'mlgen',
+    info: info(model),
+    servers: [{ url: '/', description: 'The service itself (paths are relative to where it is reached).' }],
+    tags: [
+      { name: TAG_INFERENCE, description: 'Model predictions.' },
+      { name: TAG_OPERATIONS, description: 'Health, metrics and served versions, for operators and probes.' },
+    ],
+    paths: { ...paths, ...operationalPaths() },
+    components: { schemas: { ...schemas, ...shared.schemas }, responses: shared.responses, headers: shared.headers },
+  };
+}
+
+export const emitOpenApi: Emitter = (model) => [
+  {
+    path: OPENAPI_PATH,
+    content: toYaml(buildOpenApi(model), [GENERATED_MARKER]),
+    owner: 'generated',
+    emitter: 'openapi',
+    inputs: ['/endpoints', '/server/bodyLimitBytes', '/service'],
+  },
+];

@@ -1,0 +1,76 @@
+/**
+ * The generated OpenAPI documents must pass a real linter: Spectral's `spectral:oas` ruleset
+ * (`.spectral.yaml`), run through its CLI the way CI and users run it, failing on warnings too.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceModel } from '../../src/config/model.js';
+import { emitOpenApi } from '../../src/emit/openapi.js';
+import { abModel, minimalModel } from '../support/fixtures.js';
+import { hostileModel } from './openapi-hostile.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+
+async function spectral(files: string[]): Promise<{ code: number; out: string }> {
+  const bin = join(root, 'node_modules', '.bin', 'spectral');
+  const args = ['lint', '--fail-severity=warn', '--format=text', '--ruleset', join(root, '.spectral.yaml'), ...files];
+  try {
+    const { stdout } = await run(bin, args, { cwd: root });
+    return { code: 0, out: stdout };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+function multiEndpointModel(): ServiceModel {
+  const m = abModel();
+  const single = minimalModel().endpoints[0]!;
+  m.models.push(minimalModel().models[0]!);
+  m.endpoints.push({ ...single, name: 'score-items', path: '/v2/score-items', description: 'Scores: items # fast' });
+  m.endpoints[0]!.examples.push({ activity_ids: [1], user_id: 'u-2' });
+  return m;
+}
+
+describe('spectral lint of the generated openapi.yaml', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mlgen-openapi-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const cases: Array<[string, () => ServiceModel]> = [
+    ['minimal', minimalModel],
+    ['ab', abModel],
+    ['multi-endpoint', multiEndpointModel],
+    ['hostile', hostileModel],
+  ];
+
+  it('reports no errors and no warnings for every model', async () => {
+    const files = [];
+    for (const [name, make] of cases) {
+      const file = join(dir, `${name}.yaml`);
+      await writeFile(file, emitOpenApi(make())[0]!.content);
+      files.push(file);
+    }
+    const result = await spectral(files);
+    expect(result.out).toContain('No results with a severity of \'warn\' or higher found!');
+    expect(result.code).toBe(0);
+  });
+
+  it('catches a broken document (the linter is really running)', async () => {
+    const file = join(dir, 'broken.yaml');
+    const broken = emitOpenApi(minimalModel())[0]!.content.replace('operationId: score', 'operationId: getMetrics');
+    await writeFile(file, broken);
+    const result = await spectral([file]);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('operation-operationId-unique');
+  });
+});

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { PATHS, VARIANT_HEADER } from '../../runtime/src/names.js';
+import type { ServiceModel } from '../../src/config/model.js';
+import { emitters } from '../../src/emit/index.js';
+import { buildOpenApi, emitOpenApi, endpointNames } from '../../src/emit/openapi.js';
+import { GENERATED_MARKER } from '../../src/emit/types.js';
+import { abModel, minimalModel } from '../support/fixtures.js';
+
+type Doc = Record<string, any>;
+
+function yamlOf(model: ServiceModel): string {
+  const files = emitOpenApi(model);
+  expect(files).toHaveLength(1);
+  return files[0]!.content;
+}
+
+describe('emitOpenApi', () => {
+  it('writes one generated openapi.yaml with the marker header and provenance', () => {
+    const [file] = emitOpenApi(minimalModel());
+    expect(file!.path).toBe('openapi.yaml');
+    expect(file!.owner).toBe('generated');
+    expect(file!.emitter).toBe('openapi');
+    expect(file!.inputs).toEqual(['/endpoints', '/server/bodyLimitBytes', '/service']);
+    expect(file!.content.split('\n').slice(0, 3)).toEqual([`# ${GENERATED_MARKER}`, 'openapi: 3.1.0', 'x-generated-by: mlgen']);
+    expect(file!.content.endsWith('\n')).toBe(true);
+    expect(file!.content.endsWith('\n\n')).toBe(false);
+    expect(file!.content).not.toContain('\r');
+  });
+
+  it('is registered in the emitter registry', () => {
+    expect(emitters.filter(([name]) => name === 'openapi').map(([, emit]) => emit)).toEqual([emitOpenApi]);
+  });
+
+  it('parses back to exactly the built document (no anchors, no lossy scalars)', () => {
+    for (const model of [minimalModel(), abModel()]) {
+      const text = yamlOf(model);
+      expect(text).not.toMatch(/[&*][a-z0-9]+\s*$/m);
+      expect(parse(text)).toEqual(buildOpenApi(model));
+      expect(parse(text, { version: '1.1' })).toEqual(buildOpenApi(model));
+    }
+  });
+
+  it('is deterministic: the same model gives the same bytes', () => {
+    expect(yamlOf(abModel())).toBe(yamlOf(abModel()));
+  });
+
+  it('matches the golden files', async () => {
+    await expect(yamlOf(minimalModel())).toMatchFileSnapshot('./__snapshots__/openapi-minimal.yaml');
+    await expect(yamlOf(abModel())).toMatchFileSnapshot('./__snapshots__/openapi-ab.yaml');
+  });
+});
+
+describe('buildOpenApi', () => {
+  it('takes info from the service metadata, falling back to the owner as contact', () => {
+    const m = abModel();
+    expect(buildOpenApi(m).info).toEqual({
+      title: 'activity-ranker',
+      description: 'Ranks activities for a user',
+      version: '1.2.0',
+      contact: { name: 'reco-team' },
+    });
+    m.service.contact = { name: 'Reco', email: 'reco@example.com', url: 'https://example.com/reco' };
+    expect((buildOpenApi(m).info as Doc).contact).toEqual({ name: 'Reco', email: 'reco@example.com', url: 'https://example.com/reco' });
+  });
+
+  it('documents one POST per endpoint with request and response component schemas', () => {
+    const doc = buildOpenApi(abModel()) as Doc;
+    const op = doc.paths['/v1/rank'].post;
+    expect(Object.keys(doc.paths['/v1/rank'])).toEqual(['post']);
+    expect(op.operationId).toBe('rank');
+    expect(op.tags).toEqual(['inference']);
+    expect(op.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RankRequest' });
+    expect(op.requestBody.content['application/json'].examples).toEqual({
+      example1: { value: { activity_ids: [11, 12, 13], device: 'mobile', history: [3, 5], user_id: 'u-1' } },
+    });
+    expect(op.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RankResponse' });
+    expect(doc.components.schemas.RankRequest).toEqual(abModel().endpoints[0]!.input);
+    expect(doc.components.schemas.RankResponse).toEqual(abModel().endpoints[0]!.output);
+    expect(Object.keys(op.responses)).toEqual(['200', '400', '413', '429', '503']);
+  });
+
+  it('documents the variant header: variant names for A/B, `default` otherwise', () => {
+    const ab = (buildOpenApi(abModel()) as Doc).paths['/v1/rank'].post;
+    expect(VARIANT_HEADER).toBe('x-mlservice-variant');
+    expect(ab.responses['200'].headers[VARIANT_HEADER].schema).toEqual({ type: 'string', enum: ['control', 'treatment'] });
+    const single = (buildOpenApi(minimalModel()) as Doc).paths['/v1/score'].post;
+    expect(single.responses['200'].headers[VARIANT_HEADER].schema).toEqual({ type: 'string', enum: ['default'] });
+    expect(single.parameters).toBeUndefined();
+  });
+
+  it('documents the QA override header only when it is configured', () => {
+    const m = abModel();
+    m.endpoints[0]!.ab!.overrideHeader = 'x-qa-variant';
+    const op = (buildOpenApi(m) as Doc).paths['/v1/rank'].post;
+    expect(op.parameters).toEqual([
+      {
+        name: 'x-qa-variant',
+        in: 'header',
+        required: false,
+        description: 'QA only: forces the named A/B variant instead of the sticky assignment.',
+        schema: { type: 'string', enum: ['control', 'treatment'] },
+      },
+    ]);
+    delete m.endpoints[0]!.ab!.overrideHeader;
+    expect((buildOpenApi(m) as Doc).paths['/v1/rank'].post.parameters).toBeUndefined();
+  });
+
+  it('answers errors with problem+json, Retry-After on 429 and 503', () => {
+    const doc = buildOpenApi(minimalModel()) as Doc;
+    const r = doc.components.responses;
+    for (const name of ['BadRequest', 'PayloadTooLarge', 'TooManyRequests', 'ServiceUnavailable']) {
+      expect(r[name].content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+    }
+    expect(r.TooManyRequests.headers).toEqual({ 'Retry-After': { $ref: '#/components/headers/RetryAfter' } });
+    expect(r.ServiceUnavailable.headers).toEqual({ 'Retry-After': { $ref: '#/components/headers/RetryAfter' } });
+    expect(r.BadRequest.headers).toBeUndefined();
+    expect(r.PayloadTooLarge.description).toBe('The request body is larger than 1048576 bytes.');
+    expect(doc.components.schemas.Problem.properties.errors.items.required).toEqual(['pointer', 'detail']);
+  });
+
+  it('documents the operational routes at the paths the runtime serves', () => {
+    const paths = (buildOpenApi(minimalModel()) as Doc).paths;
+    expect(Object.keys(paths)).toEqual(['/v1/score', PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]);
+    expect(Object.keys(paths[PATHS.ready].get.responses)).toEqual(['200', '503']);
+    expect(Object.keys(paths[PATHS.metrics].get.responses['200'].content)).toEqual(['text/plain; version=0.0.4']);
+    const models = (buildOpenApi(minimalModel()) as Doc).components.schemas.ServiceMetadata.properties.models.items;
+    expect(models.required).toEqual(['name', 'source', 'version', 'runId', 'sha256']);
+  });
+
+  it('gives endpoints unique camelCase operation ids and schema names', () => {
+    const m = minimalModel();
+    const base = m.endpoints[0]!;
+    m.endpoints = ['score-items', 'a-1', 'a1', 'get-metrics'].map((name) => ({ ...base, name, path: `/v1/${name}` }));
+    expect(endpointNames(m.endpoints)).toEqual([
+      { operationId: 'scoreItems', schema: 'ScoreItems' },
+      { operationId: 'a1', schema: 'A1' },
+      { operationId: 'a12', schema: 'A12' },
+      { operationId: 'getMetrics2', schema: 'GetMetrics' },
+    ]);
+  });
+
+  it('rebases local $refs of embedded schemas onto the component and drops $id/$schema', () => {
+    const m = minimalModel();
+    m.endpoints[0]!.input = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: 'https://example.com/score',
+      type: 'object',
+      properties: { row: { $ref: '#/$defs/row' }, self: { $ref: '#' }, ext: { $ref: 'https://example.com/x.json' } },
+      $defs: { row: { type: 'array', items: { type: 'number' } } },
+    };
+    expect((buildOpenApi(m) as Doc).components.schemas.ScoreRequest).toEqual({
+      type: 'object',
+      properties: {
+        row: { $ref: '#/components/schemas/ScoreRequest/$defs/row' },
+        self: { $ref: '#/components/schemas/ScoreRequest' },
+        ext: { $ref: 'https://example.com/x.json' },
+      },
+      $defs: { row: { type: 'array', items: { type: 'number' } } },
+    });
+  });
+});
