@@ -1,0 +1,245 @@
+/**
+ * The micro-batcher of one model. Rows (not requests) count against `maxBatchSize`; each row's
+ * clock starts when its request arrives (not when it is dequeued, cf. pytorch/serve#2478).
+ * A batch is dispatched, while fewer than `maxConcurrentBatches` run, as soon as one holds:
+ *   - the model is idle (nothing in flight): no added latency at low load;
+ *   - `maxBatchSize` rows are queued;
+ *   - the oldest queued row has waited `maxLatencyMs`;
+ *   - the batcher is closing (flush what is left).
+ * A request larger than a batch is split across batches and re-joined. One timer, no polling.
+ * With batching disabled each request runs alone, still under the concurrency bound.
+ */
+import { ClientGoneError, InvalidRequestError, QueueFullError, UnavailableError } from './errors.js';
+import type { ModelOutputRow, ModelRow } from './types.js';
+
+export type Execute = (rows: ModelRow[]) => Promise<ModelOutputRow[]>;
+
+export interface BatcherOptions {
+  enabled: boolean;
+  maxBatchSize: number;
+  maxLatencyMs: number;
+  maxQueueRows: number;
+  /** Batches in flight at once (default 1); the next batch forms while they run. */
+  maxConcurrentBatches?: number;
+}
+
+export interface BatchReport {
+  size: number;
+  /** Milliseconds from arrival to batch start, one per request part in the batch. */
+  waitsMs: number[];
+  durationMs: number;
+  failed: boolean;
+}
+
+export interface BatcherHooks {
+  /** Called after every batch, for metrics. */
+  onBatch?(report: BatchReport): void;
+  /** Checks a row before it is queued; a message makes the request fail alone with 400. */
+  checkRow?(row: ModelRow): string | null;
+  /** Monotonic clock in ms (tests may pass a fake one). */
+  now?(): number;
+}
+
+interface Job {
+  rows: ModelRow[];
+  outputs: ModelOutputRow[];
+  arrivedAt: number;
+  /** Rows handed to batches so far. */
+  taken: number;
+  /** Rows whose outputs are still missing. */
+  pending: number;
+  done: boolean;
+  resolve(out: ModelOutputRow[]): void;
+  reject(err: unknown): void;
+}
+
+interface Part {
+  job: Job;
+  from: number;
+  to: number;
+}
+
+export class Batcher {
+  private readonly queue: Job[] = [];
+  private queued = 0;
+  private inFlight = 0;
+  private closing = false;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
+  private idleWaiters: Array<() => void> = [];
+  private ewmaBatchMs = 0;
+  private readonly maxConcurrent: number;
+  private readonly now: () => number;
+
+  constructor(
+    readonly model: string,
+    private readonly execute: Execute,
+    private readonly opts: BatcherOptions,
+    private readonly hooks: BatcherHooks = {},
+  ) {
+    this.maxConcurrent = Math.max(1, opts.maxConcurrentBatches ?? 1);
+    this.now = hooks.now ?? (() => performance.now());
+  }
+
+  get queuedRows(): number {
+    return this.queued;
+  }
+
+  get batchesInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Queues a request's rows; resolves with one output row per input row, in order. */
+  submit(rows: ModelRow[], signal?: AbortSignal): Promise<ModelOutputRow[]> {
+    if (this.closing) return Promise.reject(new UnavailableError('shutting_down'));
+    if (signal?.aborted) return Promise.reject(new ClientGoneError());
+    try {
+      this.checkRows(rows);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (rows.length === 0) return Promise.resolve([]);
+    // A request bigger than the whole queue is still admitted into an empty queue, else it could never run.
+    if (this.queued > 0 && this.queued + rows.length > this.opts.maxQueueRows) {
+      return Promise.reject(new QueueFullError(this.model, this.retryAfterSeconds()));
+    }
+    return new Promise<ModelOutputRow[]>((resolve, reject) => {
+      const job: Job = { rows, outputs: new Array(rows.length), arrivedAt: this.now(), taken: 0, pending: rows.length, done: false, resolve, reject };
+      this.queue.push(job);
+      this.queued += rows.length;
+      signal?.addEventListener('abort', () => this.abandon(job), { once: true });
+      this.pump();
+    });
+  }
+
+  /** Stops accepting rows; queued rows are flushed at once. */
+  close(): void {
+    this.closing = true;
+    this.pump();
+  }
+
+  /** Resolves when nothing is queued or running. */
+  drained(): Promise<void> {
+    if (this.queued === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Seconds until the queue ahead of a new request has likely cleared (at least 1). */
+  retryAfterSeconds(): number {
+    const batches = Math.ceil(this.queued / this.batchLimit()) / this.maxConcurrent;
+    return Math.max(1, Math.ceil((batches * this.ewmaBatchMs) / 1000));
+  }
+
+  private checkRows(rows: ModelRow[]): void {
+    if (!this.hooks.checkRow) return;
+    for (const [i, row] of rows.entries()) {
+      const problem = this.hooks.checkRow(row);
+      if (problem) throw new InvalidRequestError(`preprocessed row ${i}: ${problem}`, [{ pointer: '', message: problem }]);
+    }
+  }
+
+  /** A client that left before its rows were taken is dropped; rows already running finish. */
+  private abandon(job: Job): void {
+    if (job.done || job.taken > 0) return;
+    const i = this.queue.indexOf(job);
+    if (i >= 0) this.queue.splice(i, 1);
+    this.queued -= job.rows.length;
+    this.finish(job, new ClientGoneError());
+    this.pump();
+  }
+
+  private batchLimit(): number {
+    return this.opts.enabled ? this.opts.maxBatchSize : Number.POSITIVE_INFINITY;
+  }
+
+  private shouldDispatch(): boolean {
+    if (this.queued === 0 || this.inFlight >= this.maxConcurrent) return false;
+    if (!this.opts.enabled || this.closing || this.inFlight === 0) return true;
+    if (this.queued >= this.opts.maxBatchSize) return true;
+    return this.now() - this.queue[0]!.arrivedAt >= this.opts.maxLatencyMs;
+  }
+
+  private pump(): void {
+    while (this.shouldDispatch()) {
+      const parts = this.takeBatch();
+      if (parts.length > 0) void this.dispatch(parts);
+    }
+    this.armTimer();
+    if (this.queued === 0 && this.inFlight === 0) this.idleWaiters.splice(0).forEach((w) => w());
+  }
+
+  /** One timer, for the moment the oldest queued row reaches maxLatencyMs. */
+  private armTimer(): void {
+    const head = this.queue[0];
+    const needed = head !== undefined && this.inFlight < this.maxConcurrent;
+    const at = needed ? head.arrivedAt + this.opts.maxLatencyMs : 0;
+    if (this.timer && (!needed || at !== this.timerAt)) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (needed && !this.timer) {
+      this.timerAt = at;
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.pump();
+      }, Math.max(0, at - this.now()));
+    }
+  }
+
+  /** Takes up to one batch of rows from the head, splitting a request that does not fit. */
+  private takeBatch(): Part[] {
+    const head = this.queue[0]!;
+    const limit = this.opts.enabled ? this.opts.maxBatchSize : head.rows.length - head.taken;
+    const parts: Part[] = [];
+    let size = 0;
+    while (size < limit && this.queue.length > 0) {
+      const job = this.queue[0]!;
+      if (job.done) {
+        // An earlier part of this request failed: its remaining rows would be wasted work.
+        this.queue.shift();
+        this.queued -= job.rows.length - job.taken;
+        continue;
+      }
+      const n = Math.min(limit - size, job.rows.length - job.taken);
+      parts.push({ job, from: job.taken, to: job.taken + n });
+      job.taken += n;
+      size += n;
+      if (job.taken === job.rows.length) this.queue.shift();
+    }
+    this.queued -= size;
+    return parts;
+  }
+
+  private async dispatch(parts: Part[]): Promise<void> {
+    this.inFlight++;
+    const start = this.now();
+    const rows = parts.flatMap((p) => p.job.rows.slice(p.from, p.to));
+    let failed = false;
+    try {
+      const out = await this.execute(rows);
+      if (out.length !== rows.length) throw new Error(`model "${this.model}" returned ${out.length} rows for ${rows.length}`);
+      let k = 0;
+      for (const p of parts) {
+        for (let i = p.from; i < p.to; i++) p.job.outputs[i] = out[k++]!;
+        p.job.pending -= p.to - p.from;
+        if (p.job.pending === 0) this.finish(p.job, null);
+      }
+    } catch (err) {
+      failed = true;
+      for (const p of parts) this.finish(p.job, err);
+    } finally {
+      const durationMs = this.now() - start;
+      this.ewmaBatchMs = this.ewmaBatchMs === 0 ? durationMs : 0.8 * this.ewmaBatchMs + 0.2 * durationMs;
+      this.inFlight--;
+      this.hooks.onBatch?.({ size: rows.length, waitsMs: parts.map((p) => start - p.job.arrivedAt), durationMs, failed });
+      this.pump();
+    }
+  }
+
+  private finish(job: Job, err: unknown): void {
+    if (job.done) return;
+    job.done = true;
+    if (err === null) job.resolve(job.outputs);
+    else job.reject(err);
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Finds and opens one model under `<modelsDir>/<name>`: an MLflow model directory (`MLmodel` with
+ * the `onnx` flavor), a folder holding exactly one `.onnx` file, or `<name>.onnx`. Models are opened
+ * from a file path so external weight files next to them resolve.
+ * @see https://github.com/mlflow/mlflow/blob/master/mlflow/onnx/__init__.py
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { parse } from 'yaml';
+import { splitOutputs, stackRows, zeroRow, type IoSpec } from './tensors.js';
+import type { ModelDefinition, ModelOutputRow, ModelRow } from './types.js';
+
+export class ModelLoadError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly fix: string,
+  ) {
+    super(`${code} ${message}\nfix: ${fix}`);
+    this.name = 'ModelLoadError';
+  }
+}
+
+export interface LoadedModel {
+  name: string;
+  source: string;
+  file: string;
+  /** `run_id` from MLmodel, when the model came as an MLflow directory. */
+  runId: string | null;
+  inputs: IoSpec[];
+  /** The tensor outputs requested on every run. */
+  outputs: IoSpec[];
+  run(rows: ModelRow[]): Promise<ModelOutputRow[]>;
+  release(): Promise<void>;
+}
+
+interface Located {
+  file: string;
+  mlmodel: Record<string, any> | null;
+}
+
+async function kind(path: string): Promise<'file' | 'dir' | null> {
+  const s = await stat(path).catch(() => null);
+  return s === null ? null : s.isDirectory() ? 'dir' : 'file';
+}
+
+/** The `data` file of the onnx flavor (or of python_function when it loads mlflow.onnx), kept inside `dir`. */
+function mlflowDataPath(dir: string, mlmodel: Record<string, any>): string {
+  const flavors = mlmodel?.flavors ?? {};
+  const pyfunc = flavors.python_function;
+  const data: unknown = flavors.onnx?.data ?? (pyfunc?.loader_module === 'mlflow.onnx' ? pyfunc.data : undefined);
+  if (typeof data !== 'string' || data === '') {
+    throw new ModelLoadError('MODEL.NOT_ONNX', `${join(dir, 'MLmodel')} has no "onnx" flavor`, 'log the model with mlflow.onnx.log_model, or convert it to ONNX before registering it');
+  }
+  const rel = normalize(data);
+  if (isAbsolute(rel) || relative(dir, join(dir, rel)).startsWith('..')) {
+    throw new ModelLoadError('MODEL.BAD_PATH', `${join(dir, 'MLmodel')} names data file "${data}" outside the model directory`, 'the onnx flavor\'s data must be a file inside the model directory');
+  }
+  return join(dir, rel);
+}
+
+export async function locateModel(modelsDir: string, name: string): Promise<Located> {
+  const base = join(modelsDir, name);
+  const baseKind = await kind(base);
+  if (baseKind === 'file') return { file: base, mlmodel: null };
+  if (baseKind === 'dir') {
+    if ((await kind(join(base, 'MLmodel'))) === 'file') {
+      const mlmodel = parse(await readFile(join(base, 'MLmodel'), 'utf8')) as Record<string, any>;
+      return { file: mlflowDataPath(base, mlmodel), mlmodel };
+    }
+    const onnxFiles = (await readdir(base)).filter((f) => f.endsWith('.onnx'));
+    if (onnxFiles.length === 1) return { file: join(base, onnxFiles[0]!), mlmodel: null };
+    throw new ModelLoadError('MODEL.AMBIGUOUS', `${base} has no MLmodel and ${onnxFiles.length} .onnx files`, 'keep the MLflow model directory as downloaded, or leave exactly one .onnx file in it');
+  }
+  if ((await kind(`${base}.onnx`)) === 'file') return { file: `${base}.onnx`, mlmodel: null };
+  throw new ModelLoadError('MODEL.NOT_FOUND', `no model "${name}" in ${modelsDir}`, 'run `mlgen models pull`, or set MLSERVICE_MODELS_DIR to the folder holding the models');
+}
+
+/** MLflow's `onnx_session_options` mapped onto onnxruntime-node's names. */
+function sessionOptions(mlmodel: Record<string, any> | null): ort.InferenceSession.SessionOptions {
+  const o = mlmodel?.flavors?.onnx?.onnx_session_options ?? {};
+  const levels: Record<number, ort.InferenceSession.SessionOptions['graphOptimizationLevel']> = { 0: 'disabled', 1: 'basic', 2: 'extended', 99: 'all' };
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
+  if (typeof o.intra_op_num_threads === 'number') options.intraOpNumThreads = o.intra_op_num_threads;
+  if (typeof o.inter_op_num_threads === 'number') options.interOpNumThreads = o.inter_op_num_threads;
+  if (o.execution_mode === 'sequential' || o.execution_mode === 'parallel') options.executionMode = o.execution_mode;
+  if (typeof o.graph_optimization_level === 'number' && levels[o.graph_optimization_level]) options.graphOptimizationLevel = levels[o.graph_optimization_level];
+  return options;
+}
+
+function tensorSpecs(meta: readonly ort.InferenceSession.ValueMetadata[]): IoSpec[] {
+  return meta.flatMap((m) => (m.isTensor ? [{ name: m.name, type: m.type, dims: [...m.shape.slice(1)] }] : []));
+}
+
+/** Picks the outputs to fetch: the declared ones, else all, refusing non-tensor values (ORT-node cannot return them). */
+function chooseOutputs(def: ModelDefinition, session: ort.InferenceSession): IoSpec[] {
+  const all = session.outputMetadata;
+  const wanted = def.outputs ?? all.map((m) => m.name);
+  for (const name of wanted) {
+    const meta = all.find((m) => m.name === name);
+    if (!meta) {
+      throw new ModelLoadError('MODEL.NO_SUCH_OUTPUT', `model "${def.name}" has no output "${name}" (it has: ${all.map((m) => m.name).join(', ')})`, 'fix `outputs:` of this model in mlservice.yaml');
+    }
+    if (!meta.isTensor) {
+      throw new ModelLoadError('MODEL.NON_TENSOR_OUTPUT', `model "${def.name}" output "${name}" is not a tensor (e.g. a ZipMap sequence of maps), which onnxruntime-node cannot return`, `list only tensor outputs under \`outputs:\` of model "${def.name}" in mlservice.yaml, or export the model without ZipMap (skl2onnx option zipmap=False)`);
+    }
+  }
+  return tensorSpecs(all.filter((m) => wanted.includes(m.name)));
+}
+
+export async function loadModel(def: ModelDefinition, modelsDir: string): Promise<LoadedModel> {
+  const { file, mlmodel } = await locateModel(modelsDir, def.name);
+  const session = await ort.InferenceSession.create(file, sessionOptions(mlmodel)).catch((e: Error) => {
+    throw new ModelLoadError('MODEL.LOAD_FAILED', `onnxruntime could not load ${file}: ${e.message}`, 'check that the file is a complete ONNX model and its external weight files sit next to it');
+  });
+  const inputs = session.inputMetadata.map((m) => {
+    if (!m.isTensor) throw new ModelLoadError('MODEL.NON_TENSOR_INPUT', `model "${def.name}" input "${m.name}" is not a tensor`, 'export the model with tensor inputs only');
+    return { name: m.name, type: m.type, dims: [...m.shape.slice(1)] };
+  });
+  const outputs = chooseOutputs(def, session);
+  const outputNames = outputs.map((o) => o.name);
+  return {
+    name: def.name,
+    source: def.source,
+    file,
+    runId: typeof mlmodel?.run_id === 'string' ? mlmodel.run_id : null,
+    inputs,
+    outputs,
+    async run(rows) {
+      const results = await session.run(stackRows(rows, inputs), outputNames);
+      return splitOutputs(results as Record<string, ort.Tensor>, outputNames, rows.length);
+    },
+    release: () => session.release(),
+  };
+}
+
+/** Runs each batch size once so the first real request does not pay for allocation (triton#7776). */
+export async function warmUp(model: LoadedModel, batchSizes: number[]): Promise<void> {
+  const row = zeroRow(model.inputs);
+  for (const n of [...new Set(batchSizes)].sort((a, b) => a - b)) {
+    await model.run(Array.from({ length: n }, () => row));
+  }
+}
