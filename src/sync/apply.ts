@@ -1,0 +1,106 @@
+import { mkdir, readdir, realpath, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { BACKUP_DIR, SIDE_FILE_SUFFIX } from './conflicts.js';
+import { sha256 } from './hash.js';
+import { CACHE_DIR } from './merge.js';
+import { resolveInside } from './paths.js';
+import type { Plan, PlanEntry, SyncOptions } from './types.js';
+
+export interface ApplyReport {
+  written: string[];
+  deleted: string[];
+}
+
+/**
+ * The only code in mlgen that writes to a project. Order matters for crash safety:
+ * backups, then file writes (each temp + fsync + rename, so a file is always wholly old or wholly
+ * new), then deletions, then the merge-base cache, and the manifest LAST as the commit point.
+ * A crash anywhere before the manifest leaves the old manifest, and re-planning by hash repairs
+ * the tree (see `syncFiles`). A refused plan writes nothing at all.
+ */
+export async function applyPlan(rootDir: string, plan: Plan, options: SyncOptions = {}): Promise<ApplyReport> {
+  const report: ApplyReport = { written: [], deleted: [] };
+  if (plan.refused) return report;
+  const root = resolve(rootDir);
+  const realRoot = await realpath(root);
+  let count = 0;
+  const write = async (path: string, text: string | Buffer, mode?: number): Promise<void> => {
+    options.beforeWrite?.(path, ++count);
+    const abs = await resolveInside(root, realRoot, path);
+    await mkdir(dirname(abs), { recursive: true });
+    await writeFileAtomic(abs, text, mode === undefined ? {} : { mode });
+    report.written.push(path);
+  };
+
+  const files = plan.entries.filter((e) => e !== plan.manifestEntry);
+  for (const e of files) {
+    if (e.resolution === 'forced' && e.before) await write(`${BACKUP_DIR}/${e.path}`, e.before);
+  }
+  for (const e of files) {
+    if (e.resolution === 'no-base') await write(`${e.path}${SIDE_FILE_SUFFIX}`, e.desired ?? '');
+    else if (e.after !== undefined) await write(e.path, e.after, writeMode(e));
+  }
+  for (const e of files.filter((x) => x.action === 'delete')) {
+    options.beforeWrite?.(e.path, ++count);
+    const abs = await resolveInside(root, realRoot, e.path);
+    await unlink(abs);
+    report.deleted.push(e.path);
+    await pruneEmptyDirs(root, dirname(abs));
+  }
+  const cacheDir = await resolveInside(root, realRoot, CACHE_DIR);
+  await fillCache(cacheDir, cacheWanted(plan));
+  if (plan.manifestEntry.after !== undefined) await write(plan.manifestEntry.path, plan.manifestEntry.after);
+  const keep = Object.values(plan.nextManifest.files).filter((f) => f.owner === 'generated');
+  await pruneCache(cacheDir, new Set(keep.map((f) => f.sha256)));
+  return report;
+}
+
+/** New files get the emitter's mode; existing user-owned files keep theirs. */
+function writeMode(e: PlanEntry): number | undefined {
+  if (e.owner === 'generated' || e.before === undefined) return e.mode ?? 0o644;
+  return undefined;
+}
+
+/** Removes directories left empty by a deletion, up to (never including) the root. */
+async function pruneEmptyDirs(root: string, dir: string): Promise<void> {
+  let current = dir;
+  while (current.length > root.length && current.startsWith(root)) {
+    try {
+      await rmdir(current); // fails on a non-empty directory, which is where we stop
+    } catch {
+      return;
+    }
+    current = dirname(current);
+  }
+}
+
+/** Every generated file's desired bytes, keyed by sha256: the merge bases of the next sync. */
+function cacheWanted(plan: Plan): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of plan.entries) {
+    if (e.owner !== 'generated' || e.desired === undefined || e === plan.manifestEntry) continue;
+    if (e.resolution === 'refused' || e.resolution === 'no-base') continue;
+    out.set(sha256(e.desired), e.desired);
+  }
+  return out;
+}
+
+async function fillCache(dir: string, wanted: Map<string, string>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const [hash, text] of wanted) {
+    const path = join(dir, hash);
+    const present = await stat(path).then(
+      () => true,
+      () => false,
+    );
+    if (!present) await writeFileAtomic(path, text);
+  }
+}
+
+/** Drops bases no manifest entry points to any more (only after the manifest is committed). */
+async function pruneCache(dir: string, keep: Set<string>): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (/^[0-9a-f]{64}$/.test(name) && !keep.has(name)) await unlink(join(dir, name));
+  }
+}

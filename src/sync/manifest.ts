@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Ownership } from '../emit/types.js';
+import { checkRelativePath } from './paths.js';
+
+export const MANIFEST_PATH = '.mlgen/manifest.json';
+export const MANIFEST_VERSION = 1;
+
+export interface ManifestEntry {
+  owner: Ownership;
+  /**
+   * `generated`: sha256 of the bytes mlgen last wanted on disk (the hand-edit detector).
+   * `scaffold`/`shared`: sha256 of the initial content (the template), never of the user's file,
+   * so editing a hook does not make the manifest drift.
+   */
+  sha256: string;
+  /** `generated` only: git's blob id of the same bytes, a merge base `git cat-file` can fetch. */
+  gitBlob?: string;
+  emitter: string;
+  inputs: string[];
+}
+
+export interface Manifest {
+  manifestVersion: number;
+  generator: { name: string; version: string };
+  config: { path: string; sha256: string };
+  files: Record<string, ManifestEntry>;
+}
+
+/** JSON with keys sorted at every level, 2-space indent, one trailing newline: byte-stable. */
+export function canonicalJson(value: unknown): string {
+  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
+  }
+  return value;
+}
+
+let generator: { name: string; version: string } | undefined;
+
+/**
+ * Name and version of the running mlgen, read from the nearest package.json above this module
+ * (works from `src/` under vitest and from `dist/src/` when installed), so releases never need a
+ * hard-coded constant bumped.
+ */
+export function generatorInfo(): { name: string; version: string } {
+  if (generator) return generator;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const text = tryRead(join(dir, 'package.json'));
+    if (text !== undefined) {
+      const pkg = JSON.parse(text) as { name?: string; version?: string };
+      if (pkg.name && pkg.version) return (generator = { name: pkg.name, version: pkg.version });
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('internal: no package.json above the sync engine');
+    dir = parent;
+  }
+}
+
+function tryRead(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export type ManifestRead =
+  | { kind: 'absent' }
+  | { kind: 'ok'; manifest: Manifest; text: string }
+  /** Unparseable (say, merge-conflict markers): treated as absent, rebuilt by the next sync. */
+  | { kind: 'invalid'; text: string; reason: string };
+
+export async function readManifest(root: string): Promise<ManifestRead> {
+  let text: string;
+  try {
+    text = await readFile(join(root, MANIFEST_PATH), 'utf8');
+  } catch {
+    return { kind: 'absent' };
+  }
+  try {
+    return { kind: 'ok', manifest: parseManifest(text), text };
+  } catch (err) {
+    return { kind: 'invalid', text, reason: (err as Error).message };
+  }
+}
+
+function parseManifest(text: string): Manifest {
+  const raw = JSON.parse(text) as Partial<Manifest>;
+  if (raw.manifestVersion !== MANIFEST_VERSION) {
+    throw new Error(`unsupported manifestVersion ${String(raw.manifestVersion)}`);
+  }
+  if (!raw.files || typeof raw.files !== 'object') throw new Error('no "files" map');
+  for (const [path, entry] of Object.entries(raw.files)) {
+    checkRelativePath(path, MANIFEST_PATH);
+    if (typeof entry?.sha256 !== 'string' || !['generated', 'scaffold', 'shared'].includes(entry.owner)) {
+      throw new Error(`bad entry for ${path}`);
+    }
+  }
+  return raw as Manifest;
+}

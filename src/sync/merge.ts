@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { diff3Merge } from 'node-diff3';
+import { sha256 } from './hash.js';
+import type { ManifestEntry } from './manifest.js';
+
+const run = promisify(execFile);
+
+export const CACHE_DIR = '.mlgen/cache';
+
+/**
+ * Finds the bytes mlgen last wrote for a file (the merge base), trying in order:
+ * 1. git's object store, by the blob id recorded in the manifest (works after a fresh clone);
+ * 2. the local cache `.mlgen/cache/<sha256>` that every apply fills (works before any commit).
+ * Whatever is found must hash to the manifest's sha256, so a wrong base can never be used.
+ * Owning the base is the lesson of cruft's "repository lacks the necessary blob" failures.
+ */
+export async function findMergeBase(root: string, prev: ManifestEntry): Promise<string | undefined> {
+  const candidates = [() => fromGit(root, prev.gitBlob), () => fromCache(root, prev.sha256)];
+  for (const load of candidates) {
+    const bytes = await load();
+    if (bytes && sha256(bytes) === prev.sha256) return bytes.toString('utf8');
+  }
+  return undefined;
+}
+
+async function fromGit(root: string, blob: string | undefined): Promise<Buffer | undefined> {
+  if (!blob || !/^[0-9a-f]{40}$/.test(blob)) return undefined;
+  try {
+    const { stdout } = await run('git', ['-C', root, 'cat-file', 'blob', blob], {
+      encoding: 'buffer',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch {
+    return undefined; // not a repo, git missing, or the blob was never committed
+  }
+}
+
+async function fromCache(root: string, hash: string): Promise<Buffer | undefined> {
+  if (!/^[0-9a-f]{64}$/.test(hash)) return undefined;
+  return readFile(join(root, CACHE_DIR, hash)).catch(() => undefined);
+}
+
+export const MARKERS = {
+  ours: '<<<<<<< ours (your edit)',
+  sep: '=======',
+  theirs: '>>>>>>> theirs (mlgen)',
+} as const;
+
+/**
+ * Line-based three-way merge (diff3). Overlapping changes get git-style markers, which editors
+ * and `git diff --check` recognise (copier#1350: custom markers are not).
+ */
+export function mergeThreeWay(ours: string, base: string, theirs: string): { text: string; conflicts: number } {
+  const regions = diff3Merge(ours.split('\n'), base.split('\n'), theirs.split('\n'), {
+    excludeFalseConflicts: true,
+  });
+  const out: string[] = [];
+  let conflicts = 0;
+  for (const region of regions) {
+    if (region.ok) out.push(...region.ok);
+    else if (region.conflict) {
+      conflicts += 1;
+      out.push(MARKERS.ours, ...region.conflict.a, MARKERS.sep, ...region.conflict.b, MARKERS.theirs);
+    }
+  }
+  return { text: out.join('\n'), conflicts };
+}

@@ -1,0 +1,177 @@
+import { readFile, realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+import type { OutputFile } from '../emit/types.js';
+import { resolveConflicts } from './conflicts.js';
+import { sha256, gitBlobId } from './hash.js';
+import {
+  MANIFEST_PATH,
+  MANIFEST_VERSION,
+  canonicalJson,
+  generatorInfo,
+  readManifest,
+  type Manifest,
+  type ManifestEntry,
+} from './manifest.js';
+import { checkRelativePath, resolveInside } from './paths.js';
+import type { Plan, PlanEntry, SyncOptions } from './types.js';
+
+export interface ConfigSource {
+  /** Config path relative to the root, as recorded in the manifest. */
+  path: string;
+  text: string;
+}
+
+/**
+ * Compares what the emitters want (N), what mlgen last wrote (the manifest, M) and what is on
+ * disk (D), and decides an action per path. Reads the disk (and git objects for merge bases);
+ * never writes. Dry-run, check and sync all go through this one function, so their verdicts agree.
+ */
+export async function planSync(
+  rootDir: string,
+  files: OutputFile[],
+  config: ConfigSource,
+  options: SyncOptions = {},
+): Promise<Plan> {
+  const root = resolve(rootDir);
+  const realRoot = await realpath(root);
+  const previousManifest = await readManifest(root);
+  const prevFiles = previousManifest.kind === 'ok' ? previousManifest.manifest.files : {};
+  const diagnostics: Diagnostic[] = [];
+  if (previousManifest.kind === 'invalid') diagnostics.push(invalidManifest(previousManifest.reason));
+
+  const entries: PlanEntry[] = [];
+  const wanted = new Set<string>();
+  for (const f of files) {
+    checkRelativePath(f.path, `emitter ${f.emitter}`);
+    if (f.path === MANIFEST_PATH) throw new Error(`internal: emitter ${f.emitter} writes the manifest`);
+    wanted.add(f.path);
+    const before = await readIfExists(await resolveInside(root, realRoot, f.path));
+    entries.push(classifyWanted(f, before, prevFiles[f.path]));
+  }
+  for (const [path, prev] of Object.entries(prevFiles)) {
+    if (wanted.has(path)) continue;
+    const before = await readIfExists(await resolveInside(root, realRoot, path));
+    const entry = classifyStale(path, prev, before);
+    if (entry) entries.push(entry);
+  }
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  diagnostics.push(...(await resolveConflicts(root, entries, prevFiles, options)));
+  diagnostics.push(...orphanWarnings(entries));
+  const nextManifest = buildManifest(files, entries, prevFiles, config);
+  const manifestEntry = await manifestPlanEntry(await resolveInside(root, realRoot, MANIFEST_PATH), nextManifest);
+  entries.push(manifestEntry);
+  const refused = entries.some((e) => e.resolution === 'refused');
+  return { entries, manifestEntry, previousManifest, nextManifest, diagnostics, refused };
+}
+
+async function readIfExists(abs: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(abs);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function classifyWanted(f: OutputFile, before: Buffer | undefined, prev: ManifestEntry | undefined): PlanEntry {
+  const base = { path: f.path, owner: f.owner, emitter: f.emitter, before, mode: f.mode };
+  if (before === undefined) {
+    // A user-owned file is created already carrying its own update (idempotent by contract), so
+    // the next sync finds nothing to add.
+    const initial = f.owner !== 'generated' && f.update ? f.update(f.content) : f.content;
+    return { ...base, action: 'create', after: initial, desired: f.content };
+  }
+  if (f.owner === 'generated') {
+    const disk = sha256(before);
+    if (disk === sha256(f.content)) return { ...base, action: 'unchanged', desired: f.content };
+    if (prev?.owner === 'generated' && disk === prev.sha256) {
+      return { ...base, action: 'update', after: f.content, desired: f.content };
+    }
+    return { ...base, action: prev?.owner === 'generated' ? 'conflict' : 'collision', desired: f.content };
+  }
+  // Scaffold and shared files belong to the user once they exist; `update` may only make its
+  // own idempotent change, and it is applied only when it changes something.
+  const existing = before.toString('utf8');
+  const next = f.update ? f.update(existing) : existing;
+  if (next !== existing) return { ...base, action: 'update', after: next };
+  return { ...base, action: f.owner === 'scaffold' ? 'scaffold-skip' : 'unchanged' };
+}
+
+function classifyStale(path: string, prev: ManifestEntry, before: Buffer | undefined): PlanEntry | undefined {
+  const base = { path, owner: prev.owner, emitter: prev.emitter, before };
+  if (prev.owner !== 'generated') return { ...base, action: 'scaffold-skip' };
+  if (before === undefined) return undefined; // already gone; the manifest just forgets it
+  // Delete only what still hashes to what mlgen wrote: never destroy user work.
+  return { ...base, action: sha256(before) === prev.sha256 ? 'delete' : 'orphan-edited' };
+}
+
+/** The manifest after this sync: entries of unresolved conflicts keep their old state. */
+function buildManifest(
+  files: OutputFile[],
+  entries: PlanEntry[],
+  prevFiles: Record<string, ManifestEntry>,
+  config: ConfigSource,
+): Manifest {
+  const byPath = new Map(entries.map((e) => [e.path, e]));
+  const out: Record<string, ManifestEntry> = {};
+  for (const f of files) {
+    const res = byPath.get(f.path)?.resolution;
+    if (res === 'refused' || res === 'no-base') {
+      const prev = prevFiles[f.path];
+      if (prev) out[f.path] = prev;
+      continue;
+    }
+    const entry: ManifestEntry = { owner: f.owner, sha256: sha256(f.content), emitter: f.emitter, inputs: [...f.inputs] };
+    if (f.owner === 'generated') entry.gitBlob = gitBlobId(f.content);
+    out[f.path] = entry;
+  }
+  return {
+    manifestVersion: MANIFEST_VERSION,
+    generator: generatorInfo(),
+    config: { path: config.path, sha256: sha256(config.text) },
+    files: out,
+  };
+}
+
+async function manifestPlanEntry(abs: string, next: Manifest): Promise<PlanEntry> {
+  const text = canonicalJson(next);
+  const before = await readIfExists(abs);
+  const action = before === undefined ? 'create' : before.toString('utf8') === text ? 'unchanged' : 'update';
+  return {
+    path: MANIFEST_PATH,
+    action,
+    owner: 'generated',
+    emitter: 'sync',
+    before,
+    desired: text,
+    after: action === 'unchanged' ? undefined : text,
+  };
+}
+
+function orphanWarnings(entries: PlanEntry[]): Diagnostic[] {
+  return entries
+    .filter((e) => e.action === 'orphan-edited')
+    .map((e) => ({
+      code: 'SYNC.ORPHAN_EDITED',
+      severity: 'warning' as const,
+      message: 'mlgen no longer generates this file, but it was edited by hand, so it is kept and is yours now',
+      fix: 'delete it if you do not need it; mlgen will not touch it again',
+      file: e.path,
+      line: 0,
+      col: 0,
+    }));
+}
+
+function invalidManifest(reason: string): Diagnostic {
+  return {
+    code: 'SYNC.MANIFEST_INVALID',
+    severity: 'warning',
+    message: `cannot read ${MANIFEST_PATH} (${reason}); treating the project as never synced`,
+    fix: 'never resolve manifest merge conflicts by hand: this sync rebuilds it',
+    file: MANIFEST_PATH,
+    line: 0,
+    col: 0,
+  };
+}
