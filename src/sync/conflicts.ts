@@ -26,7 +26,7 @@ export async function resolveConflicts(
     const line = firstDifferentLine(ours, base ?? theirs);
     if (options.merge && base !== undefined) {
       const merged = mergeThreeWay(ours, base, theirs);
-      e.after = merged.text;
+      e.after = merged.text === ours ? undefined : merged.text; // already merged: leave the file be
       e.resolution = merged.conflicts === 0 ? 'merged' : 'merge-conflict';
       if (merged.conflicts > 0) out.push(mergeConflict(e.path, merged.text, merged.conflicts));
     } else if (options.force) {
