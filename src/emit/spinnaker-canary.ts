@@ -1,0 +1,110 @@
+/**
+ * The Kayenta canary config: which Prometheus series to compare between the baseline and the
+ * canary, and how to judge them. Queries are full PromQL (`PromQL:` prefix in
+ * `customInlineTemplate`), aggregated with `sum` so control and experiment series have identical
+ * label sets (kayenta#605, #738). Kayenta expands `${scope}` (controlScope / experimentScope =
+ * the `track` label), `${location}` (namespace) and the stage's `extendedScopeParams`
+ * (`${service}`, the Prometheus `job` a ServiceMonitor gives the service's pods).
+ * @see kayenta docs/canary-config.md; kayenta-prometheus PrometheusMetricsService.buildQuery
+ * @see kayenta-core QueryConfigUtils.expandCustomFilter
+ */
+import type { ServiceModel } from '../config/model.js';
+import { METRICS } from '../../runtime/src/names.js';
+import { canaryConfigId } from './spinnaker-names.js';
+
+/** A Kayenta template variable, `${name}` (Kayenta's syntax, not SpEL). */
+const kvar = (name: string): string => '$' + '{' + name + '}';
+
+const GROUP = { errors: 'Errors', latency: 'Latency', predictions: 'Predictions' } as const;
+/** Weights total 100 (CanaryClassifierConfig). Errors dominate: a wrong answer is worse than a slow one. */
+const GROUP_WEIGHTS: Record<string, number> = { [GROUP.errors]: 50, [GROUP.latency]: 30, [GROUP.predictions]: 20 };
+
+/** Rate window: at least two scrapes at a 30 s interval plus slack. */
+const WINDOW = '[2m]';
+
+/** Escapes a value for a PromQL double-quoted label matcher. */
+export function promString(value: string): string {
+  return JSON.stringify(value);
+}
+
+function selector(extra: Record<string, string> = {}): string {
+  const base = [`namespace="${kvar('location')}"`, `job="${kvar('service')}"`, `track="${kvar('scope')}"`];
+  const more = Object.entries(extra).map(([k, v]) => (k.endsWith('=~') ? `${k}${promString(v)}` : `${k}=${promString(v)}`));
+  return `{${[...base, ...more].join(',')}}`;
+}
+
+const sumRate = (series: string, extra?: Record<string, string>): string => `sum(rate(${series}${selector(extra)}${WINDOW}))`;
+
+interface MetricDef {
+  name: string;
+  group: string;
+  metricName: string;
+  promql: string;
+  canary: Record<string, unknown>;
+}
+
+function metric(d: MetricDef) {
+  return {
+    name: d.name,
+    query: { type: 'prometheus', metricName: d.metricName, customInlineTemplate: `PromQL:${d.promql}` },
+    groups: [d.group],
+    analysisConfigurations: { canary: d.canary },
+    scopeName: 'default',
+  };
+}
+
+function errorRate(): MetricDef {
+  const r = METRICS.requests;
+  return {
+    name: 'Error rate (5xx / all requests)',
+    group: GROUP.errors,
+    metricName: r,
+    promql: `${sumRate(r, { 'status=~': '5..' })} / ${sumRate(r)}`,
+    // No errors in an interval gives 0; no traffic gives NaN -> treat as 0 rather than drop it.
+    canary: { direction: 'increase', critical: true, nanStrategy: 'replace', mustHaveData: false, effectSize: { allowedIncrease: 1.0, criticalIncrease: 2.0 } },
+  };
+}
+
+function latencyP99(): MetricDef {
+  const h = METRICS.requestDuration;
+  return {
+    name: 'Request latency p99 (seconds)',
+    group: GROUP.latency,
+    metricName: `${h}_bucket`,
+    promql: `histogram_quantile(0.99, sum by (le) (rate(${h}_bucket${selector()}${WINDOW})))`,
+    canary: { direction: 'increase', critical: false, nanStrategy: 'remove', mustHaveData: true, effectSize: { allowedIncrease: 1.1 } },
+  };
+}
+
+/** Mean prediction score per endpoint and variant: a shifted distribution means a changed model behaviour. */
+function predictionMeans(m: ServiceModel): MetricDef[] {
+  const p = METRICS.predictionScore;
+  return m.endpoints.flatMap((e) => {
+    const variants = e.ab ? e.ab.variants.map((v) => v.name) : ['default'];
+    return variants.map((variant) => {
+      const labels = { endpoint: e.name, variant };
+      return {
+        name: `Prediction score mean (${e.name}/${variant})`,
+        group: GROUP.predictions,
+        metricName: p,
+        promql: `${sumRate(`${p}_sum`, labels)} / ${sumRate(`${p}_count`, labels)}`,
+        canary: { direction: 'either', critical: false, nanStrategy: 'remove', mustHaveData: false, effectSize: { allowedIncrease: 1.05, allowedDecrease: 0.95 } },
+      };
+    });
+  });
+}
+
+export function canaryConfig(m: ServiceModel): object {
+  const id = canaryConfigId(m);
+  return {
+    id,
+    name: id,
+    description: `Canary vs baseline of ${m.service.name}: error rate, p99 latency, prediction scores per variant.`,
+    configVersion: '1',
+    applications: [m.deploy.spinnaker.application],
+    judge: { name: 'NetflixACAJudge-v1.0', judgeConfigurations: {} },
+    metrics: [errorRate(), latencyP99(), ...predictionMeans(m)].map(metric),
+    templates: {},
+    classifier: { groupWeights: { ...GROUP_WEIGHTS } },
+  };
+}

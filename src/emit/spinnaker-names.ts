@@ -1,0 +1,53 @@
+/**
+ * Names shared by the Spinnaker pipelines, the Kayenta canary config and the CI workflow that
+ * triggers them. CI and pipeline must agree on the webhook source and every parameter name, so
+ * both read them from here.
+ */
+import type { ServiceModel } from '../config/model.js';
+
+export type Track = 'canary' | 'baseline' | 'stable';
+
+/** Pipeline parameters the CI webhook sends (`parameters` in the POST body). */
+export const PARAM = {
+  imageTag: 'imageTag',
+  baselineImageTag: 'baselineImageTag',
+  gitSha: 'gitSha',
+  /** Clone URL of the service repository: the chart is baked from it at the deployed commit. */
+  chartRepo: 'chartRepo',
+  /** Spinnaker `git/repo` artifact account that can clone `chartRepo`. */
+  chartArtifactAccount: 'chartArtifactAccount',
+  hotfix: 'hotfix',
+} as const;
+
+/** Default for `chartArtifactAccount` (Halyard's examples name the git/repo account `gitrepo`). */
+export const DEFAULT_GIT_ARTIFACT_ACCOUNT = 'gitrepo';
+
+/** Prefixes of the per-model parameters; the CI script appends the model name from models.lock.json. */
+export const MODEL_PARAM_PREFIX = { version: 'modelVersion_', runId: 'modelRunId_' } as const;
+
+export const modelVersionParam = (model: string): string => MODEL_PARAM_PREFIX.version + model;
+export const modelRunIdParam = (model: string): string => MODEL_PARAM_PREFIX.runId + model;
+
+/** Webhook sources: POST `<gate>/webhooks/webhook/<source>`. */
+export const deployWebhookSource = (m: ServiceModel): string => m.service.name;
+export const rollbackWebhookSource = (m: ServiceModel): string => `${m.service.name}-rollback`;
+
+/** The Kayenta canary config id (explicit, so the stage can name it and `spin` can save it). */
+export const canaryConfigId = (m: ServiceModel): string => `${m.service.name}-canary`;
+
+/** Deployment names the chart renders per track. */
+export const deploymentName = (m: ServiceModel, track: Track): string =>
+  track === 'stable' ? m.service.name : `${m.service.name}-${track}`;
+
+/** Directory of the chart inside the service repository. */
+export const chartDir = (m: ServiceModel): string => `chart/${m.service.name}`;
+
+/** Image repository as Kubernetes pulls it. */
+export const imageRepository = (m: ServiceModel): string => `${m.deploy.image.registry}/${m.deploy.image.repository}`;
+
+/** Paths of the generated files. */
+export const SPINNAKER_PATHS = {
+  pipeline: 'deploy/spinnaker/pipeline.json',
+  rollback: 'deploy/spinnaker/rollback-pipeline.json',
+  canaryConfig: 'deploy/spinnaker/canary-config.json',
+} as const;

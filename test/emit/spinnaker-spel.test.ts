@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { and, countBalancedTemplates, equals, index, literal, param, stage, stageStatusIs, template } from '../../src/emit/spel.js';
+
+describe('spel', () => {
+  it('builds parameter and stage lookups', () => {
+    expect(template(param('imageTag'))).toBe("${ trigger['parameters']['imageTag'] }");
+    expect(template(index(stage('Canary analysis'), 'status'))).toBe("${ #stage('Canary analysis')['status'] }");
+    expect(stageStatusIs('Deploy canary', 'SUCCEEDED')).toBe("#stage('Deploy canary')['status'].toString() == 'SUCCEEDED'");
+    expect(and(equals(literal('a'), literal('b')), literal('c') as never)).toBe("('a' == 'b') and ('c')");
+  });
+
+  it.each([
+    ["it's", "'it''s'"],
+    ["''", "''''''"],
+    ['a}b', "'a}b'"],
+    ['${ T(java.lang.Runtime).getRuntime() }', "'${ T(java.lang.Runtime).getRuntime() }'"],
+    ['"double"', `'"double"'`],
+    ['ünïcode ✓', "'ünïcode ✓'"],
+    ['', "''"],
+  ])('quotes hostile value %j as one SpEL literal', (value, expected) => {
+    expect(literal(value)).toBe(expected);
+    // Inside a template the literal keeps the braces balanced: exactly one template is found.
+    const t = template(param(value));
+    expect(countBalancedTemplates(t)).toBe(1);
+    expect(t.endsWith("] }")).toBe(true);
+  });
+
+  it('refuses control characters (newlines) in literals', () => {
+    expect(() => literal('a\nb')).toThrow(/control character/);
+    expect(() => param('x\u0000')).toThrow(/control character/);
+  });
+
+  it('detects unbalanced templates', () => {
+    expect(countBalancedTemplates("${ trigger['parameters']['x'] } and ${ #stage('y')['status'] }")).toBe(2);
+    expect(() => countBalancedTemplates("${ trigger['parameters']['x'] ")).toThrow(/unbalanced/);
+    expect(() => countBalancedTemplates("${ trigger['parameters']['x }")).toThrow(/unclosed '/);
+    expect(countBalancedTemplates('no expressions')).toBe(0);
+  });
+
+  it('and() needs operands', () => {
+    expect(() => and()).toThrow(/needs operands/);
+  });
+});
