@@ -2,11 +2,13 @@ import type { ServiceModel } from '../config/model.js';
 import type { Emitter, OutputFile } from './types.js';
 import { emitSpinnaker } from './spinnaker.js';
 import { emitOpenApi } from './openapi.js';
+import { emitHelm } from './helm.js';
 
 /** Every emitter, in a fixed order. Add one line per output module. */
 export const emitters: ReadonlyArray<readonly [name: string, emit: Emitter]> = [
   ['spinnaker', emitSpinnaker],
   ['openapi', emitOpenApi],
+  ['helm', emitHelm],
 ];
 
 /** Runs every emitter; the result is sorted by path so plans and manifests are stable. */
