@@ -3,12 +3,16 @@ import type { Emitter, OutputFile } from './types.js';
 import { emitSpinnaker } from './spinnaker.js';
 import { emitOpenApi } from './openapi.js';
 import { emitHelm } from './helm.js';
+import { emitTypeScript } from './typescript.js';
+import { emitTypeScriptProject } from './typescript-project.js';
 
 /** Every emitter, in a fixed order. Add one line per output module. */
 export const emitters: ReadonlyArray<readonly [name: string, emit: Emitter]> = [
   ['spinnaker', emitSpinnaker],
   ['openapi', emitOpenApi],
   ['helm', emitHelm],
+  ['typescript', emitTypeScript],
+  ['typescript-project', emitTypeScriptProject],
 ];
 
 /** Runs every emitter; the result is sorted by path so plans and manifests are stable. */

@@ -1,0 +1,159 @@
+import type { EndpointSpec, JsonSchema, ServiceModel } from '../../config/model.js';
+import { propertyAccess, propertyKey } from './names.js';
+import { TsFile } from './ts-file.js';
+
+/**
+ * The default hooks written into `src/hooks.ts` once. They work for the common case and say
+ * plainly what they assume:
+ * - features: numeric and boolean top-level fields in schema order, then numeric arrays with a
+ *   `maxItems`, zero-padded to it; missing optional values count as 0;
+ * - one float32 row under the model input name {@link DEFAULT_INPUT_NAME};
+ * - ranking (the response has an array field and the request a required array field): one row per
+ *   candidate, the candidate value appended as the last feature; scores come back in candidate
+ *   order, or as `{id, score}` objects sorted by score when the response items are objects.
+ */
+export const DEFAULT_INPUT_NAME = 'input';
+
+const HELPERS = 'src/generated/hook-utils.js';
+
+type Props = Record<string, JsonSchema>;
+
+interface Plan {
+  /** Spread-able expressions over `input` that give the shared features. */
+  features: string[];
+  /** Fields the default ignores (strings, open arrays), for the comment. */
+  skipped: string[];
+  candidates?: { key: string; schema: JsonSchema; required: boolean };
+}
+
+export function hooksModule(model: ServiceModel): string {
+  const file = new TsFile('src/hooks.ts', HEADER);
+  const entries = model.endpoints.map((e) => `  ${propertyKey(e.name)}: ${endpointHooks(file, e)},`);
+  const contract = file.use('Hooks', 'src/generated/hooks-contract.js', { typeOnly: true });
+  file.add(`export const ${file.declare('hooks')} = {\n${entries.join('\n')}\n} satisfies ${contract};`);
+  return file.render();
+}
+
+const HEADER = `/**
+ * Hooks: request body -> model rows, model outputs -> response body, one pair per endpoint.
+ *
+ * This file is yours. mlgen wrote it once and never overwrites it; when mlservice.yaml gains an
+ * endpoint, \`mlgen sync\` inserts a stub for it and changes nothing else. Its types come from
+ * src/generated/hooks-contract.ts, so a schema change that breaks a hook fails \`tsc\` here.
+ *
+ * The defaults use the numeric fields in schema order (arrays zero-padded to maxItems) as one
+ * float32 row under the model input name "${DEFAULT_INPUT_NAME}"; rename the key if your model's input has
+ * another name.
+ */`;
+
+/** The `{ preprocess, postprocess }` object of one endpoint: working defaults where the schemas allow. */
+export function endpointHooks(file: TsFile, e: EndpointSpec): string {
+  const plan = planFeatures(e);
+  const pre = preprocessBody(file, plan);
+  const post = postprocessBody(file, e, plan);
+  const note = plan.skipped.length ? `    // Not used by the default: ${plan.skipped.join(', ')}.\n` : '';
+  return `{\n${note}${pre}\n${post}\n  }`;
+}
+
+/** A stub for an endpoint added after the file was written: typed, but it needs the user's code. */
+export function endpointStub(e: EndpointSpec, indent: string): string {
+  const say = (hook: string) => JSON.stringify(`${hook} of endpoint "${e.name}" is not written yet (src/hooks.ts)`);
+  return [
+    `${indent}${propertyKey(e.name)}: {`,
+    `${indent}  // Added by mlgen sync for a new endpoint in mlservice.yaml: replace both bodies.`,
+    `${indent}  preprocess(input, ctx) {`,
+    `${indent}    throw new Error(${say('preprocess')});`,
+    `${indent}  },`,
+    `${indent}  postprocess(outputs, input, ctx) {`,
+    `${indent}    throw new Error(${say('postprocess')});`,
+    `${indent}  },`,
+    `${indent}},`,
+  ].join('\n');
+}
+
+function planFeatures(e: EndpointSpec): Plan {
+  const props = (e.input.properties ?? {}) as Props;
+  const required = new Set((e.input.required ?? []) as string[]);
+  const ranking = Object.values((e.output.properties ?? {}) as Props).some((s) => s.type === 'array');
+  const arrays = Object.keys(props).filter((k) => props[k]!.type === 'array');
+  const candidateKey = ranking ? (arrays.find((k) => required.has(k)) ?? arrays[0]) : undefined;
+  const plan: Plan = { features: [], skipped: [] };
+  for (const [key, schema] of Object.entries(props)) {
+    const value = propertyAccess('input', key);
+    const opt = !required.has(key);
+    if (key === candidateKey) plan.candidates = { key, schema, required: !opt };
+    else if (schema.type === 'number' || schema.type === 'integer') plan.features.push(opt ? `${value} ?? 0` : value);
+    else if (schema.type === 'boolean') plan.features.push(`${value} ? 1 : 0`);
+    else if (isNumericArray(schema) && typeof schema.maxItems === 'number')
+      plan.features.push(`...padded(${opt ? `${value} ?? []` : value}, ${schema.maxItems})`);
+    else plan.skipped.push(key);
+  }
+  return plan;
+}
+
+function isNumericArray(s: JsonSchema | undefined): boolean {
+  const items = s?.items as JsonSchema | undefined;
+  return s?.type === 'array' && (items?.type === 'number' || items?.type === 'integer');
+}
+
+function preprocessBody(file: TsFile, plan: Plan): string {
+  if (plan.features.some((f) => f.startsWith('...padded('))) file.use('padded', HELPERS);
+  const row = (extra: string[]) => `{ ${DEFAULT_INPUT_NAME}: Float32Array.from([${[...plan.features, ...extra].join(', ')}]) }`;
+  if (!plan.candidates) return `    preprocess(input) {\n      return [${row([])}];\n    },`;
+  const list = propertyAccess('input', plan.candidates.key) + (plan.candidates.required ? '' : ' ?? []');
+  const numeric = isNumericArray(plan.candidates.schema);
+  return [
+    '    preprocess(input) {',
+    `      // One row per candidate${numeric ? ', the candidate itself as the last feature' : ''}.`,
+    `      return ${list}.map((${numeric ? 'candidate' : '_candidate'}) => (${row(numeric ? ['candidate'] : [])}));`,
+    '    },',
+  ].join('\n');
+}
+
+function postprocessBody(file: TsFile, e: EndpointSpec, plan: Plan): string {
+  const props = (e.output.properties ?? {}) as Props;
+  const required = (e.output.required ?? []) as string[];
+  const fields: string[] = [];
+  for (const key of required) {
+    const value = outputValue(file, props[key], plan);
+    if (value === undefined) return unsupportedPost(e);
+    fields.push(`${propertyKey(key)}: ${value}`);
+  }
+  const usesInput = fields.some((f) => f.includes('input.') || f.includes('input['));
+  const params = `outputs${usesInput ? ', input' : ''}`;
+  return `    postprocess(${params}) {\n      return { ${fields.join(', ')} };\n    },`;
+}
+
+/** The expression for one required response field, or undefined when no default fits. */
+function outputValue(file: TsFile, s: JsonSchema | undefined, plan: Plan): string | undefined {
+  const first = () => `${file.use('firstValue', HELPERS)}(outputs[0])`;
+  if (s?.type === 'number') return first();
+  if (s?.type === 'integer') return `Math.round(${first()})`;
+  if (s?.type === 'boolean') return `${first()} >= 0.5`;
+  if (s?.type !== 'array') return undefined;
+  const items = (s.items ?? {}) as JsonSchema;
+  const score = `${file.use('firstValue', HELPERS)}(row)`;
+  if (!plan.candidates) return items.type === 'number' ? `${file.use('outputValues', HELPERS)}(outputs[0])` : undefined;
+  if (items.type === 'number') return `outputs.map((row) => ${score})`;
+  return rankedObjects(file, items, plan);
+}
+
+/** `[{id, score}]` sorted by score, when the items have exactly an id-like and a number field. */
+function rankedObjects(file: TsFile, items: JsonSchema, plan: Plan): string | undefined {
+  const props = (items.properties ?? {}) as Props;
+  const keys = Object.keys(props);
+  const scoreKey = keys.find((k) => props[k]!.type === 'number');
+  const idType = (plan.candidates!.schema.items as JsonSchema | undefined)?.type;
+  const idKey = keys.find((k) => k !== scoreKey && props[k]!.type === idType);
+  const required = (items.required ?? []) as string[];
+  if (!scoreKey || !idKey || required.some((k) => k !== scoreKey && k !== idKey)) return undefined;
+  const list = propertyAccess('input', plan.candidates!.key) + (plan.candidates!.required ? '' : ' ?? []');
+  const value = `${file.use('firstValue', HELPERS)}(outputs[i])`;
+  const by = (o: string) => propertyAccess(o, scoreKey);
+  return `${list}\n        .map((id, i) => ({ ${propertyKey(idKey)}: id, ${propertyKey(scoreKey)}: ${value} }))\n        .sort((a, b) => ${by('b')} - ${by('a')})`;
+}
+
+function unsupportedPost(e: EndpointSpec): string {
+  const msg = JSON.stringify(`postprocess of endpoint "${e.name}": no default fits its response schema; write it in src/hooks.ts`);
+  return `    postprocess() {\n      throw new Error(${msg});\n    },`;
+}

@@ -1,0 +1,115 @@
+import { describe, expect, test } from 'vitest';
+import type { EndpointSpec } from '../../src/config/model.js';
+import { emitTypeScript } from '../../src/emit/typescript.js';
+import { endpointStub, hooksModule } from '../../src/emit/ts/default-hooks.js';
+import { updateHooks } from '../../src/emit/ts/hooks-update.js';
+import { abModel, minimalModel } from '../support/fixtures.js';
+
+function withEndpoint(name: string) {
+  const model = minimalModel();
+  const extra: EndpointSpec = { ...structuredClone(model.endpoints[0]!), name, path: `/v1/${name}` };
+  model.endpoints.push(extra);
+  return { model, extra };
+}
+
+describe('inserting a stub for a new endpoint', () => {
+  test('adds exactly the stub before the closing brace; every other byte is unchanged', () => {
+    const original = hooksModule(minimalModel());
+    const { model, extra } = withEndpoint('explain');
+    const updated = emitTypeScript(model).find((f) => f.path === 'src/hooks.ts')!.update!(original);
+    const at = original.indexOf('} satisfies Hooks;');
+    const stub = `${endpointStub(extra, '  ')}\n`;
+    expect(updated).toBe(original.slice(0, at) + stub + original.slice(at));
+    expect(updateHooks(updated, model.endpoints)).toBe(updated);
+  });
+
+  test('keeps the user formatting: only a comma after a last entry that had none, and the stub', () => {
+    const user = [
+      '// my hooks, my style',
+      "import type { Hooks } from './generated/hooks-contract.js'",
+      'export const hooks = {',
+      '    score: {preprocess: (i) => [{ x: new Float32Array(i.features) }],',
+      '            postprocess: (o) => ({ score: 1 }) }   // trailing comment',
+      '} as Hooks',
+      '',
+    ].join('\n');
+    const { model, extra } = withEndpoint('explain');
+    const updated = updateHooks(user, model.endpoints);
+    const lastEnd = user.indexOf(' }   // trailing') + 2;
+    const at = user.indexOf('} as Hooks');
+    const want = `${user.slice(0, lastEnd)},${user.slice(lastEnd, at)}${endpointStub(extra, '  ')}\n${user.slice(at)}`;
+    expect(updated).toBe(want);
+  });
+
+  test.each([
+    ['quoted key', "export const hooks = {\n  'rank-v2': {},\n} satisfies Hooks;\n"],
+    ['double quotes', 'export const hooks = {\n  "rank-v2": {},\n};\n'],
+  ])('recognises an existing entry written with a %s', (_n, text) => {
+    const { model } = withEndpoint('rank-v2');
+    model.endpoints.shift();
+    expect(updateHooks(text, model.endpoints)).toBe(text);
+  });
+
+  test('an empty object on one line gets the stub on its own lines', () => {
+    const { model, extra } = withEndpoint('explain');
+    model.endpoints.shift();
+    expect(updateHooks('export const hooks = {} satisfies Hooks;\n', model.endpoints)).toBe(
+      `export const hooks = {\n${endpointStub(extra, '  ')}\n} satisfies Hooks;\n`,
+    );
+  });
+
+  test('a file without a `hooks` object literal is left alone (tsc then names what is missing)', () => {
+    const text = 'import { build } from "./x.js";\nexport const hooks = build();\n';
+    expect(updateHooks(text, abModel().endpoints)).toBe(text);
+  });
+
+  test('hostile endpoint names are quoted and messages escaped', () => {
+    const e = { ...minimalModel().endpoints[0]!, name: 'a-1' };
+    expect(endpointStub(e, '')).toBe(
+      [
+        '"a-1": {',
+        '  // Added by mlgen sync for a new endpoint in mlservice.yaml: replace both bodies.',
+        '  preprocess(input, ctx) {',
+        '    throw new Error("preprocess of endpoint \\"a-1\\" is not written yet (src/hooks.ts)");',
+        '  },',
+        '  postprocess(outputs, input, ctx) {',
+        '    throw new Error("postprocess of endpoint \\"a-1\\" is not written yet (src/hooks.ts)");',
+        '  },',
+        '},',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('default hooks', () => {
+  test('ranking with object items: ids and scores sorted by score', () => {
+    const model = abModel();
+    model.endpoints[0]!.output = {
+      type: 'object',
+      required: ['ranking'],
+      properties: {
+        ranking: {
+          type: 'array',
+          items: { type: 'object', required: ['activity_id', 'score'], properties: { activity_id: { type: 'integer' }, score: { type: 'number' } } },
+        },
+      },
+    };
+    expect(hooksModule(model)).toContain(
+      [
+        '    postprocess(outputs, input) {',
+        '      return { ranking: input.activity_ids',
+        '        .map((id, i) => ({ activity_id: id, score: firstValue(outputs[i]) }))',
+        '        .sort((a, b) => b.score - a.score) };',
+        '    },',
+      ].join('\n'),
+    );
+  });
+
+  test('a response no default fits gets a postprocess that says so', () => {
+    const model = minimalModel();
+    model.endpoints[0]!.output = { type: 'object', required: ['label'], properties: { label: { type: 'string' } } };
+    expect(hooksModule(model)).toContain(
+      '    postprocess() {\n      throw new Error("postprocess of endpoint \\"score\\": no default fits its response schema; write it in src/hooks.ts");\n    },',
+    );
+  });
+});
