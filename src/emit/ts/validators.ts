@@ -21,7 +21,7 @@ export function validatorsSource(model: ServiceModel): string {
   // Not `strict`: schema linting is the config loader's job (with positions); here an unknown
   // keyword or a loose tuple must not abort generation with a stack trace. `logger: false` keeps
   // the emitter free of console output.
-  const ajv = new Ajv2020({ code: { source: true, esm: true, lines: true }, allErrors: true, strict: false, logger: false });
+  const ajv = new Ajv2020({ code: { source: true, esm: true, lines: true }, allErrors: true, strict: false, strictNumbers: true, logger: false });
   addFormats(ajv);
   const exports: Record<string, string> = {};
   for (const e of model.endpoints) {
