@@ -1,0 +1,6 @@
+/** Public API of the models feature: `mlgen models pull` and the models part of `mlgen check`. */
+export { pullModels, type PullOptions, type PullResult, type PulledModel } from './pull.js';
+export { verifyModels } from './check.js';
+export { readLock, canonicalJson, LOCK_FILE } from './lock.js';
+export { createProgressRenderer, summaryLine, formatBytes, type ProgressEvent, type ProgressOutput } from './progress.js';
+export { MODELS_CODES, ModelsError, EXIT_UNAVAILABLE, type ModelsCode } from './errors.js';
