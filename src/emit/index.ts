@@ -3,6 +3,7 @@ import type { Emitter, OutputFile } from './types.js';
 import { emitSpinnaker } from './spinnaker.js';
 import { emitOpenApi } from './openapi.js';
 import { emitHelm } from './helm.js';
+import { emitGitattributes } from './gitattributes.js';
 import { emitTypeScript } from './typescript.js';
 import { emitTypeScriptProject } from './typescript-project.js';
 
@@ -11,6 +12,7 @@ export const emitters: ReadonlyArray<readonly [name: string, emit: Emitter]> = [
   ['spinnaker', emitSpinnaker],
   ['openapi', emitOpenApi],
   ['helm', emitHelm],
+  ['gitattributes', emitGitattributes],
   ['typescript', emitTypeScript],
   ['typescript-project', emitTypeScriptProject],
 ];
