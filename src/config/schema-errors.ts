@@ -1,0 +1,189 @@
+/**
+ * ajv errors -> Diagnostics with a stable code, the line:col of the offending key or value, and a
+ * fix. One function per ajv keyword family; wrappers that only repeat a nested error (`if`) are
+ * dropped so each problem is reported once.
+ * @see https://ajv.js.org/api.html#validation-errors
+ */
+import type { ErrorObject } from 'ajv';
+import type { Document, LineCounter } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
+import type { ConfigCode } from './codes.js';
+import { configError, quote } from './diag.js';
+import { displayPath, locate, pointerSegments } from './locate.js';
+import { type SchemaNode, resolveRef } from './schema.js';
+import { parseModelSource } from './source.js';
+import { didYouMean } from './suggest.js';
+
+export interface SourceContext {
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+}
+
+/** How to write a value that failed a pattern, by `$defs` name or by field path. */
+const PATTERN_FIXES: Record<string, string> = {
+  dnsLabel: 'use lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. "activity-ranker")',
+  semver: 'use a semantic version such as "1.2.0"',
+  imageRef: 'use an image reference such as "node:24-bookworm-slim" or "name@sha256:<digest>"',
+  cpuQuantity: 'use cores ("1", "0.5") or millicores ("500m")',
+  memoryQuantity: 'use a binary quantity such as "512Mi" or "2Gi"',
+  'service.owner': 'use letters, digits, "-", "_" and "." (e.g. "reco-team")',
+  'service.contact.url': 'use an http(s) URL such as "https://wiki.example.com/team"',
+  'service.contact.email': 'use an e-mail address such as "team@example.com"',
+  'deploy.image.registry': 'use a registry host such as "ghcr.io" or "localhost:5000", without "https://" or a path',
+  'deploy.image.repository': 'use a lowercase repository path such as "team/service"',
+  'deploy.spinnaker.account': 'use the account name as Spinnaker lists it (letters, digits, "-", "_", ".")',
+  'deploy.spinnaker.canary.lifetime': 'use an ISO-8601 duration in hours and minutes, e.g. "PT30M" or "PT1H30M"',
+  'endpoints[].path': 'start with "/", use letters, digits, ".", "_", "~" and "-" between slashes, no trailing "/" (e.g. "/v1/rank")',
+  'endpoints[].ab.experiment': 'use letters, digits, "-", "_" and "." (e.g. "ranker-2026-11")',
+  'endpoints[].ab.overrideHeader': 'use a lowercase HTTP header name such as "x-mlservice-force-variant"',
+};
+
+/** Fixes for specific fields whose generic message would not say enough. */
+const CONST_FIXES: Record<string, string> = {
+  'endpoints[].batching': 'batching is on by default: remove the key to keep it, or write "batching: false" to turn it off',
+  'endpoints[].ab.missingUnit': 'write "missingUnit: reject" or "missingUnit: {variant: <name>}"',
+  'endpoints[].input.type': 'request bodies are JSON objects: write "type: object" and describe fields under "properties"',
+  'endpoints[].output.type': 'response bodies are JSON objects: write "type: object" and describe fields under "properties"',
+};
+
+export function schemaDiagnostics(errors: readonly ErrorObject[], ctx: SourceContext): Diagnostic[] {
+  return errors.flatMap((e) => {
+    const d = toDiagnostic(e, ctx);
+    return d ? [d] : [];
+  });
+}
+
+function fieldKey(segments: readonly string[]): string {
+  return displayPath(segments).replace(/\[\d+\]/g, '[]');
+}
+
+function toDiagnostic(e: ErrorObject, ctx: SourceContext): Diagnostic | undefined {
+  const segments = pointerSegments(e.instancePath);
+  const at = (code: ConfigCode, message: string, fix: string, where: 'key' | 'value' = 'value', extra: string[] = []) =>
+    configError(ctx.file, locate(ctx.doc, ctx.lines, [...segments, ...extra], where), code, message, fix);
+  const path = displayPath(segments);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'if':
+      return undefined;
+    case 'additionalProperties':
+      return unknownKey(String(p.additionalProperty), e.parentSchema as SchemaNode, path, (m, f) => at('CONFIG.UNKNOWN_KEY', m, f, 'key', [String(p.additionalProperty)]));
+    case 'required':
+      return missingKey(String(p.missingProperty), e, segments, (m, f) => at('CONFIG.MISSING_KEY', m, f, 'key'));
+    case 'not':
+      return at('CONFIG.CONFLICTING_KEYS', `${path} sets both "model" and "ab"`, 'keep "model" to serve one model, or "ab" to split traffic between models', 'key', ['model']);
+    case 'type':
+      return at('CONFIG.TYPE', `${path} must be ${article(String(p.type))}, got ${typeName(e.data)}`, typeFix(String(p.type), e.data, ctx, segments));
+    case 'const':
+    case 'enum':
+      return enumError(e, segments, at);
+    case 'pattern':
+    case 'format':
+      return patternError(e, segments, at);
+    case 'uniqueItems':
+      return at('CONFIG.DUPLICATE_ITEM', `${path} lists ${quote((e.data as unknown[])[Number(p.i)])} twice`, 'remove the repeated item', 'value', [String(p.i)]);
+    default:
+      return rangeError(e, segments, at) ?? at('CONFIG.TYPE', `${path} ${e.message ?? 'is invalid'}`, 'see docs/config-reference.md for what this field accepts');
+  }
+}
+
+type At = (code: ConfigCode, message: string, fix: string, where?: 'key' | 'value', extra?: string[]) => Diagnostic;
+
+function unknownKey(key: string, parent: SchemaNode, path: string, report: (m: string, f: string) => Diagnostic): Diagnostic {
+  const allowed = Object.keys((parent.properties as SchemaNode | undefined) ?? {});
+  if (key === '<<') return report(`YAML merge key "<<" in ${path} is not supported`, 'put an anchor on the whole value (&name) and reuse it with an alias (*name)');
+  return report(`unknown key ${quote(key)} in ${path}`, didYouMean(key, allowed, 'keys'));
+}
+
+function missingKey(key: string, e: ErrorObject, segments: string[], report: (m: string, f: string) => Diagnostic): Diagnostic {
+  const path = displayPath(segments);
+  if (e.schemaPath.endsWith('/else/required')) {
+    return report(`${path} needs "model" or "ab"`, 'add "model: <name>" to serve one model, or "ab:" to split traffic between models');
+  }
+  const props = ((e.parentSchema as SchemaNode).properties as SchemaNode | undefined) ?? {};
+  const prop = props[key] ? resolveRef(props[key] as SchemaNode) : undefined;
+  const example = Array.isArray(prop?.examples) ? prop.examples[0] : undefined;
+  const sample = example === undefined || typeof example === 'object' ? '' : `, e.g. "${key}: ${String(example)}"`;
+  return report(`missing key ${quote(key)} in ${path}`, `add "${key}"${sample}`);
+}
+
+function enumError(e: ErrorObject, segments: string[], at: At): Diagnostic {
+  const path = displayPath(segments);
+  const p = e.params as { allowedValue?: unknown; allowedValues?: unknown[] };
+  const allowed = p.allowedValues ?? [p.allowedValue];
+  if (e.instancePath === '/apiVersion') {
+    return at('CONFIG.API_VERSION', `unsupported apiVersion ${quote(e.data)}`, 'write "apiVersion: mlservice/v1"');
+  }
+  const list = allowed.map((v) => quote(v)).join(', ');
+  const fix = CONST_FIXES[fieldKey(segments)] ?? (typeof e.data === 'string' ? didYouMean(e.data, allowed.map(String), 'values') : `use one of ${list}`);
+  return at('CONFIG.ENUM', `${path} must be ${allowed.length === 1 ? list : `one of ${list}`}, got ${quote(e.data)}`, fix);
+}
+
+function patternError(e: ErrorObject, segments: string[], at: At): Diagnostic {
+  const path = displayPath(segments);
+  const def = /^#\/\$defs\/([^/]+)\/(?:pattern|format)$/.exec(e.schemaPath)?.[1];
+  if (def === 'modelSource' && typeof e.data === 'string') {
+    const r = parseModelSource(e.data);
+    const [reason, fix] = r.ok ? ['is not a supported model source', 'see docs/config-reference.md'] : [r.reason, r.fix];
+    return at('CONFIG.MODEL_SOURCE', `${path} ${quote(e.data)}: ${reason}`, fix);
+  }
+  const fix = (def && PATTERN_FIXES[def]) ?? PATTERN_FIXES[fieldKey(segments)] ?? `match the pattern ${String((e.params as { pattern?: string }).pattern)}`;
+  return at('CONFIG.PATTERN', `${path} has an invalid value ${quote(e.data)}`, fix);
+}
+
+const RANGE_WORDS: Record<string, [verb: string, bound: string, unit: string]> = {
+  minimum: ['be', 'at least', ''],
+  maximum: ['be', 'at most', ''],
+  exclusiveMinimum: ['be', 'greater than', ''],
+  exclusiveMaximum: ['be', 'less than', ''],
+  minLength: ['have', 'at least', ' characters'],
+  maxLength: ['have', 'at most', ' characters'],
+  minItems: ['have', 'at least', ' items'],
+  maxItems: ['have', 'at most', ' items'],
+};
+
+/** Fixes for ranges whose cause is a misunderstanding rather than a number. */
+const RANGE_FIXES: Record<string, string> = {
+  'endpoints[].ab.variants': 'an A/B split needs at least two variants; to serve one model write "model: <name>" instead of "ab"',
+  'service.name': 'shorten it: Helm adds suffixes to the name and Kubernetes allows 63 characters',
+};
+
+function rangeError(e: ErrorObject, segments: string[], at: At): Diagnostic | undefined {
+  const words = RANGE_WORDS[e.keyword];
+  if (!words) return undefined;
+  const path = displayPath(segments);
+  const [verb, bound, plural] = words;
+  const limit = (e.params as { limit: number }).limit;
+  const actual = typeof e.data === 'string' ? e.data.length : Array.isArray(e.data) ? e.data.length : e.data;
+  if (e.keyword === 'minLength' && limit === 1) return at('CONFIG.RANGE', `${path} is empty`, 'write a value, or remove the key to use the default');
+  const unit = limit === 1 ? plural.replace(/s$/, '') : plural;
+  const fix = RANGE_FIXES[fieldKey(segments)] ?? (plural ? `make it ${bound} ${limit}${unit}` : `use a number ${bound} ${limit}`);
+  return at('CONFIG.RANGE', `${path} must ${verb} ${bound} ${limit}${unit}, got ${String(actual)}`, fix);
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'text', integer: 'an integer', number: 'a number', boolean: 'true or false', 'object,boolean': 'a mapping or false', 'string,object': 'text or a mapping' };
+  return names[type] ?? type;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'nothing (null)';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `text ${quote(v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function typeFix(expected: string, data: unknown, ctx: SourceContext, segments: string[]): string {
+  if (expected === 'string' && (typeof data === 'number' || typeof data === 'boolean')) {
+    // Quote the exact source text: YAML already turned "1.10" into 1.1.
+    const node = ctx.doc.getIn(segments, true) as { source?: string } | undefined;
+    const raw = node?.source ?? String(data);
+    return `quote it: "${raw}"`;
+  }
+  if ((expected === 'integer' || expected === 'number') && typeof data === 'string' && data.trim() !== '' && !Number.isNaN(Number(data))) return 'remove the quotes';
+  if (expected === 'integer' && typeof data === 'number') return `use a whole number such as ${Math.round(data)}`;
+  if (data === null) return 'write a value after the colon, or remove the key to use the default';
+  return `write ${article(expected)} here`;
+}

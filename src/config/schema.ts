@@ -1,0 +1,69 @@
+/**
+ * The JSON Schema of mlservice.yaml (`schemas/mlservice.schema.json`), read once from the package
+ * and compiled with ajv. The file is the single source of truth: validation, editor completion
+ * (`yaml-language-server`) and `docs/config-reference.md` all come from it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+export type SchemaNode = { [key: string]: unknown };
+
+const SCHEMA_FILE = join('schemas', 'mlservice.schema.json');
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+/** Walks up from this module to the package root (works from `src/` under vitest and from `dist/`). */
+export function schemaPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, SCHEMA_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`internal: ${SCHEMA_FILE} not found above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+let cachedSchema: SchemaNode | undefined;
+export function configSchema(): SchemaNode {
+  cachedSchema ??= JSON.parse(readFileSync(schemaPath(), 'utf8')) as SchemaNode;
+  return cachedSchema;
+}
+
+/**
+ * An ajv instance. Strict, so typos in user-written schemas (`maxitems`) fail to compile instead of
+ * being ignored. `useDefaults` only for the config itself: the schema's `default`s are the defaults.
+ */
+export function newAjv(useDefaults = false): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true, useDefaults });
+  addFormats(ajv);
+  return ajv;
+}
+
+let cachedValidator: ValidateFunction | undefined;
+export function configValidator(): ValidateFunction {
+  cachedValidator ??= newAjv(true).compile(configSchema());
+  return cachedValidator;
+}
+
+/** Resolves a local `$ref` (`#/$defs/x`) so callers can read descriptions, examples and defaults. */
+export function resolveRef(node: SchemaNode): SchemaNode {
+  const ref = node.$ref;
+  if (typeof ref !== 'string' || !ref.startsWith('#/')) return node;
+  let target: unknown = configSchema();
+  for (const s of ref.slice(2).split('/')) target = (target as SchemaNode)[s];
+  return { ...resolveRef(target as SchemaNode), ...node };
+}
+
+/** The `default` at a JSON pointer into the schema, e.g. `/$defs/batching/properties/maxQueueRows`. */
+export function schemaDefault(pointer: string): unknown {
+  let node: unknown = configSchema();
+  for (const s of pointer.slice(1).split('/')) node = (node as SchemaNode | undefined)?.[s];
+  const value = (node as SchemaNode | undefined)?.default;
+  if (value === undefined) throw new Error(`internal: no default at ${pointer}`);
+  return value;
+}
