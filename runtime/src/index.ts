@@ -1,2 +1,11 @@
 export type * from './types.js';
 export * from './names.js';
+export { startService, type RunningService } from './start.js';
+export { buildService, type BuiltService } from './server.js';
+export { Batcher, type BatcherOptions, type BatchReport } from './batcher.js';
+export { AbRouter, bucketOf, murmur3_32, type Assignment } from './ab-router.js';
+export { loadModel, locateModel, warmUp, ModelLoadError, type LoadedModel } from './model-loader.js';
+export { readModelsLock, identityOf, type ModelIdentity } from './models-lock.js';
+export { ProblemError, QueueFullError, UnavailableError, ClientGoneError, InvalidRequestError, type FieldError } from './errors.js';
+export { ServiceMetrics } from './metrics.js';
+export type { IoSpec } from './tensors.js';

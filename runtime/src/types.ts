@@ -40,6 +40,8 @@ export interface BatchingDefinition {
   maxBatchSize: number;
   maxLatencyMs: number;
   maxQueueRows: number;
+  /** Batches of one model in flight at once while the next one forms (default 1). */
+  maxConcurrentBatches?: number;
 }
 
 export interface AbDefinition {

@@ -3,16 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { AbRouter, bucketOf, murmur3_32 } from '../src/ab-router.js';
 import { InvalidRequestError } from '../src/errors.js';
 import type { AbDefinition } from '../src/types.js';
+import { serviceDefinition } from './support/service-fixture.js';
 
+/** The fixture service's experiment, reweighted 90/10 and without its override header. */
 const def = (over: Partial<AbDefinition> = {}): AbDefinition => ({
-  experiment: 'ranker-2026-11',
-  salt: 'ranker-2026-11',
-  unit: 'user_id',
+  ...serviceDefinition().endpoints[1]!.ab!,
+  overrideHeader: undefined,
   variants: [
     { name: 'control', model: 'ranker-control', basisPoints: 9000 },
     { name: 'treatment', model: 'ranker-treatment', basisPoints: 1000 },
   ],
-  missingUnit: 'reject',
   ...over,
 });
 const noHeaders = () => undefined;

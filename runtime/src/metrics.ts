@@ -1,0 +1,47 @@
+/**
+ * Prometheus metrics on the service's own registry: exactly the names in `names.ts` METRICS, plus
+ * the default process metrics. Every series carries `track` (MLSERVICE_TRACK, default `stable`),
+ * so Kayenta can compare canary and baseline pods of the same service.
+ * @see https://prometheus.io/docs/practices/naming/
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ENV, METRICS } from './names.js';
+
+/** Powers of two up to (and including) the largest configured batch size. */
+export function batchSizeBuckets(maxBatchSize: number): number[] {
+  const buckets: number[] = [];
+  for (let b = 1; b < maxBatchSize; b *= 2) buckets.push(b);
+  buckets.push(maxBatchSize);
+  return buckets;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'endpoint' | 'variant' | 'status'>;
+  readonly requestDuration: Histogram<'endpoint' | 'variant'>;
+  readonly batchSize: Histogram<'model'>;
+  readonly queueWait: Histogram<'model'>;
+  readonly inferenceDuration: Histogram<'model'>;
+  readonly shed: Counter<'endpoint' | 'reason'>;
+  readonly predictionScore: Histogram<'endpoint' | 'variant'>;
+  readonly buildInfo: Gauge<'service' | 'version' | 'revision'>;
+  readonly modelInfo: Gauge<'model' | 'source' | 'version' | 'run_id' | 'sha256'>;
+
+  constructor(maxBatchSize: number, env: NodeJS.ProcessEnv = process.env) {
+    const registers = [this.registry];
+    this.registry.setDefaultLabels({ track: env[ENV.track] || 'stable' });
+    collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({ name: METRICS.requests, help: 'Prediction requests answered, by endpoint, variant and HTTP status.', labelNames: ['endpoint', 'variant', 'status'], registers });
+    this.requestDuration = new Histogram({ name: METRICS.requestDuration, help: 'Time from request arrival to response, in seconds.', labelNames: ['endpoint', 'variant'], buckets: LATENCY_BUCKETS, registers });
+    this.batchSize = new Histogram({ name: METRICS.batchSize, help: 'Rows per model call.', labelNames: ['model'], buckets: batchSizeBuckets(maxBatchSize), registers });
+    this.queueWait = new Histogram({ name: METRICS.queueWait, help: 'Seconds from request arrival to the start of the batch that ran it.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
+    this.inferenceDuration = new Histogram({ name: METRICS.inferenceDuration, help: 'Seconds spent in onnxruntime session.run per batch.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
+    this.shed = new Counter({ name: METRICS.shed, help: 'Requests refused or dropped: queue_full, shutting_down, not_ready, client_gone.', labelNames: ['endpoint', 'reason'], registers });
+    this.predictionScore = new Histogram({ name: METRICS.predictionScore, help: "First element of each row of the model's first output.", labelNames: ['endpoint', 'variant'], buckets: SCORE_BUCKETS, registers });
+    this.buildInfo = new Gauge({ name: METRICS.buildInfo, help: 'Always 1; labels identify the service build.', labelNames: ['service', 'version', 'revision'], registers });
+    this.modelInfo = new Gauge({ name: METRICS.modelInfo, help: 'Always 1; labels identify each model served.', labelNames: ['model', 'source', 'version', 'run_id', 'sha256'], registers });
+  }
+}

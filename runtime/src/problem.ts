@@ -1,0 +1,57 @@
+/**
+ * RFC 9457 problem details for every error answer: known errors keep their status and fields,
+ * Fastify's own client errors (413 body too large, 415, malformed JSON) keep their status and
+ * message, and anything else becomes a 500 without internals (the stack goes to the log only).
+ * @see https://www.rfc-editor.org/rfc/rfc9457.html#name-members-of-a-problem-details-
+ */
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemError, type FieldError } from './errors.js';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  errors?: FieldError[];
+}
+
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+};
+
+export function toProblem(err: unknown, instance: string): Problem & { retryAfterSeconds?: number } {
+  if (err instanceof ProblemError) {
+    const p: Problem & { retryAfterSeconds?: number } = { type: `urn:mlservice:problem:${err.code}`, title: err.title, status: err.status, detail: err.message, instance };
+    if (err.extra.errors) p.errors = err.extra.errors;
+    if (err.extra.retryAfterSeconds !== undefined) p.retryAfterSeconds = err.extra.retryAfterSeconds;
+    return p;
+  }
+  const fe = err as Partial<FastifyError>;
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = (fe.code && FASTIFY_CODES[fe.code]) ?? 'bad-request';
+    // SyntaxError text from JSON.parse is about the body the client sent, so it is safe to echo.
+    return { type: `urn:mlservice:problem:${code}`, title: STATUS_CODES[fe.statusCode] ?? 'Client Error', status: fe.statusCode, detail: fe.message ?? '', instance };
+  }
+  return { type: 'urn:mlservice:problem:internal', title: 'Internal Server Error', status: 500, detail: 'the service failed to answer this request; the error is in its log', instance };
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
+  const { retryAfterSeconds, ...problem } = toProblem(err, request.url);
+  if (problem.status >= 500 && !(err instanceof ProblemError)) request.log.error({ err }, 'request failed');
+  if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
+  return reply.code(problem.status).type('application/problem+json').send(problem);
+}
+
+/** Ajv errors -> field errors with JSON Pointers; `required` points at the missing property itself. */
+export function fieldErrors(errors: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }>): FieldError[] {
+  return errors.map((e) => {
+    const missing = e.keyword === 'required' ? e.params.missingProperty : undefined;
+    const pointer = typeof missing === 'string' ? `${e.instancePath}/${missing.replace(/~/g, '~0').replace(/\//g, '~1')}` : e.instancePath;
+    return { pointer, message: e.message ?? e.keyword };
+  });
+}

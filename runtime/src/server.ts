@@ -1,0 +1,107 @@
+/**
+ * Assembles the service: Fastify with pino logging, one route per endpoint, health, metrics,
+ * metadata, the OpenAPI document and its docs page (served from local files, never the internet).
+ */
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { UnavailableError } from './errors.js';
+import { ServiceMetrics } from './metrics.js';
+import { ModelPool } from './model-pool.js';
+import { readModelsLock } from './models-lock.js';
+import { ENV, PATHS } from './names.js';
+import { registerPredictRoute, type RouteContext } from './predict-route.js';
+import { sendProblem } from './problem.js';
+import type { ServiceDefinition, StartOptions } from './types.js';
+
+export interface BuiltService {
+  app: FastifyInstance;
+  /** Loads and warms every model; /readyz turns 200 when it resolves. */
+  loadModels(): Promise<void>;
+  /** Readiness false at once, refuse new work, finish queued and running batches, close the server. */
+  shutdown(): Promise<void>;
+}
+
+interface State {
+  ready: boolean;
+  shuttingDown: boolean;
+}
+
+function maxBatchSize(def: ServiceDefinition): number {
+  return Math.max(1, ...def.endpoints.map((e) => (e.batching.enabled ? e.batching.maxBatchSize : 1)));
+}
+
+function metadata(def: ServiceDefinition, pool: ModelPool, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  return {
+    service: { ...def.service, revision: env[ENV.revision] || 'unknown' },
+    models: def.models.map((m) => {
+      const id = pool.get(m.name)?.identity;
+      return { name: m.name, source: m.source, version: id?.version ?? 'unknown', runId: id?.runId ?? null, sha256: id?.sha256 ?? null };
+    }),
+  };
+}
+
+async function registerDocs(app: FastifyInstance, def: ServiceDefinition): Promise<void> {
+  app.get(PATHS.openapi, async () => def.openapi);
+  await app.register(fastifySwagger, { mode: 'static', specification: { document: def.openapi as never } });
+  await app.register(fastifySwaggerUi, { routePrefix: PATHS.docs, uiConfig: { validatorUrl: null } });
+}
+
+function registerHealth(app: FastifyInstance, state: State, metrics: ServiceMetrics): void {
+  app.get(PATHS.live, async () => ({ status: 'ok' }));
+  app.get(PATHS.ready, async (request, reply) => {
+    if (state.ready && !state.shuttingDown) return { status: 'ready' };
+    return sendProblem(reply, request, new UnavailableError(state.shuttingDown ? 'shutting_down' : 'not_ready'));
+  });
+  app.get(PATHS.metrics, async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+}
+
+/** The Fastify app, not listening yet; models load when `loadModels()` is called. */
+export async function buildService(def: ServiceDefinition, opts: StartOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BuiltService> {
+  const tags: RouteContext['tags'] = new WeakMap<FastifyRequest, { endpoint: string; variant: string }>();
+  const app = Fastify({
+    logger: { level: env[ENV.logLevel] || 'info' },
+    bodyLimit: def.server.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // One log line per request, written in onResponse with the endpoint and variant.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const state: State = { ready: false, shuttingDown: false };
+  const metrics = new ServiceMetrics(maxBatchSize(def), env);
+  metrics.buildInfo.set({ service: def.service.name, version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
+  const pool = new ModelPool(def, metrics);
+  app.setErrorHandler((err, request, reply) => sendProblem(reply, request, err));
+  app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
+    type: 'urn:mlservice:problem:not-found', title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url}`, instance: request.url,
+  }));
+  app.addHook('onSend', async (request, reply) => void reply.header('x-request-id', request.id));
+  app.addHook('onResponse', async (request, reply) => {
+    const tag = tags.get(request);
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...tag }, 'request completed');
+  });
+  registerHealth(app, state, metrics);
+  app.get(PATHS.metadata, async () => metadata(def, pool, env));
+  await registerDocs(app, def);
+  const ctx: RouteContext = { metrics, pool, tags, isReady: () => state.ready, isShuttingDown: () => state.shuttingDown };
+  for (const e of def.endpoints) registerPredictRoute(app, e, ctx);
+  const modelsDir = opts.modelsDir ?? (env[ENV.modelsDir] || './models');
+  return {
+    app,
+    async loadModels() {
+      await pool.load(modelsDir, await readModelsLock(env[ENV.modelsLock] || './models.lock.json'));
+      state.ready = true;
+      app.log.info({ models: def.models.map((m) => m.name) }, 'models loaded and warmed; ready');
+    },
+    async shutdown() {
+      state.shuttingDown = true;
+      pool.closeBatchers();
+      await app.close();
+      await pool.drain();
+    },
+  };
+}

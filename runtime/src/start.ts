@@ -1,0 +1,39 @@
+/** Starts a service: listen first (liveness passes), then load and warm models (readiness follows). */
+import type { FastifyInstance } from 'fastify';
+import { ModelLoadError } from './model-loader.js';
+import { ENV } from './names.js';
+import { buildService } from './server.js';
+import { installSignalHandlers } from './shutdown.js';
+import type { ServiceDefinition, StartOptions } from './types.js';
+
+export interface RunningService {
+  app: FastifyInstance;
+  url: string;
+  /** Resolves when every model is loaded and warmed; rejects if one fails to load. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startService(def: ServiceDefinition, opts: StartOptions = {}): Promise<RunningService> {
+  const built = await buildService(def, opts);
+  const port = opts.port ?? (process.env[ENV.port] ? Number(process.env[ENV.port]) : def.server.port);
+  const url = await built.app.listen({ port, host: opts.host ?? '0.0.0.0' });
+  const handleSignals = opts.handleSignals ?? true;
+  const uninstall = handleSignals ? installSignalHandlers({ shutdown: built.shutdown, log: built.app.log }, def.server.shutdownGraceMs) : () => {};
+  const ready = built.loadModels();
+  ready.catch((err: Error) => {
+    // A service that cannot load its models must not linger unready: log the fix and exit.
+    const code = err instanceof ModelLoadError ? err.code : 'MODEL.LOAD_FAILED';
+    built.app.log.fatal({ code }, err.message);
+    if (handleSignals) void built.shutdown().finally(() => process.exit(1));
+  });
+  return {
+    app: built.app,
+    url,
+    ready,
+    async close() {
+      uninstall();
+      await built.shutdown();
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The assembled service with real ONNX models, through Fastify's request injection (the whole
+ * HTTP pipeline minus the socket) and, for concurrency, through a real listening socket.
+ */
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildService, type BuiltService } from '../src/server.js';
+import { METRICS } from '../src/names.js';
+import { modelBytes, serviceDefinition, writeModels } from './support/service-fixture.js';
+
+let modelsDir: string;
+let lockPath: string;
+const env = () => ({ LOG_LEVEL: 'silent', MLSERVICE_MODELS_LOCK: lockPath, MLSERVICE_REVISION: '0a1b2c3', MLSERVICE_TRACK: 'canary' });
+
+beforeAll(async () => ({ modelsDir, lockPath } = await writeModels()));
+
+async function started(def = serviceDefinition()): Promise<BuiltService> {
+  const s = await buildService(def, { modelsDir }, env());
+  await s.loadModels();
+  return s;
+}
+
+/** The value of one Prometheus sample, matched by name and exact label set (label order ignored). */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',');
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
+    if (m && m[1] === name && m[2]!.split(',').sort().join(',') === want) return Number(m[3]);
+  }
+  throw new Error(`no sample ${name}{${want}}`);
+}
+
+const post = (s: BuiltService, url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  s.app.inject({ method: 'POST', url, payload: payload as object, headers });
+
+describe('readiness and metadata', () => {
+  it('answers /livez at once, /readyz 503 until the models are loaded and warmed, then 200', async () => {
+    const s = await buildService(serviceDefinition(), { modelsDir }, env());
+    expect((await s.app.inject('/livez')).statusCode).toBe(200);
+    const before = await s.app.inject('/readyz');
+    expect([before.statusCode, before.headers['content-type'], before.json().type]).toEqual([503, 'application/problem+json; charset=utf-8', 'urn:mlservice:problem:not-ready']);
+    const early = await post(s, '/v1/score', { features: [1, 2, 3, 4] });
+    expect([early.statusCode, early.headers['retry-after']]).toEqual([503, '1']);
+    await s.loadModels();
+    expect((await s.app.inject('/readyz')).statusCode).toBe(200);
+    await s.shutdown();
+  });
+
+  it('reports the service, revision and every model identity from models.lock.json', async () => {
+    const s = await started();
+    expect((await s.app.inject('/metadata')).json()).toEqual({
+      service: { name: 'activity-ranker', version: '1.2.3', description: 'Ranks activities', revision: '0a1b2c3' },
+      models: [
+        { name: 'model-a', source: 'models:/ranker/12', version: '12', runId: 'run-a', sha256: 'a'.repeat(64) },
+        { name: 'model-b', source: 'models:/ranker@challenger', version: '13', runId: 'run-b', sha256: 'b'.repeat(64) },
+      ],
+    });
+    await s.shutdown();
+  });
+
+  it('serves the OpenAPI document and a docs page that loads nothing from the internet', async () => {
+    const s = await started();
+    expect((await s.app.inject('/openapi.json')).json()).toEqual(serviceDefinition().openapi);
+    const page = await s.app.inject('/docs/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toMatch(/(src|href)="https?:/);
+    expect((await s.app.inject('/docs/static/swagger-ui-bundle.js')).statusCode).toBe(200);
+    await s.shutdown();
+  });
+});
+
+describe('predictions', () => {
+  let s: BuiltService;
+  beforeAll(async () => (s = await started()));
+  afterAll(() => s.shutdown());
+
+  it('equal onnxruntime run directly on the same rows', async () => {
+    const items = [[0.1, 0.2, 0.3, 0.4], [1, -1, 1, -1], [5, 4, 3, 2]];
+    const direct = await ort.InferenceSession.create(modelBytes.b);
+    const expected = Array.from((await direct.run({ features: new ort.Tensor('float32', Float32Array.from(items.flat()), [3, 4]) })).score!.data as Float32Array);
+    const res = await post(s, '/v1/rank', { user_id: 'u1', items }, { 'x-force-variant': 'treatment' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-mlservice-variant']).toBe('treatment');
+    expect(res.json()).toEqual({ model: { name: 'model-b', version: '13' }, scores: expected });
+    const one = await post(s, '/v1/score', { features: items[0] });
+    const a = await ort.InferenceSession.create(modelBytes.a);
+    const ea = (await a.run({ features: new ort.Tensor('float32', Float32Array.from(items[0]!), [1, 4]) })).score!.data as Float32Array;
+    expect([one.headers['x-mlservice-variant'], one.json()]).toEqual(['default', { score: ea[0] }]);
+  });
+
+  it('answers a bad body with 400 problem+json naming the field', async () => {
+    const res = await post(s, '/v1/rank', { user_id: 7, items: [[1, 2, 3]] });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.json()).toEqual({
+      type: 'urn:mlservice:problem:invalid-request',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'the request body does not match the endpoint schema',
+      instance: '/v1/rank',
+      errors: [
+        { pointer: '/user_id', message: 'must be string' },
+        { pointer: '/items/0', message: 'must NOT have fewer than 4 items' },
+      ],
+    });
+    const missing = await post(s, '/v1/score', {});
+    expect(missing.json().errors).toEqual([{ pointer: '/features', message: "must have required property 'features'" }]);
+  });
+
+  it('answers malformed JSON with 400 and an oversized body with 413, both problem+json', async () => {
+    const bad = await s.app.inject({ method: 'POST', url: '/v1/score', payload: '{"features": [1,', headers: { 'content-type': 'application/json' } });
+    expect([bad.statusCode, bad.json().type]).toEqual([400, 'urn:mlservice:problem:invalid-json']);
+    const big = await post(s, '/v1/rank', { user_id: 'u', items: Array.from({ length: 1000 }, () => [1, 2, 3, 4]) });
+    expect([big.statusCode, big.json().title, big.json().type]).toEqual([413, 'Payload Too Large', 'urn:mlservice:problem:body-too-large']);
+  });
+
+  it('rejects an unknown forced variant with 400, and an unknown route with 404', async () => {
+    const res = await post(s, '/v1/rank', { user_id: 'u', items: [[1, 2, 3, 4]] }, { 'x-force-variant': 'nope' });
+    expect([res.statusCode, res.json().errors]).toEqual([400, [{ pointer: '', message: 'unknown variant "nope"' }]]);
+    expect((await s.app.inject('/v1/nothing')).statusCode).toBe(404);
+  });
+
+  it('keeps a user on one variant and labels metrics with it', async () => {
+    const count = async (variant: string) => {
+      const text = (await s.app.inject('/metrics')).body;
+      return text.includes(`variant="${variant}"`) ? sample(text, METRICS.requests, { endpoint: 'rank', variant, status: '200', track: 'canary' }) : 0;
+    };
+    const before = { control: await count('control'), treatment: await count('treatment') };
+    const variants = new Set<string>();
+    for (let i = 0; i < 3; i++) variants.add(String((await post(s, '/v1/rank', { user_id: 'sticky-user', items: [[1, 2, 3, 4]] })).headers['x-mlservice-variant']));
+    expect(variants.size).toBe(1);
+    const v = [...variants][0] as 'control' | 'treatment';
+    expect((await count(v)) - before[v]).toBe(3);
+  });
+
+  it('exports every metric name of names.ts', async () => {
+    const res = await s.app.inject('/metrics');
+    expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    for (const name of Object.values(METRICS)) expect(res.body).toContain(`# TYPE ${name} `);
+    expect(sample(res.body, METRICS.buildInfo, { service: 'activity-ranker', version: '1.2.3', revision: '0a1b2c3', track: 'canary' })).toBe(1);
+    expect(res.body).toContain('process_cpu_seconds_total');
+  });
+});
+
+describe('under concurrency', () => {
+  it('forms batches larger than one row', async () => {
+    const s = await started();
+    const url = await s.app.listen({ port: 0, host: '127.0.0.1' });
+    const bodies = Array.from({ length: 64 }, (_, i) => ({ features: [i, 1, 2, 3] }));
+    const res = await Promise.all(bodies.map((b) => fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) })));
+    expect(res.map((r) => r.status)).toEqual(bodies.map(() => 200));
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const labels = { model: 'model-a', track: 'canary' };
+    expect(sample(text, 'mlservice_batch_size_sum', labels)).toBe(64);
+    expect(sample(text, 'mlservice_batch_size_bucket', { ...labels, le: '1' })).toBeLessThan(sample(text, 'mlservice_batch_size_count', labels));
+    await s.shutdown();
+  });
+
+  it('sheds overload with 429 problem+json and Retry-After, and keeps serving', async () => {
+    // Injected requests all reach the batcher before the first batch returns from the thread pool,
+    // so the 16-row queue overflows without depending on timing.
+    const s = await started(serviceDefinition({ maxBatchSize: 8, maxQueueRows: 16 }));
+    const payload = { user_id: 'u', items: Array.from({ length: 8 }, (_, i) => [i, 1, 2, 3]) };
+    const res = await Promise.all(Array.from({ length: 40 }, () => post(s, '/v1/rank', payload)));
+    expect(res.every((r) => r.statusCode === 200 || r.statusCode === 429)).toBe(true);
+    const shed = res.filter((r) => r.statusCode === 429);
+    expect(shed.length).toBeGreaterThan(0);
+    expect(Number(shed[0]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect([shed[0]!.headers['content-type'], shed[0]!.json().type]).toEqual(['application/problem+json; charset=utf-8', 'urn:mlservice:problem:overloaded']);
+    expect((await post(s, '/v1/rank', payload)).statusCode).toBe(200);
+    const text = (await s.app.inject('/metrics')).body;
+    expect(sample(text, METRICS.shed, { endpoint: 'rank', reason: 'queue_full', track: 'canary' })).toBe(shed.length);
+    await s.shutdown();
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * A small but real service definition for runtime tests: real ONNX models on disk (from the shared
+ * builder), ajv-compiled validators (what the generator emits as standalone code), two endpoints:
+ * `score` (one model, one row per request) and `rank` (A/B between two models, one row per item).
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { buildMlp, writeMlflowModelDir } from '../../../test/support/onnx-builder.js';
+import type { BatchingDefinition, ServiceDefinition, ValidateFn } from '../../src/types.js';
+
+export const INPUT_DIM = 4;
+export const modelBytes = {
+  a: buildMlp({ inputDim: INPUT_DIM, hidden: [64, 32], seed: 21 }),
+  b: buildMlp({ inputDim: INPUT_DIM, hidden: [64, 32], seed: 22 }),
+};
+
+const ajv = new Ajv({ allErrors: true });
+const features = { type: 'array', items: { type: 'number' }, minItems: INPUT_DIM, maxItems: INPUT_DIM };
+const scoreSchema = { type: 'object', required: ['features'], additionalProperties: false, properties: { features } };
+const rankSchema = {
+  type: 'object',
+  required: ['user_id', 'items'],
+  additionalProperties: false,
+  properties: { user_id: { type: 'string' }, items: { type: 'array', items: features, minItems: 1, maxItems: 64 } },
+};
+
+interface ScoreIn { features: number[] }
+interface RankIn { user_id: string; items: number[][] }
+
+/** Writes the models (MLflow layout, model-b with external weights) and a lock; returns the models dir. */
+export async function writeModels(): Promise<{ modelsDir: string; lockPath: string }> {
+  const root = await mkdtemp(join(tmpdir(), 'mlservice-runtime-'));
+  const modelsDir = join(root, 'models');
+  await writeMlflowModelDir(join(modelsDir, 'model-a'), modelBytes.a, { runId: 'run-a' });
+  await writeMlflowModelDir(join(modelsDir, 'model-b'), modelBytes.b, { externalData: '6e1d-weights', runId: 'run-b' });
+  const lockPath = join(root, 'models.lock.json');
+  const lock = {
+    lockVersion: 1,
+    models: {
+      'model-a': { source: 'models:/ranker/12', registry: { registeredModel: 'ranker', version: '12', runId: 'run-a' }, files: [], sha256: 'a'.repeat(64) },
+      'model-b': { source: 'models:/ranker@challenger', registry: { registeredModel: 'ranker', version: '13', runId: 'run-b', alias: 'challenger' }, files: [], sha256: 'b'.repeat(64) },
+    },
+  };
+  await writeFile(lockPath, JSON.stringify(lock));
+  return { modelsDir, lockPath };
+}
+
+export function serviceDefinition(batching: Partial<BatchingDefinition> = {}, server: Partial<ServiceDefinition['server']> = {}): ServiceDefinition {
+  const b: BatchingDefinition = { enabled: true, maxBatchSize: 16, maxLatencyMs: 5, maxQueueRows: 1024, ...batching };
+  return {
+    service: { name: 'activity-ranker', version: '1.2.3', description: 'Ranks activities' },
+    models: [
+      { name: 'model-a', source: 'models:/ranker/12' },
+      { name: 'model-b', source: 'models:/ranker@challenger' },
+    ],
+    endpoints: [
+      {
+        name: 'score',
+        path: '/v1/score',
+        validate: ajv.compile(scoreSchema) as ValidateFn,
+        model: 'model-a',
+        batching: b,
+        preprocess: (input: ScoreIn) => [{ features: input.features }],
+        postprocess: (outputs) => ({ score: Number(outputs[0]!.score![0]) }),
+      },
+      {
+        name: 'rank',
+        path: '/v1/rank',
+        validate: ajv.compile(rankSchema) as ValidateFn,
+        ab: {
+          experiment: 'ranker-2026-11',
+          salt: 'ranker-2026-11',
+          unit: 'user_id',
+          variants: [
+            { name: 'control', model: 'model-a', basisPoints: 5000 },
+            { name: 'treatment', model: 'model-b', basisPoints: 5000 },
+          ],
+          missingUnit: 'reject',
+          overrideHeader: 'x-force-variant',
+        },
+        batching: b,
+        preprocess: (input: RankIn) => input.items.map((f) => ({ features: f })),
+        postprocess: (outputs, _input: RankIn, ctx) => ({ model: ctx.model, scores: outputs.map((o) => Number(o.score![0])) }),
+      },
+    ],
+    server: { port: 8080, bodyLimitBytes: 4096, shutdownGraceMs: 10_000, ...server },
+    openapi: { openapi: '3.1.0', info: { title: 'activity-ranker', version: '1.2.3' }, paths: {} },
+  };
+}
