@@ -15,17 +15,17 @@ export function modelChanges(before: ServiceModel, after: ServiceModel): ChangeI
   const bIndex = new Map(before.models.map((m, i) => [m.name, i]));
   const aNames = new Set(after.models.map((m) => m.name));
   before.models.forEach((m, i) => {
-    if (!aNames.has(m.name)) out.push(item('models', 'info', `model ${m.name} removed (was ${m.source.uri})`, `/models/${i}`));
+    if (!aNames.has(m.name)) out.push(item('models', 'info', `model ${m.name} removed (was ${showValue(m.source.uri)})`, `/models/${i}`));
   });
   after.models.forEach((m, i) => {
     const bi = bIndex.get(m.name);
     if (bi === undefined) {
-      out.push(item('models', 'info', `model ${m.name} added (${m.source.uri})`, `/models/${i}`));
+      out.push(item('models', 'info', `model ${m.name} added (${showValue(m.source.uri)})`, `/models/${i}`));
       return;
     }
     const b = before.models[bi]!;
     if (b.source.uri !== m.source.uri) {
-      out.push(item('models', 'info', `model ${m.name} source ${b.source.uri} -> ${m.source.uri}`, `/models/${i}/source`));
+      out.push(item('models', 'info', `model ${m.name} source ${showValue(b.source.uri)} -> ${showValue(m.source.uri)}`, `/models/${i}/source`));
     }
     if (JSON.stringify(b.outputs) !== JSON.stringify(m.outputs)) {
       out.push(item('models', 'info', `model ${m.name} outputs ${showValue(b.outputs)} -> ${showValue(m.outputs)}`, `/models/${i}/outputs`));
@@ -58,7 +58,7 @@ function variantChanges(b: AbSpec, a: AbSpec, prefix: string, src: string): Chan
 
 function abChanges(b: AbSpec, a: AbSpec, prefix: string, src: string): ChangeItem[] {
   const out: ChangeItem[] = [];
-  if (b.experiment !== a.experiment) out.push(item('ab', 'info', `${prefix}A/B experiment ${b.experiment} -> ${a.experiment}`, `${src}/experiment`));
+  if (b.experiment !== a.experiment) out.push(item('ab', 'info', `${prefix}A/B experiment ${showValue(b.experiment)} -> ${showValue(a.experiment)}`, `${src}/experiment`));
   for (const key of ['salt', 'unit'] as const) {
     if (b[key] === a[key]) continue;
     const msg = `${prefix}A/B ${key} ${showValue(b[key])} -> ${showValue(a[key])}: reshuffles every user between variants`;

@@ -74,6 +74,10 @@ function diffParameters(name: string, b: Record<string, unknown>, a: Record<stri
 function diffOperation(name: string, b: Record<string, unknown>, a: Record<string, unknown>, before: Doc, after: Doc): ApiChange[] {
   const resolve = { before: resolverFor(before), after: resolverFor(after) };
   const out = diffParameters(name, b, a);
+  if (b.operationId !== a.operationId) {
+    const text = `${name}: operationId ${String(b.operationId)} -> ${String(a.operationId)} (renames generated client methods)`;
+    out.push({ operation: name, breaking: true, text });
+  }
   const body = (where: string, bs: unknown, as: unknown, direction: 'request' | 'response'): void => {
     if (bs === undefined && as === undefined) return;
     for (const c of diffSchemas(bs ?? {}, as ?? {}, direction, resolve)) {

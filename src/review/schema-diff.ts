@@ -6,7 +6,9 @@
  *
  * @see https://json-schema.org/draft/2020-12/json-schema-validation
  */
-import { valueChanges } from './value-diff.js';
+import { quote, valueChanges, type Schema } from './value-diff.js';
+
+export type { Schema };
 
 export type Direction = 'request' | 'response';
 
@@ -17,7 +19,6 @@ export interface SchemaChange {
   text: string;
 }
 
-export type Schema = Record<string, unknown>;
 /** Follows `$ref` within the schema's own document; returns `{}` for anything unresolvable. */
 export type Resolver = (schema: unknown) => Schema;
 
@@ -61,37 +62,37 @@ function diffProperties(b: Schema, a: Schema, field: string, ctx: Ctx): void {
     const f = fieldName(field, name);
     if (!(name in ap)) {
       const breaking = req ? isClosed(a) : true;
-      ctx.out.push({ field: f, breaking, text: `field "${f}" removed` });
+      ctx.out.push({ field: f, breaking, text: `field ${quote(f)} removed` });
       continue;
     }
-    if (!breq.has(name) && areq.has(name)) ctx.out.push({ field: f, breaking: req, text: `field "${f}" now required` });
-    if (breq.has(name) && !areq.has(name)) ctx.out.push({ field: f, breaking: !req, text: `field "${f}" no longer required` });
+    if (!breq.has(name) && areq.has(name)) ctx.out.push({ field: f, breaking: req, text: `field ${quote(f)} now required` });
+    if (breq.has(name) && !areq.has(name)) ctx.out.push({ field: f, breaking: !req, text: `field ${quote(f)} no longer required` });
     walk(bp[name], ap[name], f, ctx);
   }
   for (const name of Object.keys(ap)) {
     if (name in bp) continue;
     const f = fieldName(field, name);
-    if (req && areq.has(name)) ctx.out.push({ field: f, breaking: true, text: `new required field "${f}"` });
-    else ctx.out.push({ field: f, breaking: false, text: `field "${f}" added${req ? ' (optional)' : ''}` });
+    if (req && areq.has(name)) ctx.out.push({ field: f, breaking: true, text: `new required field ${quote(f)}` });
+    else ctx.out.push({ field: f, breaking: false, text: `field ${quote(f)} added${req ? ' (optional)' : ''}` });
   }
 }
 
 function diffAdditional(b: Schema, a: Schema, field: string, ctx: Ctx): void {
   const bc = b.additionalProperties === false;
   const ac = a.additionalProperties === false;
-  if (!bc && ac) add(ctx, field, { narrows: true, widens: false, text: `"${field}" no longer accepts unknown fields` });
-  if (bc && !ac) add(ctx, field, { narrows: false, widens: true, text: `"${field}" accepts unknown fields` });
+  if (!bc && ac) add(ctx, field, { narrows: true, widens: false, text: `${quote(field)} no longer accepts unknown fields` });
+  if (bc && !ac) add(ctx, field, { narrows: false, widens: true, text: `${quote(field)} accepts unknown fields` });
 }
 
 function diffUnknownKeywords(b: Schema, a: Schema, field: string, ctx: Ctx): void {
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !HANDLED.has(k));
   for (const key of keys) {
     if (JSON.stringify(b[key]) === JSON.stringify(a[key])) continue;
-    ctx.out.push({ field, breaking: true, text: `"${field}" keyword ${key} changed (not classified, treated as breaking)` });
+    ctx.out.push({ field, breaking: true, text: `${quote(field)} keyword ${key} changed (not classified, treated as breaking)` });
   }
   const objectAdditional = [b.additionalProperties, a.additionalProperties].some((v) => typeof v === 'object' && v !== null);
   if (objectAdditional && JSON.stringify(b.additionalProperties) !== JSON.stringify(a.additionalProperties)) {
-    ctx.out.push({ field, breaking: true, text: `"${field}" keyword additionalProperties changed (not classified, treated as breaking)` });
+    ctx.out.push({ field, breaking: true, text: `${quote(field)} keyword additionalProperties changed (not classified, treated as breaking)` });
   }
 }
 

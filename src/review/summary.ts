@@ -6,6 +6,7 @@
 import type { ServiceModel } from '../config/model.js';
 import { buildOpenApi } from '../emit/openapi.js';
 import { endpointsChanges, modelChanges, settingsChanges } from './config-diff.js';
+import { showValue } from './leaf-diff.js';
 import { diffOpenApi } from './openapi-diff.js';
 import type { ChangeItem, ChangeLabel, ChangeSection, ChangeSummary } from './types.js';
 
@@ -45,7 +46,7 @@ export function summarizeChanges(before: ServiceModel | null, after: ServiceMode
   const created = before === null;
   const config = before
     ? [...modelChanges(before, after), ...endpointsChanges(before, after), ...settingsChanges(before, after)]
-    : after.models.map((m, i): ChangeItem => ({ section: 'models', level: 'info', message: `model ${m.name} added (${m.source.uri})`, source: `/models/${i}` }));
+    : after.models.map((m, i): ChangeItem => ({ section: 'models', level: 'info', message: `model ${m.name} added (${showValue(m.source.uri)})`, source: `/models/${i}` }));
   const items = [...config, ...apiChanges(before, after)];
   const rank = (i: ChangeItem): number => SECTION_ORDER.indexOf(i.section) * 2 + (i.level === 'non-breaking' ? 1 : 0);
   // Stable sort: sections in a fixed order, breaking API changes first, otherwise discovery order.

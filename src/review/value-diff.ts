@@ -4,7 +4,12 @@
  *
  * @see https://json-schema.org/draft/2020-12/json-schema-validation#section-6
  */
-import type { Schema } from './schema-diff.js';
+export type Schema = Record<string, unknown>;
+
+/** Field paths are quoted as JSON strings, so odd property names cannot break a summary line. */
+export function quote(field: string): string {
+  return JSON.stringify(field);
+}
 
 export interface ValueChange {
   narrows: boolean;
@@ -38,7 +43,7 @@ function typeChange(b: Schema, a: Schema, field: string): ValueChange[] {
   const widens = at === undefined ? bt !== undefined : at.some((t) => !accepts(bt, t));
   if (!narrows && !widens) return [];
   const label = (t: string[] | undefined): string => (t === undefined ? '(any)' : t.join('|'));
-  return [{ narrows, widens, text: `"${field}" type ${label(bt)} -> ${label(at)}` }];
+  return [{ narrows, widens, text: `${quote(field)} type ${label(bt)} -> ${label(at)}` }];
 }
 
 /** `const: x` is an enum of one value. */
@@ -51,8 +56,8 @@ function enumChange(b: Schema, a: Schema, field: string): ValueChange[] {
   const be = allowedValues(b);
   const ae = allowedValues(a);
   if (be === undefined && ae === undefined) return [];
-  if (be === undefined) return [{ narrows: true, widens: false, text: `"${field}" now limited to ${ae!.map(show).join(', ')}` }];
-  if (ae === undefined) return [{ narrows: false, widens: true, text: `"${field}" no longer limited to a list of values` }];
+  if (be === undefined) return [{ narrows: true, widens: false, text: `${quote(field)} now limited to ${ae!.map(show).join(', ')}` }];
+  if (ae === undefined) return [{ narrows: false, widens: true, text: `${quote(field)} no longer limited to a list of values` }];
   const bs = new Set(be.map((v) => JSON.stringify(v)));
   const as = new Set(ae.map((v) => JSON.stringify(v)));
   const removed = [...bs].filter((v) => !as.has(v));
@@ -60,7 +65,7 @@ function enumChange(b: Schema, a: Schema, field: string): ValueChange[] {
   if (removed.length === 0 && added.length === 0) return [];
   const parts = [...(removed.length ? [`removed ${removed.join(', ')}`] : []), ...(added.length ? [`added ${added.join(', ')}`] : [])];
   const verb = removed.length && added.length ? 'changed' : removed.length ? 'narrowed' : 'widened';
-  return [{ narrows: removed.length > 0, widens: added.length > 0, text: `"${field}" enum ${verb}: ${parts.join('; ')}` }];
+  return [{ narrows: removed.length > 0, widens: added.length > 0, text: `${quote(field)} enum ${verb}: ${parts.join('; ')}` }];
 }
 
 function boundChanges(b: Schema, a: Schema, field: string): ValueChange[] {
@@ -71,7 +76,7 @@ function boundChanges(b: Schema, a: Schema, field: string): ValueChange[] {
     if (bv === av) return;
     // A bound that appears narrows; one that disappears widens.
     const tighter = av !== undefined && (bv === undefined || (upper ? av < bv : av > bv));
-    out.push({ narrows: tighter, widens: !tighter, text: `"${field}" ${key} ${show(bv)} -> ${show(av)}` });
+    out.push({ narrows: tighter, widens: !tighter, text: `${quote(field)} ${key} ${show(bv)} -> ${show(av)}` });
   };
   for (const key of UPPER) compare(key, true);
   for (const key of LOWER) compare(key, false);
@@ -85,11 +90,11 @@ function stringRuleChanges(b: Schema, a: Schema, field: string): ValueChange[] {
     const bv = b[key];
     const av = a[key];
     if (bv === av) continue;
-    out.push({ narrows: av !== undefined, widens: bv !== undefined, text: `"${field}" ${key} ${show(bv)} -> ${show(av)}` });
+    out.push({ narrows: av !== undefined, widens: bv !== undefined, text: `${quote(field)} ${key} ${show(bv)} -> ${show(av)}` });
   }
   if (Boolean(b.uniqueItems) !== Boolean(a.uniqueItems)) {
     const now = Boolean(a.uniqueItems);
-    out.push({ narrows: now, widens: !now, text: `"${field}" uniqueItems ${Boolean(b.uniqueItems)} -> ${now}` });
+    out.push({ narrows: now, widens: !now, text: `${quote(field)} uniqueItems ${Boolean(b.uniqueItems)} -> ${now}` });
   }
   return out;
 }

@@ -47,6 +47,8 @@ const rows: Array<[string, (m: ServiceModel) => void, string[]]> = [
   ['new response field', (m) => (outProps(m).model = { type: 'string' }), ['NON-BREAKING POST /v1/rank response 200: field "model" added']],
   ['response field no longer required', (m) => (m.endpoints[0]!.output.required = []), ['BREAKING POST /v1/rank response 200: field "scores" no longer required']],
   ['unclassified keyword', (m) => (inProps(m).device!.oneOf = [{ const: 'desktop' }]), ['BREAKING POST /v1/rank request: "device" keyword oneOf changed (not classified, treated as breaking)']],
+  ['endpoint renamed on the same path', (m) => (m.endpoints[0]!.name = 'rank-items'), ['BREAKING POST /v1/rank: operationId rank -> rankItems (renames generated client methods)']],
+  ['odd property names stay on one line', (m) => (inProps(m)['a"b\nc'] = { type: 'string' }), ['NON-BREAKING POST /v1/rank request: field "a\\"b\\nc" added (optional)']],
   ['description-only change', (m) => (inProps(m).device!.description = 'Device class'), []],
   ['optional header parameter added', (m) => (m.endpoints[0]!.ab!.overrideHeader = 'x-qa'), ['NON-BREAKING POST /v1/rank: header x-mlservice-variant no longer read', 'NON-BREAKING POST /v1/rank: optional header x-qa added']],
 ];
