@@ -39,7 +39,8 @@ const AUTH_FIX =
   'set MLFLOW_TRACKING_TOKEN (sent as Bearer) or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (sent as Basic) for an account that may read this registered model';
 
 function parseServerUri(raw: string, variable: string): URL {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw)?.[1]?.toLowerCase();
+  // `databricks`, `databricks-uc`, `databricks://profile`, `databricks-uc://profile`, `uc:...`
+  const scheme = /^([a-z][a-z0-9+.-]*)(:|$)/i.exec(raw)?.[1]?.toLowerCase();
   if (scheme === 'databricks' || scheme === 'databricks-uc' || scheme === 'uc') {
     throw new ModelsError(
       MODELS_CODES.UNSUPPORTED_REGISTRY,
