@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { Option } from 'commander';
+import { loadConfig } from '../../config/index.js';
+import { EXIT } from '../../diagnostics.js';
+import { renderSummary, summarizeChanges, type SummaryFormat } from '../../review/index.js';
+import { configAtRevision } from '../git-config.js';
+import type { CommandSpec } from '../main.js';
+import { CONFIG_FILE, configPath } from './validate.js';
+
+export const diffCommand: CommandSpec = {
+  name: 'diff',
+  description:
+    'summarize what mlservice.yaml changed since a git revision: models, A/B weights, batching, deploy, and OpenAPI changes classed breaking / non-breaking',
+  options: [
+    new Option('--base <ref>', 'git revision to compare with').default('HEAD'),
+    new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'),
+  ],
+  async run(opts, _args, io) {
+    const file = configPath(opts, io.cwd);
+    const root = path.dirname(path.resolve(io.cwd, file));
+    const { model } = await loadConfig(path.resolve(io.cwd, file));
+    const before = await configAtRevision(root, CONFIG_FILE, String(opts.base));
+    io.out(renderSummary(summarizeChanges(before, model), opts.format as SummaryFormat).replace(/\n$/, ''));
+    return EXIT.ok;
+  },
+};

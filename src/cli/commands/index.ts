@@ -1,0 +1,12 @@
+import type { CommandSpec } from '../main.js';
+import type { Io } from '../io.js';
+import { checkCommand, syncCommand } from './sync.js';
+import { diffCommand } from './diff.js';
+import { initCommand } from './init.js';
+import { modelsCommand } from './models.js';
+import { schemaCommand, validateCommand } from './validate.js';
+
+/** Every subcommand, in the order `mlgen --help` lists them. */
+export function registerCommands(_io: Io): CommandSpec[] {
+  return [initCommand, validateCommand, syncCommand, checkCommand, diffCommand, modelsCommand, schemaCommand];
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Option } from 'commander';
+import { EXIT } from '../../diagnostics.js';
+import { renderStarterConfig } from '../../scaffold/starter-config.js';
+import type { CommandSpec } from '../main.js';
+import { runSync } from './sync.js';
+import { CONFIG_FILE } from './validate.js';
+
+/** Where a project's editor finds the schema once generator-mlservice is a devDependency. */
+export const SCHEMA_REF = './node_modules/generator-mlservice/schemas/mlservice.schema.json';
+
+export const initCommand: CommandSpec = {
+  name: 'init',
+  description: 'start a new service: write a starter mlservice.yaml (flags as in `yo mlservice`) and sync',
+  options: [
+    new Option('--name <name>', 'service name (DNS-1123 label); default: the directory name'),
+    new Option('--model <source>', 'first model source').default('models:/model/1'),
+    new Option('--fields <list>', 'input fields as name:type,...').default('user_id:string,age:number,score:number'),
+    new Option('--ab-model <source>', 'treatment model source: adds a sticky A/B split'),
+    new Option('--ab-weight <percent>', 'treatment weight in percent').argParser(Number),
+    new Option('--ab-unit <field>', 'input field that keeps A/B assignment sticky'),
+  ],
+  async run(opts, _args, io) {
+    const root = path.resolve(io.cwd, String(opts.dir ?? '.'));
+    const target = path.join(root, CONFIG_FILE);
+    if (existsSync(target)) {
+      io.err(`${path.relative(io.cwd, target) || CONFIG_FILE}: already exists; nothing written`);
+      io.err('  fix: edit it and run `mlgen sync`, or init into an empty directory');
+      return EXIT.conflict;
+    }
+    const name = String(opts.name ?? path.basename(root)).toLowerCase();
+    const text = renderStarterConfig(
+      {
+        name,
+        modelSource: String(opts.model),
+        fields: String(opts.fields).split(','),
+        abModelSource: opts.abModel as string | undefined,
+        abWeight: opts.abWeight as number | undefined,
+        abUnit: opts.abUnit as string | undefined,
+      },
+      SCHEMA_REF,
+    );
+    await mkdir(root, { recursive: true });
+    await writeFile(target, text, { flag: 'wx' });
+    io.out(`wrote ${path.relative(io.cwd, target) || CONFIG_FILE}`);
+    return runSync(root, {}, io);
+  },
+};

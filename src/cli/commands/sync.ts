@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { Option } from 'commander';
+import { EXIT } from '../../diagnostics.js';
+import { renderSummary, summarizeChanges } from '../../review/index.js';
+import { CONFIG_FILE, renderDiffs, renderPlanJson, renderPlanTable, syncProject, type SyncResult } from '../../sync/index.js';
+import { configAtRevision } from '../git-config.js';
+import type { Io } from '../io.js';
+import type { CommandSpec } from '../main.js';
+
+export interface SyncFlags {
+  dryRun?: boolean;
+  diff?: boolean;
+  force?: boolean;
+  merge?: boolean;
+  json?: boolean;
+}
+
+/** Shared by `sync`, `init` and `yo mlservice`: one orchestration, one way of reporting it. */
+export async function runSync(root: string, flags: SyncFlags, io: Io, check = false): Promise<number> {
+  const result = await syncProject(root, {
+    dryRun: flags.dryRun === true,
+    check,
+    force: flags.force === true,
+    merge: flags.merge === true,
+  });
+  if (flags.json) {
+    io.out(renderPlanJson(result).replace(/\n$/, ''));
+    return result.exitCode;
+  }
+  if (flags.diff) {
+    const diffs = renderDiffs(result);
+    if (diffs) io.out(diffs.replace(/\n$/, ''));
+  }
+  io.out(renderPlanTable(result).replace(/\n$/, ''));
+  io.out(footer(result, check, flags, io));
+  if (!check && result.model) {
+    const before = await configAtRevision(root, CONFIG_FILE);
+    const summary = summarizeChanges(before, result.model);
+    if (summary.items.length > 0) io.out(`\nChanges since HEAD's ${CONFIG_FILE}:\n${renderSummary(summary, 'text').replace(/\n$/, '')}`);
+  }
+  return result.exitCode;
+}
+
+function footer(r: SyncResult, check: boolean, flags: SyncFlags, io: Io): string {
+  const c = io.color;
+  if (check) {
+    if (r.exitCode === EXIT.ok) return c.green('check: in sync');
+    if (r.exitCode === EXIT.drift) return c.yellow('check: drift; fix: run `mlgen sync` and commit the result');
+    return c.red('check: generated files were edited by hand; fix: move the logic to src/hooks.ts or mlservice.yaml, or run `mlgen sync --merge` / `--force`');
+  }
+  if (r.refused) return c.red('sync refused: nothing was written; see the remedies above');
+  if (flags.dryRun) return `dry run: nothing written (${r.entries.filter((e) => e.action !== 'unchanged' && e.action !== 'scaffold-skip').length} change(s) planned)`;
+  return `sync: ${r.written.length} written, ${r.deleted.length} deleted`;
+}
+
+function rootOf(opts: Record<string, unknown>, io: Io): string {
+  return path.resolve(io.cwd, String(opts.dir ?? '.'));
+}
+
+export const syncCommand: CommandSpec = {
+  name: 'sync',
+  description: 'regenerate every output from mlservice.yaml; refuses (exit 2, nothing written) when a generated file was edited by hand',
+  options: [
+    new Option('--dry-run', 'print the plan, write nothing'),
+    new Option('--diff', 'print unified diffs of what changes'),
+    new Option('--force', 'overwrite hand-edited generated files (a backup goes to .mlgen/backup/)'),
+    new Option('--merge', 'three-way merge hand edits with the new output (base: the bytes mlgen last wrote, from git or .mlgen/cache)'),
+    new Option('--json', 'print the plan and result as JSON'),
+  ],
+  run: (opts, _args, io) => runSync(rootOf(opts, io), opts as SyncFlags, io),
+};
+
+export const checkCommand: CommandSpec = {
+  name: 'check',
+  description: 'CI gate, writes nothing: exit 0 in sync, 1 drift, 2 hand-edited generated files, 65 invalid config',
+  options: [new Option('--diff', 'print unified diffs of the drift'), new Option('--json', 'print the plan as JSON')],
+  run: (opts, _args, io) => runSync(rootOf(opts, io), opts as SyncFlags, io, true),
+};
