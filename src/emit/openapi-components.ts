@@ -21,13 +21,14 @@ export function ref(kind: 'schemas' | 'responses' | 'headers', name: string): { 
   return { $ref: `#/components/${kind}/${name}` };
 }
 
+/** Mirrors `Problem` in runtime/src/problem.ts (type is `urn:mlservice:problem:<code>`). */
 function problemSchema(): Record<string, unknown> {
   return {
     type: 'object',
     description: 'An RFC 9457 problem detail. Never contains a stack trace.',
-    required: ['type', 'title', 'status'],
+    required: ['type', 'title', 'status', 'detail', 'instance'],
     properties: {
-      type: { type: 'string', format: 'uri-reference', description: 'Identifies the problem type.' },
+      type: { type: 'string', format: 'uri-reference', description: 'Identifies the problem type, `urn:mlservice:problem:<code>`.' },
       title: { type: 'string', description: 'Short summary of the problem type.' },
       status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code.' },
       detail: { type: 'string', description: 'What went wrong with this request.' },
@@ -37,10 +38,10 @@ function problemSchema(): Record<string, unknown> {
         description: 'Validation failures, one per failing field (400 only).',
         items: {
           type: 'object',
-          required: ['pointer', 'detail'],
+          required: ['pointer', 'message'],
           properties: {
             pointer: { type: 'string', description: 'JSON Pointer (RFC 6901) to the failing field of the request body.' },
-            detail: { type: 'string', description: 'Why the field was rejected.' },
+            message: { type: 'string', description: 'Why the field was rejected.' },
           },
         },
       },
@@ -48,19 +49,24 @@ function problemSchema(): Record<string, unknown> {
   };
 }
 
+/** Mirrors `metadata()` in runtime/src/server.ts. */
 function serviceMetadataSchema(): Record<string, unknown> {
   const nullableString = { type: ['string', 'null'] };
   return {
     type: 'object',
     description: 'What this process serves: its code revision and every model version.',
-    required: ['service', 'revision', 'models'],
+    required: ['service', 'models'],
     properties: {
       service: {
         type: 'object',
-        required: ['name', 'version'],
-        properties: { name: { type: 'string' }, version: { type: 'string' }, description: { type: 'string' } },
+        required: ['name', 'version', 'revision'],
+        properties: {
+          name: { type: 'string' },
+          version: { type: 'string' },
+          description: { type: 'string' },
+          revision: { type: 'string', description: 'Git revision of the service code, from the image build; `unknown` outside an image.' },
+        },
       },
-      revision: { ...nullableString, description: 'Git revision of the service code, from the image build.' },
       models: {
         type: 'array',
         items: {
@@ -69,9 +75,9 @@ function serviceMetadataSchema(): Record<string, unknown> {
           properties: {
             name: { type: 'string' },
             source: { type: 'string', description: 'The source URI from mlservice.yaml.' },
-            version: { ...nullableString, description: 'Registry version; null for local files and URLs.' },
+            version: { type: 'string', description: 'Registry version, or `unknown` for local files and URLs.' },
             runId: { ...nullableString, description: 'MLflow run id; null for local files and URLs.' },
-            sha256: { type: 'string', description: 'Digest of the model files (models.lock.json).' },
+            sha256: { ...nullableString, description: 'Digest of the model files (models.lock.json); null when not locked.' },
           },
         },
       },
@@ -83,7 +89,7 @@ function healthSchema(): Record<string, unknown> {
   return {
     type: 'object',
     required: ['status'],
-    properties: { status: { type: 'string', description: 'ok, or why the process is not ready.' } },
+    properties: { status: { type: 'string', enum: ['ok', 'ready'], description: '`ok` from the liveness probe, `ready` from the readiness probe.' } },
   };
 }
 
@@ -134,7 +140,7 @@ export function operationalPaths(): Record<string, unknown> {
     }),
     [PATHS.ready]: getOperation(ready, 'Readiness probe', 'Answers 200 once every model is loaded, 503 while starting or draining.', {
       '200': { description: 'Ready to serve.', content: jsonContent('HealthStatus') },
-      '503': { description: 'Not ready: starting up or shutting down.', content: jsonContent('HealthStatus') },
+      '503': ref('responses', 'ServiceUnavailable'),
     }),
     [PATHS.metrics]: getOperation(metrics, 'Prometheus metrics', 'Request, batching and model metrics in the Prometheus text format.', {
       '200': { description: 'Current metrics.', content: { [METRICS_MEDIA_TYPE]: { schema: { type: 'string' } } } },

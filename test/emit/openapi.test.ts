@@ -116,7 +116,7 @@ describe('buildOpenApi', () => {
     expect(r.ServiceUnavailable.headers).toEqual({ 'Retry-After': { $ref: '#/components/headers/RetryAfter' } });
     expect(r.BadRequest.headers).toBeUndefined();
     expect(r.PayloadTooLarge.description).toBe('The request body is larger than 1048576 bytes.');
-    expect(doc.components.schemas.Problem.properties.errors.items.required).toEqual(['pointer', 'detail']);
+    expect(doc.components.schemas.Problem.properties.errors.items.required).toEqual(['pointer', 'message']);
   });
 
   it('documents the operational routes at the paths the runtime serves', () => {
