@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { OutputFile } from './types.js';
 
 let root: string | undefined;
 
@@ -36,4 +37,9 @@ export function readTemplate(relPath: string): string {
 /** Helm templates (Go templates) to copy byte for byte into `chart/<name>/templates/`, sorted. */
 export function helmTemplateNames(): string[] {
   return readdirSync(join(templatesRoot(), 'helm')).sort();
+}
+
+/** A `generated` output file; inputs sorted so the manifest is stable. */
+export function generatedFile(emitter: string, path: string, content: string, inputs: readonly string[]): OutputFile {
+  return { path, content, owner: 'generated', emitter, inputs: [...inputs].sort() };
 }

@@ -7,9 +7,9 @@
 import type { ServiceModel } from '../config/model.js';
 import { toYaml } from './openapi-yaml.js';
 import { valuesSchema } from './helm-schema.js';
-import { helmTemplateNames, readTemplate } from './helm-templates.js';
+import { generatedFile, helmTemplateNames, readTemplate } from './helm-templates.js';
 import { valuesYaml } from './helm-values.js';
-import { GENERATED_MARKER, type Emitter, type OutputFile } from './types.js';
+import { GENERATED_MARKER, type Emitter } from './types.js';
 
 const EMITTER = 'helm';
 
@@ -38,13 +38,7 @@ const VALUES_INPUTS = ['/deploy/image', '/deploy/kubernetes', '/deploy/spinnaker
 
 export const emitHelm: Emitter = (model) => {
   const dir = chartDir(model);
-  const file = (path: string, content: string, inputs: string[]): OutputFile => ({
-    path: `${dir}/${path}`,
-    content,
-    owner: 'generated',
-    emitter: EMITTER,
-    inputs: [...inputs].sort(),
-  });
+  const file = (path: string, content: string, inputs: string[]) => generatedFile(EMITTER, `${dir}/${path}`, content, inputs);
   return [
     file('Chart.yaml', chartYaml(model), SERVICE_INPUTS),
     file('values.yaml', valuesYaml(model), VALUES_INPUTS),

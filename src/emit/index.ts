@@ -3,6 +3,7 @@ import type { Emitter, OutputFile } from './types.js';
 import { emitSpinnaker } from './spinnaker.js';
 import { emitOpenApi } from './openapi.js';
 import { emitHelm } from './helm.js';
+import { emitDockerfile } from './dockerfile.js';
 import { emitGitattributes } from './gitattributes.js';
 import { emitTypeScript } from './typescript.js';
 import { emitTypeScriptProject } from './typescript-project.js';
@@ -12,6 +13,7 @@ export const emitters: ReadonlyArray<readonly [name: string, emit: Emitter]> = [
   ['spinnaker', emitSpinnaker],
   ['openapi', emitOpenApi],
   ['helm', emitHelm],
+  ['dockerfile', emitDockerfile],
   ['gitattributes', emitGitattributes],
   ['typescript', emitTypeScript],
   ['typescript-project', emitTypeScriptProject],
