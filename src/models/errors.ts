@@ -8,46 +8,54 @@ import { DiagnosticError, EXIT, type Diagnostic } from '../diagnostics.js';
 /** sysexits EX_UNAVAILABLE: a service the command needs (registry, artifact store) failed. */
 export const EXIT_UNAVAILABLE = 69;
 
-export const MODELS_CODES = {
-  /** MLFLOW_TRACKING_URI is unset but a `models:/` source needs the registry. */
-  NO_TRACKING_URI: 'MODELS.NO_TRACKING_URI',
-  /** Tracking/registry URI scheme the builder cannot talk to (databricks, databricks-uc, file, sqlite ...). */
-  UNSUPPORTED_REGISTRY: 'MODELS.UNSUPPORTED_REGISTRY',
-  /** The server answered 401 or 403. */
-  AUTH: 'MODELS.AUTH',
-  /** Registered model, version or alias does not exist (404 RESOURCE_DOES_NOT_EXIST). */
-  NOT_FOUND: 'MODELS.NOT_FOUND',
-  /** The version's status is PENDING_REGISTRATION or FAILED_REGISTRATION. */
-  NOT_READY: 'MODELS.NOT_READY',
-  /** The artifacts live in a store only reachable with cloud credentials (s3, gs, dbfs ...). */
-  UNSUPPORTED_STORE: 'MODELS.UNSUPPORTED_STORE',
-  /** Any other failed HTTP exchange (after retries), including network errors and timeouts. */
-  HTTP: 'MODELS.HTTP',
-  /** The server answered something that is not the documented JSON shape. */
-  BAD_RESPONSE: 'MODELS.BAD_RESPONSE',
-  /** A downloaded file's size differs from the listing or the Content-Length. */
-  INCOMPLETE: 'MODELS.INCOMPLETE',
-  /** An artifact path from the server would escape the model directory. */
-  UNSAFE_PATH: 'MODELS.UNSAFE_PATH',
-  /** The model directory has no `MLmodel` with an `onnx` flavor, or its data file is missing. */
-  NO_ONNX_FLAVOR: 'MODELS.NO_ONNX_FLAVOR',
-  /** A local or https source is not an `.onnx` file or an MLflow model directory. */
-  BAD_SOURCE: 'MODELS.BAD_SOURCE',
-  /** `--only` names a model that mlservice.yaml does not have. */
-  UNKNOWN_MODEL: 'MODELS.UNKNOWN_MODEL',
-  /** `models.lock.json` is not valid JSON of the expected shape. */
-  LOCK_INVALID: 'MODELS.LOCK_INVALID',
-  /** `mlgen check`: there is no `models.lock.json`. */
-  LOCK_MISSING: 'MODELS.LOCK_MISSING',
-  /** `mlgen check`: a configured model has no lock entry, or its source changed since the pull. */
-  NOT_LOCKED: 'MODELS.NOT_LOCKED',
-  /** `mlgen check`: files under `models/<name>/` differ from the lock (missing, extra or changed). */
-  MODIFIED: 'MODELS.MODIFIED',
-  /** `mlgen check`: the lock names a model the config no longer has (warning). */
-  STALE_LOCK_ENTRY: 'MODELS.STALE_LOCK_ENTRY',
+/**
+ * Every code `mlgen models pull` and the models part of `mlgen check` can report, with what it means
+ * (same shape as `CONFIG_CODES` in src/config/codes.ts, so docs/errors.md can list both).
+ */
+export const MODELS_CATALOGUE = {
+  'MODELS.NO_TRACKING_URI': 'MLFLOW_TRACKING_URI is unset but a `models:/` source needs the registry.',
+  'MODELS.UNSUPPORTED_REGISTRY': 'Tracking/registry URI scheme the builder cannot talk to (databricks, databricks-uc, file, sqlite ...).',
+  'MODELS.AUTH': 'The server answered 401 or 403.',
+  'MODELS.NOT_FOUND': 'Registered model, version or alias does not exist (404 RESOURCE_DOES_NOT_EXIST).',
+  'MODELS.NOT_READY': 'The version\'s status is PENDING_REGISTRATION or FAILED_REGISTRATION.',
+  'MODELS.UNSUPPORTED_STORE': 'The artifacts live in a store only reachable with cloud credentials (s3, gs, dbfs ...).',
+  'MODELS.HTTP': 'Any other failed HTTP exchange (after retries), including network errors and timeouts.',
+  'MODELS.BAD_RESPONSE': 'The server answered something that is not the documented JSON shape.',
+  'MODELS.INCOMPLETE': 'A downloaded file\'s size differs from the listing or the Content-Length.',
+  'MODELS.UNSAFE_PATH': 'An artifact path from the server would escape the model directory.',
+  'MODELS.NO_ONNX_FLAVOR': 'The model directory has no `MLmodel` with an `onnx` flavor, or its data file is missing.',
+  'MODELS.BAD_SOURCE': 'A local or https source is not an `.onnx` file or an MLflow model directory.',
+  'MODELS.UNKNOWN_MODEL': '`--only` names a model that mlservice.yaml does not have.',
+  'MODELS.LOCK_INVALID': '`models.lock.json` is not valid JSON of the expected shape.',
+  'MODELS.LOCK_MISSING': '`mlgen check`: there is no `models.lock.json`.',
+  'MODELS.NOT_LOCKED': '`mlgen check`: a configured model has no lock entry, or its source changed since the pull.',
+  'MODELS.MODIFIED': '`mlgen check`: files under `models/<name>/` differ from the lock (missing, extra or changed).',
+  'MODELS.STALE_LOCK_ENTRY': '`mlgen check`: the lock names a model the config no longer has (warning).',
 } as const;
 
-export type ModelsCode = (typeof MODELS_CODES)[keyof typeof MODELS_CODES];
+export type ModelsCode = keyof typeof MODELS_CATALOGUE;
+
+/** The codes by short name, for use in code (`MODELS_CODES.NOT_READY`). */
+export const MODELS_CODES = {
+  NO_TRACKING_URI: 'MODELS.NO_TRACKING_URI',
+  UNSUPPORTED_REGISTRY: 'MODELS.UNSUPPORTED_REGISTRY',
+  AUTH: 'MODELS.AUTH',
+  NOT_FOUND: 'MODELS.NOT_FOUND',
+  NOT_READY: 'MODELS.NOT_READY',
+  UNSUPPORTED_STORE: 'MODELS.UNSUPPORTED_STORE',
+  HTTP: 'MODELS.HTTP',
+  BAD_RESPONSE: 'MODELS.BAD_RESPONSE',
+  INCOMPLETE: 'MODELS.INCOMPLETE',
+  UNSAFE_PATH: 'MODELS.UNSAFE_PATH',
+  NO_ONNX_FLAVOR: 'MODELS.NO_ONNX_FLAVOR',
+  BAD_SOURCE: 'MODELS.BAD_SOURCE',
+  UNKNOWN_MODEL: 'MODELS.UNKNOWN_MODEL',
+  LOCK_INVALID: 'MODELS.LOCK_INVALID',
+  LOCK_MISSING: 'MODELS.LOCK_MISSING',
+  NOT_LOCKED: 'MODELS.NOT_LOCKED',
+  MODIFIED: 'MODELS.MODIFIED',
+  STALE_LOCK_ENTRY: 'MODELS.STALE_LOCK_ENTRY',
+} as const satisfies Record<string, ModelsCode>;
 
 /** Codes that describe the user's inputs (config, local files) rather than a remote service. */
 const INPUT_CODES: ReadonlySet<string> = new Set([

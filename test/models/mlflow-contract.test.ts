@@ -53,6 +53,7 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
     stub.requests.length = 0;
     stub.faults.unavailable.clear();
     stub.faults.truncate.clear();
+    stub.faults.stall.clear();
     stub.faults.listing.clear();
     return () => root.cleanup();
   });
@@ -168,6 +169,30 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
     expect(await snapshot(join(root.path, 'models'))).toEqual(before);
     expect(await readdir(join(root.path, 'models'))).toEqual(['ranker']);
     expect(await readFile(join(root.path, 'models.lock.json'), 'utf8')).toBe(lockBefore);
+  });
+
+  it('gives up on a download that stalls (idle timeout per attempt) and keeps the previous copy', async () => {
+    await pullModels(root.path, withModels({ ranker: 'models:/activity-ranker/1' }), opts());
+    const before = await snapshot(join(root.path, 'models'));
+    const onnxPath = `1/${RUN2}/artifacts/model/model.onnx`;
+    stub.faults.stall.add(onnxPath);
+    const err = await pullModels(root.path, withModels({ ranker: 'models:/activity-ranker/2' }), opts({ timeoutMs: 300, retries: 1 })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'MODELS.HTTP' });
+    expect((err as Error).message).toContain(`/api/2.0/mlflow-artifacts/artifacts/${onnxPath} failed: timed out`);
+    expect(stub.requests.filter((r) => r.path.endsWith(onnxPath))).toHaveLength(2);
+    expect(await snapshot(join(root.path, 'models'))).toEqual(before);
+  });
+
+  it('removes the staging leftovers of a killed pull and keeps the models they were replacing', async () => {
+    await pullModels(root.path, withModels({ ranker: 'models:/activity-ranker/1' }), opts());
+    const before = await snapshot(join(root.path, 'models', 'ranker'));
+    // What a SIGKILL during the download or the swap leaves behind (the process never reaches cleanup).
+    await mkdir(join(root.path, 'models', '.mlgen-pull-ranker-Ab12Cd', 'code'), { recursive: true });
+    await writeFile(join(root.path, 'models', '.mlgen-pull-ranker-Ab12Cd', 'model.onnx'), 'half a model');
+    await mkdir(join(root.path, 'models', '.mlgen-old-ranker-4242'));
+    expect(await pullModels(root.path, withModels({ ranker: 'models:/activity-ranker/1' }), opts())).toMatchObject({ lockChanged: false });
+    expect(await readdir(join(root.path, 'models'))).toEqual(['ranker']);
+    expect(await snapshot(join(root.path, 'models', 'ranker'))).toEqual(before);
   });
 
   it('retries 503 with backoff and then succeeds', async () => {

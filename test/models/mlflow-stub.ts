@@ -49,6 +49,8 @@ export interface Faults {
   unavailable: Map<string, number>;
   /** Announce the full length, send half, then cut the connection (every time). */
   truncate: Set<string>;
+  /** Announce the full length, send half, then go silent (every time). */
+  stall: Set<string>;
   /** Replace the listing of a directory (path relative to the artifacts root). */
   listing: Map<string, unknown>;
 }
@@ -60,7 +62,7 @@ export class MlflowStub {
   readonly versions: StubVersion[] = [];
   readonly aliases = new Map<string, string>();
   readonly requests: RecordedRequest[] = [];
-  readonly faults: Faults = { unavailable: new Map(), truncate: new Set(), listing: new Map() };
+  readonly faults: Faults = { unavailable: new Map(), truncate: new Set(), stall: new Set(), listing: new Map() };
   private server?: Server;
 
   constructor(readonly opts: StubOptions) {}
@@ -200,6 +202,10 @@ export class MlflowStub {
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': data.length });
     if (this.faults.truncate.has(path)) {
       res.write(data.subarray(0, Math.floor(data.length / 2)), () => res.destroy());
+      return;
+    }
+    if (this.faults.stall.has(path)) {
+      res.write(data.subarray(0, Math.floor(data.length / 2)));
       return;
     }
     res.end(data);
