@@ -1,6 +1,7 @@
 import type { ServiceModel } from '../config/model.js';
 import type { Emitter, OutputFile } from './types.js';
 import { emitSpinnaker } from './spinnaker.js';
+import { emitWorkflows } from './workflows.js';
 import { emitOpenApi } from './openapi.js';
 import { emitHelm } from './helm.js';
 import { emitDockerfile } from './dockerfile.js';
@@ -11,6 +12,7 @@ import { emitTypeScriptProject } from './typescript-project.js';
 /** Every emitter, in a fixed order. Add one line per output module. */
 export const emitters: ReadonlyArray<readonly [name: string, emit: Emitter]> = [
   ['spinnaker', emitSpinnaker],
+  ['workflows', emitWorkflows],
   ['openapi', emitOpenApi],
   ['helm', emitHelm],
   ['dockerfile', emitDockerfile],

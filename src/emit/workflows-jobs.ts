@@ -1,0 +1,180 @@
+/**
+ * The three workflow objects. Actions are pinned by major version.
+ * @see https://docs.github.com/actions/writing-workflows/workflow-syntax-for-github-actions
+ * @see https://docs.github.com/actions/sharing-automations/reusing-workflows
+ * @see https://github.com/aws-actions/configure-aws-credentials, https://github.com/aws-actions/amazon-ecr-login
+ */
+import type { ServiceModel } from '../config/model.js';
+import { deployWebhookSource } from './spinnaker-names.js';
+import {
+  BUILD_SCRIPT,
+  COMMIT_LOCK_SCRIPT,
+  LOCK_SCRIPT,
+  PAYLOAD_SCRIPT,
+  PULL_SCRIPT,
+  TRIGGER_SCRIPT,
+  VERIFY_LOCK_SCRIPT,
+} from './workflows-scripts.js';
+import { gh, plain } from './workflows-yaml.js';
+
+export const WORKFLOW_PATHS = {
+  ci: '.github/workflows/ci.yml',
+  deploy: '.github/workflows/deploy.yml',
+  retrain: '.github/workflows/retrain.yml',
+} as const;
+
+export const ACTIONS = {
+  checkout: 'actions/checkout@v4',
+  setupNode: 'actions/setup-node@v4',
+  awsCredentials: 'aws-actions/configure-aws-credentials@v4',
+  ecrLogin: 'aws-actions/amazon-ecr-login@v2',
+} as const;
+
+/** Commit-message flags read by ci.yml. */
+export const FLAGS = { skipDeploy: '[skip-deploy]', deployOnly: '[deploy-only]' } as const;
+
+/** The repository_dispatch event a training job posts. */
+export const RETRAIN_EVENT = 'mlservice-model-version';
+
+const NODE_VERSION = '24';
+const node = (name: string, script: string, env?: Record<string, string>) => ({ name, ...(env ? { env } : {}), shell: 'node {0}', run: script });
+const bash = (name: string, script: string, env?: Record<string, string>) => ({ name, ...(env ? { env } : {}), shell: 'bash', run: script });
+
+function setupSteps(checkoutWith?: Record<string, string>) {
+  return [
+    { name: 'Check out', uses: ACTIONS.checkout, ...(checkoutWith ? { with: checkoutWith } : {}) },
+    { name: 'Set up Node.js', uses: ACTIONS.setupNode, with: { 'node-version': NODE_VERSION, cache: 'npm' } },
+    { name: 'Install dependencies', run: 'npm ci' },
+  ];
+}
+
+const mlflowEnv = () => ({ MLFLOW_TRACKING_URI: gh('secrets.MLFLOW_TRACKING_URI'), MLFLOW_TRACKING_TOKEN: gh('secrets.MLFLOW_TRACKING_TOKEN') });
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com` -> region; otherwise the AWS_REGION variable. */
+export function ecrRegion(registry: string): string {
+  const m = /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(registry);
+  return m ? m[1]! : gh('vars.AWS_REGION');
+}
+
+export function ciWorkflow() {
+  const msg = 'github.event.head_commit.message';
+  return {
+    name: 'ci',
+    on: { push: { branches: ['main'] }, pull_request: {} },
+    permissions: { contents: 'read' },
+    concurrency: { group: gh('github.workflow') + '-' + gh('github.ref'), 'cancel-in-progress': gh("github.ref != 'refs/heads/main'") },
+    jobs: {
+      check: {
+        name: 'Check and test',
+        'runs-on': 'ubuntu-latest',
+        steps: [...setupSteps(), { name: 'Generated files are in sync', run: 'npx mlgen check' }, { name: 'Test', run: 'npm test' }],
+      },
+      deploy: {
+        needs: 'check',
+        if: `github.event_name == 'push' && github.ref == 'refs/heads/main' && !contains(${msg}, '${FLAGS.skipDeploy}')`,
+        permissions: { contents: 'read', 'id-token': 'write' },
+        uses: './' + WORKFLOW_PATHS.deploy,
+        with: {
+          models: gh(`contains(${msg}, '${FLAGS.deployOnly}') && 'locked' || 'resolve'`),
+          hotfix: gh(`contains(${msg}, '${FLAGS.deployOnly}')`),
+        },
+        secrets: 'inherit',
+      },
+    },
+  };
+}
+
+export function deployWorkflow(m: ServiceModel) {
+  const image = plain(`${m.deploy.image.registry}/${m.deploy.image.repository}`, 'image');
+  return {
+    name: 'deploy',
+    on: {
+      workflow_call: {
+        inputs: {
+          ref: { description: 'Commit to deploy (default: the calling commit).', type: 'string', required: false, default: '' },
+          models: { description: 'resolve: pull the sources in mlservice.yaml; locked: exactly models.lock.json.', type: 'string', required: false, default: 'resolve' },
+          hotfix: { description: 'New code with the models already locked.', type: 'boolean', required: false, default: false },
+        },
+      },
+    },
+    // One deploy at a time; a newer one waits instead of cancelling a running canary.
+    concurrency: { group: 'deploy-' + plain(m.service.name, 'service name'), 'cancel-in-progress': false },
+    jobs: { deploy: deployJob(m, image) },
+  };
+}
+
+function deployJob(m: ServiceModel, image: string) {
+  return {
+    name: 'Build, push, trigger Spinnaker',
+    'runs-on': 'ubuntu-latest',
+    permissions: { contents: 'read', 'id-token': 'write' },
+    steps: [
+      ...setupSteps({ ref: gh('inputs.ref') }),
+      bash('Image tag = git SHA', 'echo "IMAGE_TAG=$(git rev-parse HEAD)" >> "$GITHUB_ENV"\n'),
+      bash('Pull models', PULL_SCRIPT, { MODELS: gh('inputs.models'), ...mlflowEnv() }),
+      node('Read models.lock.json', LOCK_SCRIPT),
+      {
+        name: 'AWS credentials',
+        uses: ACTIONS.awsCredentials,
+        with: { 'role-to-assume': gh('vars.AWS_ROLE_ARN'), 'aws-region': ecrRegion(plain(m.deploy.image.registry, 'registry')) },
+      },
+      { name: 'Log in to ECR', uses: ACTIONS.ecrLogin },
+      bash('Build and push the image', BUILD_SCRIPT, {
+        IMAGE: image,
+        SERVICE_VERSION: plain(m.service.version, 'service version'),
+        SOURCE_URL: gh('github.server_url') + '/' + gh('github.repository'),
+      }),
+      node('Spinnaker parameters', PAYLOAD_SCRIPT, {
+        BASELINE_IMAGE_TAG: gh('vars.PRODUCTION_IMAGE_TAG'),
+        CHART_REPO: gh('github.server_url') + '/' + gh('github.repository') + '.git',
+        HOTFIX: gh('inputs.hotfix'),
+      }),
+      bash('Trigger the Spinnaker pipeline', TRIGGER_SCRIPT, {
+        SPINNAKER_WEBHOOK_URL: gh('secrets.SPINNAKER_WEBHOOK_URL'),
+        WEBHOOK_SOURCE: plain(deployWebhookSource(m), 'webhook source'),
+      }),
+    ],
+  };
+}
+
+export function retrainWorkflow(m: ServiceModel) {
+  const models = m.models.map((x) => plain(x.name, 'model name'));
+  const input = (field: string) => gh(`github.event.inputs.${field} || github.event.client_payload.${field}`);
+  return {
+    name: 'retrain',
+    on: {
+      workflow_dispatch: {
+        inputs: {
+          model: { description: 'Model (as named in mlservice.yaml)', type: 'choice', required: true, options: models },
+          version: { description: 'Registry version the training job produced', type: 'string', required: true },
+        },
+      },
+      repository_dispatch: { types: [RETRAIN_EVENT] },
+    },
+    permissions: { contents: 'read' },
+    concurrency: { group: 'retrain-' + plain(m.service.name, 'service name'), 'cancel-in-progress': false },
+    jobs: {
+      lock: {
+        name: 'Lock the new model version',
+        'runs-on': 'ubuntu-latest',
+        permissions: { contents: 'write' },
+        outputs: { sha: gh('steps.commit.outputs.sha') },
+        steps: [
+          ...setupSteps(),
+          bash('Pull models', PULL_SCRIPT, { MODELS: 'resolve', ...mlflowEnv() }),
+          node('Posted version is the locked one', VERIFY_LOCK_SCRIPT, { MODEL: input('model'), VERSION: input('version') }),
+          { name: 'Generated files are in sync', run: 'npx mlgen check' },
+          { name: 'Test with the new model', run: 'npm test' },
+          { id: 'commit', ...bash('Commit models.lock.json', COMMIT_LOCK_SCRIPT, { MODEL: input('model'), VERSION: input('version') }) },
+        ],
+      },
+      deploy: {
+        needs: 'lock',
+        permissions: { contents: 'read', 'id-token': 'write' },
+        uses: './' + WORKFLOW_PATHS.deploy,
+        with: { ref: gh('needs.lock.outputs.sha'), models: 'locked', hotfix: false },
+        secrets: 'inherit',
+      },
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Emits the service's GitHub Actions workflows, built as objects and serialized with `yaml`:
+ * - ci.yml: check + test on every push and PR; on main, calls deploy.yml unless the head commit
+ *   says `[skip-deploy]`; `[deploy-only]` = hotfix (this code, the models already locked).
+ * - deploy.yml (reusable, `workflow_call`): pull models, build + push the image to ECR, trigger
+ *   the Spinnaker webhook. One copy of the deploy steps for both callers.
+ * - retrain.yml: a training job posts a new model version; the lock is updated, tested, committed
+ *   and deployed (a push made with GITHUB_TOKEN starts no workflow, so it calls deploy.yml itself).
+ * Untrusted text (commit messages, dispatch payloads, secrets) only ever reaches scripts through
+ * `env:`; `${{ }}` appears only in `if:`, `with:` and `env:` values.
+ * @see https://docs.github.com/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections
+ */
+import type { ServiceModel } from '../config/model.js';
+import type { Emitter, OutputFile } from './types.js';
+import { deployWorkflow, ciWorkflow, retrainWorkflow, WORKFLOW_PATHS } from './workflows-jobs.js';
+import { workflowYaml } from './workflows-yaml.js';
+
+const INPUTS = ['/deploy/image', '/models', '/service/name', '/service/version'];
+
+function file(path: string, content: string): OutputFile {
+  return { path, content, owner: 'generated', emitter: 'workflows', inputs: [...INPUTS] };
+}
+
+export const emitWorkflows: Emitter = (m: ServiceModel) => [
+  file(WORKFLOW_PATHS.ci, workflowYaml(ciWorkflow(), ciHeader())),
+  file(WORKFLOW_PATHS.deploy, workflowYaml(deployWorkflow(m), deployHeader(m))),
+  file(WORKFLOW_PATHS.retrain, workflowYaml(retrainWorkflow(m), retrainHeader(m))),
+];
+
+function ciHeader(): string[] {
+  return [
+    'Checks and tests every push and pull request. A push to main then deploys (deploy.yml):',
+    '  a head commit message containing [skip-deploy] skips the deploy;',
+    '  [deploy-only] is a hotfix: this code with the model versions already in models.lock.json.',
+  ];
+}
+
+function deployHeader(m: ServiceModel): string[] {
+  return [
+    'Reusable deploy: pull models, build and push the image, trigger the Spinnaker canary pipeline.',
+    'Repository settings it reads:',
+    '  vars.AWS_ROLE_ARN          IAM role with ECR push rights (assumed through GitHub OIDC)',
+    '  vars.PRODUCTION_IMAGE_TAG  image tag (git SHA) running in production: the canary baseline.',
+    '                             Update it when a deploy passes (gh variable set PRODUCTION_IMAGE_TAG).',
+    '  secrets.MLFLOW_TRACKING_URI, secrets.MLFLOW_TRACKING_TOKEN  registry access for models pull',
+    '  secrets.SPINNAKER_WEBHOOK_URL  Spinnaker gate base URL; the pipeline listens on',
+    `                             /webhooks/webhook/${m.service.name}`,
+    'Docker build args: REVISION, VERSION, SOURCE, MODEL_<NAME>_VERSION, MODEL_<NAME>_RUN_ID, MODEL_<NAME>_SHA256',
+    '(<NAME> = model name upper-cased, other characters as _).',
+  ];
+}
+
+function retrainHeader(m: ServiceModel): string[] {
+  const example = m.models[0]?.name ?? 'model';
+  return [
+    'Deploys a new model version posted by a training job, without a code change.',
+    'The training job registers the version in MLflow, moves the alias that mlservice.yaml points at',
+    '(models:/<name>@<alias>), then posts:',
+    '  curl -fsS -X POST -H "Authorization: Bearer $GITHUB_TOKEN" \\',
+    '    -H "Accept: application/vnd.github+json" \\',
+    '    https://api.github.com/repos/<owner>/<repo>/dispatches \\',
+    `    -d '{"event_type": "mlservice-model-version", "client_payload": {"model": "${example}", "version": "13"}}'`,
+    '(a token with contents:write on this repository). Or run it by hand: Actions > retrain > Run workflow.',
+    'The workflow pulls models, checks the posted version is the one now locked, runs the tests,',
+    'commits models.lock.json and calls deploy.yml on that commit.',
+  ];
+}

