@@ -1,6 +1,6 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
+import { DiagnosticError, EXIT, type Diagnostic } from '../diagnostics.js';
 import type { OutputFile } from '../emit/types.js';
 import { resolveConflicts } from './conflicts.js';
 import { sha256, gitBlobId } from './hash.js';
@@ -39,19 +39,22 @@ export async function planSync(
   const prevFiles = previousManifest.kind === 'ok' ? previousManifest.manifest.files : {};
   const diagnostics: Diagnostic[] = [];
   if (previousManifest.kind === 'invalid') diagnostics.push(invalidManifest(previousManifest.reason));
+  if (previousManifest.kind === 'ok') diagnostics.push(...versionChange(previousManifest.manifest));
 
   const entries: PlanEntry[] = [];
   const wanted = new Set<string>();
   for (const f of files) {
     checkRelativePath(f.path, `emitter ${f.emitter}`);
-    if (f.path === MANIFEST_PATH) throw new Error(`internal: emitter ${f.emitter} writes the manifest`);
+    if (f.path === MANIFEST_PATH || wanted.has(f.path)) {
+      throw new Error(`internal: ${f.path} is emitted twice or collides with the manifest (emitter ${f.emitter})`);
+    }
     wanted.add(f.path);
-    const before = await readIfExists(await resolveInside(root, realRoot, f.path));
+    const before = await readIfExists(await resolveInside(root, realRoot, f.path), f.path);
     entries.push(classifyWanted(f, before, prevFiles[f.path]));
   }
   for (const [path, prev] of Object.entries(prevFiles)) {
-    if (wanted.has(path)) continue;
-    const before = await readIfExists(await resolveInside(root, realRoot, path));
+    if (wanted.has(path) || path === MANIFEST_PATH) continue;
+    const before = await readIfExists(await resolveInside(root, realRoot, path), path);
     const entry = classifyStale(path, prev, before);
     if (entry) entries.push(entry);
   }
@@ -66,12 +69,27 @@ export async function planSync(
   return { entries, manifestEntry, previousManifest, nextManifest, diagnostics, refused };
 }
 
-async function readIfExists(abs: string): Promise<Buffer | undefined> {
+async function readIfExists(abs: string, path = MANIFEST_PATH): Promise<Buffer | undefined> {
   try {
     return await readFile(abs);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code !== 'EISDIR' && code !== 'ENOTDIR') throw err;
+    throw new DiagnosticError(
+      [
+        {
+          code: 'SYNC.NOT_A_FILE',
+          severity: 'error',
+          message: `mlgen writes a file at ${path}, but ${code === 'EISDIR' ? 'a directory is there' : 'one of its parents is a file'}`,
+          fix: 'move the directory or file out of the way, then sync again',
+          file: path,
+          line: 0,
+          col: 0,
+        },
+      ],
+      EXIT.conflict,
+    );
   }
 }
 
@@ -174,4 +192,24 @@ function invalidManifest(reason: string): Diagnostic {
     line: 0,
     col: 0,
   };
+}
+
+/**
+ * A different mlgen wrote the manifest: said on its own line so CI can tell "bumped mlgen" from
+ * "forgot to regenerate" (the version change alone is also drift, since the manifest records it).
+ */
+function versionChange(prev: Manifest): Diagnostic[] {
+  const now = generatorInfo();
+  if (prev.generator?.version === now.version) return [];
+  return [
+    {
+      code: 'SYNC.GENERATOR_VERSION',
+      severity: 'warning',
+      message: `${MANIFEST_PATH} was written by ${prev.generator?.name ?? '?'} ${prev.generator?.version ?? '?'}; this is ${now.name} ${now.version}`,
+      fix: 'run `mlgen sync` with this version and commit the result together with the version bump',
+      file: MANIFEST_PATH,
+      line: 0,
+      col: 0,
+    },
+  ];
 }

@@ -52,6 +52,17 @@ describe('a hand-edited generated file', () => {
     expect((await syncFiles(root, [gen('src/gen.ts', V2)], CONFIG, { check: true })).exitCode).toBe(EXIT.ok);
   });
 
+  it('keeps backups and the merge-base cache out of git (real git status)', async () => {
+    const root = await tempProject();
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    await syncFiles(root, [gen('gen.ts', V1)], CONFIG);
+    await writeFile(join(root, 'gen.ts'), 'mine\n');
+    await syncFiles(root, [gen('gen.ts', V2)], CONFIG, { force: true });
+    expect(await read(root, '.mlgen/backup/gen.ts')).toBe('mine\n');
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
+    expect(status.split('\n').filter(Boolean).sort()).toEqual(['?? .mlgen/.gitignore', '?? .mlgen/manifest.json', '?? gen.ts']);
+  });
+
   it('--merge merges a non-overlapping edit cleanly (base from the local cache)', async () => {
     const root = await tempProject();
     await syncFiles(root, [gen('gen.ts', V1)], CONFIG);

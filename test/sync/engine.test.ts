@@ -96,6 +96,24 @@ describe('syncFiles: create, update, delete', () => {
   });
 });
 
+describe('syncFiles: generator version', () => {
+  it('warns when another mlgen version wrote the manifest, and counts it as drift', async () => {
+    const root = await tempProject();
+    await syncFiles(root, [gen('a.txt', 'a\n')], CONFIG);
+    const manifest = JSON.parse(await read(root, '.mlgen/manifest.json'));
+    manifest.generator.version = '0.0.1-old';
+    await writeFile(join(root, '.mlgen/manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const r = await syncFiles(root, [gen('a.txt', 'a\n')], CONFIG, { check: true });
+    expect(r.exitCode).toBe(EXIT.drift);
+    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['SYNC.GENERATOR_VERSION', 'warning']]);
+    expect(r.diagnostics[0]?.message).toBe(
+      `.mlgen/manifest.json was written by generator-mlservice 0.0.1-old; this is generator-mlservice ${generatorInfo().version}`,
+    );
+    await syncFiles(root, [gen('a.txt', 'a\n')], CONFIG);
+    expect((await syncFiles(root, [gen('a.txt', 'a\n')], CONFIG, { check: true })).diagnostics).toEqual([]);
+  });
+});
+
 describe('syncFiles: scaffold files', () => {
   it('writes a scaffold once, then never overwrites it; update() applies only its own change', async () => {
     const root = await tempProject();

@@ -77,6 +77,28 @@ describe('paths stay inside the project', () => {
   });
 });
 
+describe('odd disk states are refused before anything is written', () => {
+  it('a directory (or a file as parent) where a generated file goes: SYNC.NOT_A_FILE, exit 2', async () => {
+    const root = await tempProject();
+    await mkdir(join(root, 'Dockerfile'));
+    await writeFile(join(root, 'chart'), 'a file\n');
+    for (const path of ['Dockerfile', 'chart/values.yaml']) {
+      expect(await codeOf(syncFiles(root, [gen('ok.txt', 'ok\n'), gen(path, 'x\n')], CONFIG))).toEqual([
+        'SYNC.NOT_A_FILE',
+        EXIT.conflict,
+      ]);
+    }
+    expect((await readdir(root)).sort()).toEqual(['Dockerfile', 'chart']);
+  });
+
+  it('two files with one path is an internal error', async () => {
+    const root = await tempProject();
+    await expect(syncFiles(root, [gen('a.txt', '1\n'), gen('a.txt', '2\n')], CONFIG)).rejects.toThrow('a.txt is emitted twice');
+    await expect(syncFiles(root, [gen('.mlgen/manifest.json', '{}\n')], CONFIG)).rejects.toThrow('collides with the manifest');
+    expect(await readdir(root)).toEqual([]);
+  });
+});
+
 describe('an interrupted apply', () => {
   const oldFiles = [gen('a.txt', 'a1\n'), gen('b/b.txt', 'b1\n'), gen('c.txt', 'c1\n'), gen('stale/s.txt', 's\n')];
   const newFiles = [gen('a.txt', 'a2\n'), gen('b/b.txt', 'b2\n'), gen('c.txt', 'c2\n'), gen('d/new.txt', 'd\n')];
