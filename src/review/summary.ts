@@ -38,7 +38,9 @@ function apiChanges(before: ServiceModel | null, after: ServiceModel): ChangeIte
 function labels(items: readonly ChangeItem[], created: boolean, modelsChanged: boolean): ChangeLabel[] {
   const out: ChangeLabel[] = [];
   if (items.some((i) => i.level === 'breaking')) out.push('api-breaking');
-  if (created || modelsChanged || items.some((i) => DEPLOY_SECTIONS.has(i.section))) out.push('deploy-impacting');
+  // A new service name renames the chart, the Deployments and the image: a new release in effect.
+  const renamed = items.some((i) => i.source === '/service/name');
+  if (created || modelsChanged || renamed || items.some((i) => DEPLOY_SECTIONS.has(i.section))) out.push('deploy-impacting');
   return out;
 }
 

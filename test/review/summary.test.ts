@@ -112,6 +112,8 @@ describe('labels', () => {
     ['replicas', (m) => (m.deploy.kubernetes.replicas.max = 20), ['deploy-impacting']],
     ['server port', (m) => (m.server.port = 9090), ['deploy-impacting']],
     ['model removed', (m) => m.models.pop(), ['deploy-impacting']],
+    ['service renamed', (m) => (m.service.name = 'activity-ranker-v2'), ['deploy-impacting']],
+    ['service description', (m) => (m.service.description = 'Ranks'), []],
     ['model source only', (m) => (m.models[0]!.source.uri = 'models:/activity-ranker/13'), []],
     ['both', (m) => { m.endpoints[0]!.path = '/v2/rank'; m.deploy.image.base = 'node:22'; }, ['api-breaking', 'deploy-impacting']],
   ])('%s', (_name, mutate, want) => {
