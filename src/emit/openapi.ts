@@ -79,7 +79,8 @@ function variantNames(e: EndpointSpec): string[] {
 function servedBy(e: EndpointSpec): string {
   if (!e.ab) return `Served by model \`${e.model ?? ''}\`.`;
   const split = e.ab.variants.map((v) => `\`${v.name}\` ${v.weight}% (model \`${v.model}\`)`).join(', ');
-  return `A/B experiment \`${e.ab.experiment}\`, sticky on \`${e.ab.unit}\`: ${split}.`;
+  const missing = e.ab.missingUnit === 'reject' ? 'are rejected with 400' : `are served by \`${e.ab.missingUnit.variant}\``;
+  return `A/B experiment \`${e.ab.experiment}\`, sticky on \`${e.ab.unit}\`: ${split}. Requests without \`${e.ab.unit}\` ${missing}.`;
 }
 
 function operationDescription(e: EndpointSpec): string {
