@@ -68,6 +68,8 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
     bodyLimit: def.server.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Requests reaching a closing server get our own 503 problem+json with Retry-After, not Fastify's.
+    return503OnClosing: false,
     // One log line per request, written in onResponse with the endpoint and variant.
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -79,7 +81,11 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
     type: 'urn:mlservice:problem:not-found', title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url}`, instance: request.url,
   }));
-  app.addHook('onSend', async (request, reply) => void reply.header('x-request-id', request.id));
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    // While draining, each answer closes its keep-alive socket, so the server can finish closing.
+    if (state.shuttingDown) void reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     const tag = tags.get(request);
     request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...tag }, 'request completed');
