@@ -7,7 +7,7 @@
  */
 import { type Document, LineCounter, isAlias, isNode, isScalar, parseDocument, visit } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
-import { type Position, configError } from './diag.js';
+import { type Position, configError, sortDiagnostics } from './diag.js';
 
 /** Aliases a config may expand in total; real configs use a handful (a shared input schema). */
 export const MAX_ALIAS_COUNT = 100;
@@ -32,8 +32,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, schema: 'core', version: '1.2', prettyErrors: false, merge: false });
   const diagnostics = [...doc.errors, ...doc.warnings].map((e) => yamlProblem(file, lines, doc, e.code, e.message, e.pos[0]));
-  diagnostics.push(...explicitTags(doc, lines, file));
-  if (diagnostics.length > 0) return { doc, lines, data: undefined, diagnostics };
+  diagnostics.push(...explicitTags(doc, lines, file, text));
+  if (diagnostics.length > 0) return { doc, lines, data: undefined, diagnostics: sortDiagnostics(diagnostics) };
   try {
     return { doc, lines, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), diagnostics };
   } catch (e) {
@@ -81,12 +81,16 @@ function text(doc: Document, offset: number): string {
   return found;
 }
 
-function explicitTags(doc: Document, lines: LineCounter, file: string): Diagnostic[] {
+function explicitTags(doc: Document, lines: LineCounter, file: string, text: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   visit(doc, (_, node) => {
     // Unknown local tags (`!foo`) already come back as parser warnings; this catches resolved ones (`!!binary`).
     if (isNode(node) && !isAlias(node) && node.tag?.startsWith('tag:') && !CORE_TAGS.has(node.tag) && node.range) {
-      out.push(configError(file, positionOf(lines, node.range[0]), 'CONFIG.YAML_TAG', `unsupported YAML tag ${JSON.stringify(node.tag.replace('tag:yaml.org,2002:', '!!'))}`, 'remove the tag and write a plain value'));
+      // The node's range starts after its tag; point at the tag itself when it is on the same line.
+      let bang = text.lastIndexOf('!', node.range[0]);
+      while (bang > 0 && text[bang - 1] === '!') bang--;
+      const at = bang >= 0 && !text.slice(bang, node.range[0]).includes('\n') ? bang : node.range[0];
+      out.push(configError(file, positionOf(lines, at), 'CONFIG.YAML_TAG', `unsupported YAML tag ${JSON.stringify(node.tag.replace('tag:yaml.org,2002:', '!!'))}`, 'remove the tag and write a plain value'));
     }
   });
   return out;

@@ -41,7 +41,7 @@ export function uniqueNames(ctx: RuleContext, pointer: string, items: unknown, w
 
 /** Names of the defined models, for reference checks. */
 export function modelNames(ctx: RuleContext): string[] | undefined {
-  return ctx.clean('/models') ? ctx.raw.models.map((m) => m.name) : undefined;
+  return ctx.clean('/models') ? [...new Set(ctx.raw.models.map((m) => m.name))] : undefined;
 }
 
 export function checkModelRef(ctx: RuleContext, at: (string | number)[], name: string, names: string[]): void {

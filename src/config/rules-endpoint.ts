@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import { pointerSegments } from './locate.js';
 import type { RawAb, RawEndpoint } from './raw.js';
 import { type RuleContext, checkModelRef, modelNames, uniqueNames } from './rule-context.js';
-import { newAjv } from './schema.js';
+import { userSchemaAjv } from './schema.js';
 import { didYouMean } from './suggest.js';
 
 /**
@@ -83,7 +83,7 @@ function checkUnit(ctx: RuleContext, ep: RawEndpoint, ab: RawAb, i: number): voi
 }
 
 function schemaRules(ctx: RuleContext, ep: RawEndpoint, i: number): void {
-  const ajv = newAjv();
+  const ajv = userSchemaAjv();
   for (const which of ['input', 'output'] as const) {
     if (!ctx.clean(`/endpoints/${i}/${which}`)) continue;
     try {
@@ -92,6 +92,8 @@ function schemaRules(ctx: RuleContext, ep: RawEndpoint, i: number): void {
     } catch (e) {
       const detail = (e instanceof Error ? e.message : String(e)).replace(/^strict mode: /, '').split('\n')[0];
       ctx.report('CONFIG.SCHEMA_INVALID', ['endpoints', i, which], `endpoints[${i}].${which} is not a valid JSON Schema: ${detail}`, 'fix the schema (a misspelt keyword such as "maxitems" is a common cause); see https://json-schema.org/understanding-json-schema/', 'key');
+    } finally {
+      ajv.removeSchema(ep[which]);
     }
   }
 }

@@ -80,6 +80,8 @@ function toDiagnostic(e: ErrorObject, ctx: SourceContext): Diagnostic | undefine
       return enumError(e, segments, at);
     case 'pattern':
     case 'format':
+      // An empty string also fails minLength, whose "is empty" says it better.
+      if (e.data === '' && Number((e.parentSchema as SchemaNode).minLength ?? 0) > 0) return undefined;
       return patternError(e, segments, at);
     case 'uniqueItems':
       return at('CONFIG.DUPLICATE_ITEM', `${path} lists ${quote((e.data as unknown[])[Number(p.i)])} twice`, 'remove the repeated item', 'value', [String(p.i)]);
@@ -156,7 +158,10 @@ function rangeError(e: ErrorObject, segments: string[], at: At): Diagnostic | un
   const [verb, bound, plural] = words;
   const limit = (e.params as { limit: number }).limit;
   const actual = typeof e.data === 'string' ? e.data.length : Array.isArray(e.data) ? e.data.length : e.data;
-  if (e.keyword === 'minLength' && limit === 1) return at('CONFIG.RANGE', `${path} is empty`, 'write a value, or remove the key to use the default');
+  if (e.keyword === 'minLength' && limit === 1) {
+    const hasDefault = (e.parentSchema as SchemaNode).default !== undefined;
+    return at('CONFIG.RANGE', `${path} is empty`, hasDefault ? 'write a value, or remove the key to use the default' : 'write a value');
+  }
   const unit = limit === 1 ? plural.replace(/s$/, '') : plural;
   const fix = RANGE_FIXES[fieldKey(segments)] ?? (plural ? `make it ${bound} ${limit}${unit}` : `use a number ${bound} ${limit}`);
   return at('CONFIG.RANGE', `${path} must ${verb} ${bound} ${limit}${unit}, got ${String(actual)}`, fix);
