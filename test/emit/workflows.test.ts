@@ -7,9 +7,10 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { deployPipeline } from '../../src/emit/spinnaker-pipeline.js';
 import { emitWorkflows } from '../../src/emit/workflows.js';
-import { modelBuildArg } from '../../src/emit/workflows-build-args.js';
+import { emitDockerfile } from '../../src/emit/dockerfile.js';
+import { BUILD_ARG, modelBuildArg } from '../../src/emit/workflows-build-args.js';
 import { WORKFLOW_PATHS, ecrRegion } from '../../src/emit/workflows-jobs.js';
-import { LOCK_SCRIPT, PAYLOAD_SCRIPT } from '../../src/emit/workflows-scripts.js';
+import { BUILD_SCRIPT, LOCK_SCRIPT, PAYLOAD_SCRIPT } from '../../src/emit/workflows-scripts.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
 
@@ -133,9 +134,13 @@ describe('workflow behaviour', () => {
     expect(payload.parameters.baselineImageTag).toBe('b'.repeat(40));
   });
 
-  it('build-arg names are MODEL_<UPPER_SNAKE>_VERSION / _RUN_ID', () => {
-    expect(modelBuildArg('ranker-control', 'VERSION')).toBe('MODEL_RANKER_CONTROL_VERSION');
-    expect(modelBuildArg('ranker-control', 'RUN_ID')).toBe('MODEL_RANKER_CONTROL_RUN_ID');
+  it('every build arg CI passes is declared by the generated Dockerfile', () => {
+    const dockerfile = emitDockerfile(m).find((f) => f.path === 'Dockerfile')!.content;
+    const declared = new Set([...dockerfile.matchAll(/^ARG ([A-Z0-9_]+)=/gm)].map((x) => x[1]));
+    const fixed = [...BUILD_SCRIPT.matchAll(/--build-arg "([A-Z_]+)=/g)].map((x) => x[1]);
+    expect(fixed).toEqual([BUILD_ARG.revision, BUILD_ARG.version, BUILD_ARG.source]);
+    const perModel = m.models.flatMap((x) => (['VERSION', 'RUN_ID', 'SHA256'] as const).map((f) => modelBuildArg(x.name, f)));
+    for (const name of [...fixed, ...perModel]) expect(declared.has(name), name).toBe(true);
   });
 
   it.each([
