@@ -3,11 +3,12 @@
  * (`.spectral.yaml`), run through its CLI the way CI and users run it, failing on warnings too.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { emitOpenApi } from '../../src/emit/openapi.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
@@ -53,13 +54,21 @@ describe('spectral lint of the generated openapi.yaml', () => {
     ['hostile', hostileModel],
   ];
 
-  it('reports no errors and no warnings for every model', async () => {
+  it('reports no errors and no warnings for every fixture model and every example', async () => {
     const files = [];
     for (const [name, make] of cases) {
       const file = join(dir, `${name}.yaml`);
       await writeFile(file, emitOpenApi(make())[0]!.content);
       files.push(file);
     }
+    // The committed examples, loaded the way `mlgen sync` loads them.
+    for (const name of (await readdir(join(root, 'examples'))).sort()) {
+      const { model } = await loadConfig(join(root, 'examples', name, 'mlservice.yaml'));
+      const file = join(dir, `example-${name}.yaml`);
+      await writeFile(file, emitOpenApi(model)[0]!.content);
+      files.push(file);
+    }
+    expect(files.length).toBeGreaterThanOrEqual(cases.length + 3);
     const result = await spectral(files);
     expect(result.out).toContain('No results with a severity of \'warn\' or higher found!');
     expect(result.code).toBe(0);
