@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Option } from 'commander';
-import { EXIT } from '../../diagnostics.js';
+import type { ServiceModel } from '../../config/index.js';
+import { DiagnosticError, EXIT } from '../../diagnostics.js';
 import { renderSummary, summarizeChanges } from '../../review/index.js';
 import { CONFIG_FILE, renderDiffs, renderPlanJson, renderPlanTable, syncProject, type SyncResult } from '../../sync/index.js';
 import { configAtRevision } from '../git-config.js';
@@ -33,12 +34,22 @@ export async function runSync(root: string, flags: SyncFlags, io: Io, check = fa
   }
   io.out(renderPlanTable(result).replace(/\n$/, ''));
   io.out(footer(result, check, flags, io));
-  if (!check && result.model) {
-    const before = await configAtRevision(root, CONFIG_FILE);
-    const summary = summarizeChanges(before, result.model);
-    if (summary.items.length > 0) io.out(`\nChanges since HEAD's ${CONFIG_FILE}:\n${renderSummary(summary, 'text').replace(/\n$/, '')}`);
-  }
+  if (!check && !result.refused) await printSummary(root, result.model, io);
   return result.exitCode;
+}
+
+/** The reviewers' summary against HEAD's config; informative only, so it never changes the exit code. */
+async function printSummary(root: string, model: ServiceModel, io: Io): Promise<void> {
+  let before: ServiceModel | null;
+  try {
+    before = await configAtRevision(root, CONFIG_FILE);
+  } catch (e) {
+    if (!(e instanceof DiagnosticError)) throw e;
+    io.out(`\n(no change summary: HEAD's ${CONFIG_FILE} does not validate; see \`mlgen diff\`)`);
+    return;
+  }
+  const summary = summarizeChanges(before, model);
+  if (summary.items.length > 0) io.out(`\nChanges since HEAD's ${CONFIG_FILE}:\n${renderSummary(summary, 'text').replace(/\n$/, '')}`);
 }
 
 function footer(r: SyncResult, check: boolean, flags: SyncFlags, io: Io): string {
