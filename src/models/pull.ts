@@ -32,6 +32,8 @@ export interface PullOptions {
   retryDelayMs?: number;
   /** Per request (JSON) / per pause between chunks (downloads), ms. Default 60000. */
   timeoutMs?: number;
+  /** Download registry models even when `models/<name>/` already holds the locked files of the resolved version. */
+  force?: boolean;
   /** Tests only: also accept `http://127.0.0.1|localhost|[::1]` for URL sources. */
   allowInsecureLocalhost?: boolean;
 }
@@ -94,16 +96,26 @@ function clients(opts: PullOptions): { plain: HttpClient; registry: () => { http
   return { plain, registry };
 }
 
-async function stageModel(root: string, modelsDir: string, spec: ModelSpec, opts: PullOptions, c: ReturnType<typeof clients>): Promise<Staged> {
+async function stageModel(root: string, modelsDir: string, spec: ModelSpec, opts: PullOptions, c: ReturnType<typeof clients>, previous: LockedModel | undefined): Promise<Staged> {
   const emit = opts.onProgress ?? (() => {});
   const staging = await mkdtemp(join(modelsDir, `${STAGING_PREFIX}${spec.name}-`));
   try {
     emit({ type: 'model-start', model: spec.name, source: spec.source.uri });
     const fetched = await fetchSource(
-      { root, name: spec.name, dest: join(modelsDir, spec.name), staging, emit, plain: c.plain, registry: c.registry, allowInsecureLocalhost: opts.allowInsecureLocalhost === true },
+      {
+        root,
+        name: spec.name,
+        dest: join(modelsDir, spec.name),
+        staging,
+        emit,
+        plain: c.plain,
+        registry: c.registry,
+        allowInsecureLocalhost: opts.allowInsecureLocalhost === true,
+        ...(opts.force ? {} : { previous }),
+      },
       spec.source,
     );
-    const files = await hashDir(fetched.dir);
+    const files = fetched.files ?? (await hashDir(fetched.dir));
     const r = fetched.registry;
     const registry = r ? { registeredModel: r.registeredModel, version: r.version, runId: r.runId, ...(r.alias ? { alias: r.alias } : {}) } : null;
     return { spec, fetched, staging, entry: { source: spec.source.uri, registry, files, sha256: modelDigest(files) } };
@@ -168,7 +180,7 @@ export async function pullModels(root: string, model: ServiceModel, opts: PullOp
   const c = clients(opts);
   const staged: Staged[] = [];
   try {
-    for (const spec of selected) staged.push(await stageModel(absRoot, modelsDir, spec, opts, c));
+    for (const spec of selected) staged.push(await stageModel(absRoot, modelsDir, spec, opts, c, previous?.models[spec.name]));
   } catch (e) {
     await Promise.all(staged.map((s) => rm(s.staging, { recursive: true, force: true })));
     throw e;

@@ -5,11 +5,12 @@
  */
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import type { LockedModel } from '@mlservice/runtime';
 import type { ModelSource } from '../config/model.js';
 import { artifactLocation, downloadArtifacts, listArtifacts } from './artifacts.js';
 import { MODELS_CODES, ModelsError } from './errors.js';
 import { downloadFile, type HttpClient, type RequestContext } from './http.js';
-import { listFiles } from './lock.js';
+import { dirMatches, listFiles, modelDigest, type LockedFile } from './lock.js';
 import { isSafeRelativePath } from './paths.js';
 import type { ProgressEvent } from './progress.js';
 import { resolveRegistrySource, type RegistrySource, type ResolvedVersion, type TrackingServer } from './registry.js';
@@ -28,12 +29,19 @@ export interface FetchContext {
   /** Client for plain URLs (never carries the registry's credentials). */
   plain: HttpClient;
   allowInsecureLocalhost: boolean;
+  /**
+   * The model's previous lock entry when a download may be skipped: a registry version's files do not
+   * change, so if it resolves to the locked version and `dest` still matches the lock, nothing is fetched.
+   */
+  previous?: LockedModel;
 }
 
 export interface Fetched {
   /** Directory holding the model: `staging`, or `dest` when the source already lives there. */
   dir: string;
   registry: ResolvedVersion | null;
+  /** The files' lock list when already known (the locked copy was reused). */
+  files?: LockedFile[];
 }
 
 const where = (ctx: FetchContext) => `model "${ctx.name}"`;
@@ -42,6 +50,7 @@ async function fetchRegistry(ctx: FetchContext, source: RegistrySource): Promise
   const { http, server } = ctx.registry();
   const resolved = await resolveRegistrySource(http, server, source);
   ctx.emit({ type: 'model-resolved', model: ctx.name, version: resolved.version, runId: resolved.runId, ...(resolved.alias ? { alias: resolved.alias } : {}) });
+  if (ctx.previous && (await isLockedCopy(ctx.previous, ctx.dest, source, resolved))) return { dir: ctx.dest, registry: resolved, files: ctx.previous.files };
   const loc = artifactLocation(resolved.artifactUri, server.tracking);
   const req: RequestContext = {
     what: `files of ${resolved.registeredModel}/${resolved.version}`,
@@ -56,6 +65,12 @@ async function fetchRegistry(ctx: FetchContext, source: RegistrySource): Promise
   });
   await verifyMlflowDir(ctx.staging, `${where(ctx)} (${source.uri})`);
   return { dir: ctx.staging, registry: resolved };
+}
+
+async function isLockedCopy(p: LockedModel, dest: string, source: RegistrySource, resolved: ResolvedVersion): Promise<boolean> {
+  const r = p.registry;
+  const same = p.source === source.uri && r?.registeredModel === resolved.registeredModel && r.version === resolved.version && r.runId === resolved.runId;
+  return same && modelDigest(p.files) === p.sha256 && (await dirMatches(dest, p.sha256));
 }
 
 function isInside(child: string, parent: string): boolean {

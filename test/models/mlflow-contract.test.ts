@@ -144,7 +144,10 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
     await pullModels(root.path, model, opts());
     const lockBefore = await readFile(join(root.path, 'models.lock.json'));
     const events: ProgressEvent[] = [];
+    stub.requests.length = 0;
     const again = await pullModels(root.path, model, opts({ onProgress: (e) => events.push(e) }));
+    // Still resolved (an alias may have moved), but the locked files of that version are not fetched again.
+    expect(stub.requests.map((r) => r.path)).toEqual(['/api/2.0/mlflow/model-versions/get', '/api/2.0/mlflow/model-versions/get-download-uri', '/api/2.0/mlflow/registered-models/alias', '/api/2.0/mlflow/model-versions/get-download-uri']);
     expect(await readFile(join(root.path, 'models.lock.json'))).toEqual(lockBefore);
     expect(again.lockChanged).toBe(false);
     expect(again.models.map((m) => m.changed)).toEqual([false, false]);
@@ -152,6 +155,21 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
       ['control', '1', 5, false],
       ['treatment', '2', 5, false],
     ]);
+  });
+
+  it('downloads again when the local copy was changed, or with force', async () => {
+    const model = withModels({ ranker: 'models:/activity-ranker/1' });
+    await pullModels(root.path, model, opts());
+    const good = await snapshot(join(root.path, 'models', 'ranker'));
+    await writeFile(join(root.path, 'models', 'ranker', 'model.onnx'), 'tampered');
+    stub.requests.length = 0;
+    expect((await pullModels(root.path, model, opts())).models[0]!.changed).toBe(true);
+    expect(await snapshot(join(root.path, 'models', 'ranker'))).toEqual(good);
+    // 4 listings (root, code, code/helpers, extras) + 5 files.
+    expect(stub.requests.filter((r) => r.path.startsWith('/api/2.0/mlflow-artifacts/')).length).toBe(9);
+    stub.requests.length = 0;
+    expect((await pullModels(root.path, model, opts({ force: true }))).models[0]!.changed).toBe(false);
+    expect(stub.requests.filter((r) => r.path.startsWith('/api/2.0/mlflow-artifacts/')).length).toBe(9);
   });
 
   it('a download failing mid-way (after retries) leaves the previous model and lock intact', async () => {
