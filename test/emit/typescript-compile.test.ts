@@ -88,3 +88,22 @@ test('a stub inserted for a new endpoint type-checks against the regenerated con
   await writeFiles(dir, files.filter((f) => f.owner === 'generated'));
   expect(await tsc(dir)).toEqual({ code: 0, output: '' });
 });
+
+test('hostile strings from the config stay inside their literals and comments', async () => {
+  const model = abModel();
+  model.service.description = 'Ranks */ "quotes" \'single\' ${x} `tick` {{h}} # : \n second line ü 🚀 ../';
+  const e = model.endpoints[0]!;
+  e.path = '/v1/rank/"x"';
+  e.input = {
+    ...e.input,
+    description: 'ends */ here ${x}',
+    properties: { ...(e.input.properties as object), 'weird key"\'`${}': { type: 'number', description: '*/ /*' } },
+  };
+  e.examples = [{ user_id: '"; process.exit(1); //', activity_ids: [1], 'weird key"\'`${}': 1 }];
+  e.ab!.experiment = "exp'\"${x}";
+  const dir = await project(model);
+  expect(await tsc(dir)).toEqual({ code: 0, output: '' });
+  const service = await readFile(join(dir, 'src/generated/service.ts'), 'utf8');
+  expect(service).toContain('    experiment: "exp\'\\"${x}",\n');
+  expect(service).toContain('    description: "Ranks */ \\"quotes\\" \'single\' ${x} `tick` {{h}} # : \\n second line ü 🚀 ../",\n');
+});
