@@ -1,0 +1,82 @@
+/**
+ * The canary config's PromQL against what the real runtime exposes: each series selector, with
+ * Kayenta's `${scope}` bound to the track, must match at least one sample of a
+ * `@mlservice/runtime` ServiceMetrics registry that served traffic on that track. `namespace` and
+ * `job` are target labels Prometheus adds at scrape time, so they are not in the exposition.
+ * (No Prometheus server runs here; this checks names, labels and values, not the query engine.)
+ */
+import { describe, expect, it } from 'vitest';
+import { ServiceMetrics } from '../../runtime/src/metrics.js';
+import { ENV } from '../../runtime/src/names.js';
+import type { ServiceModel } from '../../src/config/model.js';
+import { canaryConfig } from '../../src/emit/spinnaker-canary.js';
+import { abModel, minimalModel } from '../support/fixtures.js';
+
+type Sample = { name: string; labels: Record<string, string> };
+const TARGET_LABELS = new Set(['namespace', 'job']);
+
+function parseExposition(text: string): Sample[] {
+  return text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? /.exec(l)!;
+      const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, x[2]!]));
+      return { name: m[1]!, labels };
+    });
+}
+
+/** A registry after one request per endpoint/variant on `track`, one of them a 500. */
+async function exposition(model: ServiceModel, track: string): Promise<Sample[]> {
+  const metrics = new ServiceMetrics(64, { [ENV.track]: track });
+  for (const e of model.endpoints) {
+    for (const variant of e.ab ? e.ab.variants.map((v) => v.name) : ['default']) {
+      metrics.requests.inc({ endpoint: e.name, variant, status: '200' });
+      metrics.requests.inc({ endpoint: e.name, variant, status: '500' });
+      metrics.requestDuration.observe({ endpoint: e.name, variant }, 0.012);
+      metrics.predictionScore.observe({ endpoint: e.name, variant }, 0.7);
+    }
+  }
+  return parseExposition(await metrics.registry.metrics());
+}
+
+function selectors(query: string, scope: string) {
+  return [...query.matchAll(/(mlservice_[a-z_]+)\{([^}]*)\}/g)].map((s) => ({
+    series: s[1]!,
+    matchers: [...s[2]!.matchAll(/(\w+)(=~|=)"([^"]*)"/g)].map((x) => ({
+      label: x[1]!,
+      op: x[2]!,
+      value: x[3]!.replace('$' + '{scope}', scope),
+    })),
+  }));
+}
+
+describe.each([
+  ['minimal', minimalModel],
+  ['ab', abModel],
+])('canary queries find the runtime series (%s)', (_n, make) => {
+  const model = make();
+  const metrics = (canaryConfig(model) as { metrics: Array<{ name: string; query: { customInlineTemplate: string } }> }).metrics;
+
+  it.each(['canary', 'baseline'])('every selector matches a %s sample', async (track) => {
+    const samples = await exposition(model, track);
+    for (const metric of metrics) {
+      const sels = selectors(metric.query.customInlineTemplate, track);
+      expect(sels.length, metric.name).toBeGreaterThan(0);
+      for (const sel of sels) {
+        const hit = samples.some(
+          (s) =>
+            s.name === sel.series &&
+            sel.matchers.every((m) => TARGET_LABELS.has(m.label) || (m.op === '=' ? s.labels[m.label] === m.value : new RegExp(`^(?:${m.value})$`).test(s.labels[m.label] ?? ''))),
+        );
+        expect(hit, `${metric.name}: ${sel.series} ${JSON.stringify(sel.matchers)}`).toBe(true);
+      }
+    }
+  });
+
+  it('a selector for the other track matches nothing (scopes really separate canary and baseline)', async () => {
+    const samples = await exposition(model, 'baseline');
+    const sel = selectors(metrics[0]!.query.customInlineTemplate, 'canary')[0]!;
+    expect(samples.some((s) => s.name === sel.series && s.labels.track === 'canary')).toBe(false);
+  });
+});
