@@ -50,7 +50,7 @@ export async function planSync(
     }
     wanted.add(f.path);
     const before = await readIfExists(await resolveInside(root, realRoot, f.path), f.path);
-    entries.push(classifyWanted(f, before, prevFiles[f.path]));
+    entries.push(classifyWanted(f, before, prevFiles[f.path], diagnostics));
   }
   for (const [path, prev] of Object.entries(prevFiles)) {
     if (wanted.has(path) || path === MANIFEST_PATH) continue;
@@ -93,7 +93,12 @@ async function readIfExists(abs: string, path = MANIFEST_PATH): Promise<Buffer |
   }
 }
 
-function classifyWanted(f: OutputFile, before: Buffer | undefined, prev: ManifestEntry | undefined): PlanEntry {
+function classifyWanted(
+  f: OutputFile,
+  before: Buffer | undefined,
+  prev: ManifestEntry | undefined,
+  diagnostics: Diagnostic[],
+): PlanEntry {
   const base = { path: f.path, owner: f.owner, emitter: f.emitter, before, mode: f.mode };
   if (before === undefined) {
     // A user-owned file is created already carrying its own update (idempotent by contract), so
@@ -112,7 +117,12 @@ function classifyWanted(f: OutputFile, before: Buffer | undefined, prev: Manifes
   // Scaffold and shared files belong to the user once they exist; `update` may only make its
   // own idempotent change, and it is applied only when it changes something.
   const existing = before.toString('utf8');
-  const next = f.update ? f.update(existing) : existing;
+  let next = existing;
+  try {
+    next = f.update ? f.update(existing) : existing;
+  } catch (err) {
+    diagnostics.push(updateFailed(f.path, err));
+  }
   if (next !== existing) return { ...base, action: 'update', after: next };
   return { ...base, action: f.owner === 'scaffold' ? 'scaffold-skip' : 'unchanged' };
 }
@@ -212,4 +222,17 @@ function versionChange(prev: Manifest): Diagnostic[] {
       col: 0,
     },
   ];
+}
+
+/** A user file `update` cannot handle (say, a hooks file that no longer parses) is left alone. */
+function updateFailed(path: string, err: unknown): Diagnostic {
+  return {
+    code: 'SYNC.UPDATE_SKIPPED',
+    severity: 'warning',
+    message: `could not bring this file up to date (${err instanceof Error ? err.message : String(err)}); left unchanged`,
+    fix: 'fix the file (or restore the part mlgen manages), then sync again',
+    file: path,
+    line: 0,
+    col: 0,
+  };
 }

@@ -129,6 +129,19 @@ describe('syncFiles: scaffold files', () => {
     expect(again.written).toEqual([]);
   });
 
+  it('leaves a user file alone, with a warning, when its update() throws', async () => {
+    const root = await tempProject();
+    await writeFile(join(root, 'src.ts'), 'broken {\n');
+    const f = { ...scaffold('src.ts', 'x\n'), update: () => { throw new Error('cannot parse src.ts'); } };
+    const r = await syncFiles(root, [f], CONFIG);
+    expect(r.exitCode).toBe(EXIT.ok);
+    expect(actions(r)['src.ts']).toBe('scaffold-skip');
+    expect(r.diagnostics.map((d) => [d.code, d.file, d.message])).toEqual([
+      ['SYNC.UPDATE_SKIPPED', 'src.ts', 'could not bring this file up to date (cannot parse src.ts); left unchanged'],
+    ]);
+    expect(await read(root, 'src.ts')).toBe('broken {\n');
+  });
+
   it('never deletes a scaffold that is no longer emitted', async () => {
     const root = await tempProject();
     await syncFiles(root, [scaffold('README.md', 'readme\n')], CONFIG);
