@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { abModel } from '../support/fixtures.js';
-import { restrictedPssErrors, strictK8sErrors } from '../support/k8s-strict.js';
+import { labelSyntaxErrors, restrictedPssErrors, strictK8sErrors } from '../support/k8s-strict.js';
 import { render, writeChart, type K8sObject } from './helm-chart.js';
 
 let objects: K8sObject[];
@@ -89,5 +89,29 @@ describe('restrictedPssErrors', () => {
     delete p.securityContext.runAsNonRoot;
     delete p.containers[0].securityContext.runAsNonRoot;
     expect(restrictedPssErrors(p)).toEqual(['runAsNonRoot must be true at pod level or on every container']);
+  });
+});
+
+describe('labelSyntaxErrors', () => {
+  test('accepts every rendered object, including the per-model label keys', () => {
+    expect(objects.flatMap((o) => labelSyntaxErrors(o))).toEqual([]);
+    expect(Object.keys(get('Deployment').spec.template.metadata.labels)).toContain('ranker-control.models.mlservice.io/version');
+  });
+
+  test('rejects bad label keys and values in metadata, pod templates and selectors', () => {
+    const d = get('Deployment');
+    d.metadata.labels['Bad_Prefix/x'] = 'ok';
+    d.spec.template.metadata.labels.revision = 'a'.repeat(64);
+    d.spec.template.metadata.annotations['a/b/c'] = 'anything goes in an annotation value';
+    d.spec.selector.matchLabels.track = 'not ok!';
+    expect(labelSyntaxErrors(d)).toEqual([
+      '.metadata.labels: key "Bad_Prefix/x": prefix is not a DNS subdomain',
+      `.spec.selector.matchLabels: value of "track" is not a valid label value: "not ok!"`,
+      `.spec.template.metadata.labels: value of "revision" is not a valid label value: "${'a'.repeat(64)}"`,
+      '.spec.template.metadata.annotations: key "a/b/c": more than one "/"',
+    ]);
+    const svc = get('Service');
+    svc.spec.selector['-x'] = 'y';
+    expect(labelSyntaxErrors(svc)).toEqual(['.spec.selector: key "-x": name part is not 1-63 alphanumerics, "-", "_", "."']);
   });
 });

@@ -10,7 +10,7 @@ import { ENV, PATHS } from '../../runtime/src/names.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { emitHelm } from '../../src/emit/helm.js';
 import { HELM_MAJORS, helm } from '../support/helm.js';
-import { restrictedPssErrors, strictK8sErrors } from '../support/k8s-strict.js';
+import { labelSyntaxErrors, restrictedPssErrors, strictK8sErrors } from '../support/k8s-strict.js';
 import { chartModels, render, writeChart, type K8sObject } from './helm-chart.js';
 
 const models = await chartModels();
@@ -27,6 +27,7 @@ function only(objects: K8sObject[], kind: string): K8sObject {
 
 function expectValid(objects: K8sObject[]): void {
   for (const o of objects) expect(strictK8sErrors(o), `${o.kind} ${o.metadata?.name}`).toEqual([]);
+  for (const o of objects) expect(labelSyntaxErrors(o), `${o.kind} ${o.metadata?.name}`).toEqual([]);
   for (const d of byKind(objects, 'Deployment')) expect(restrictedPssErrors(d.spec.template.spec)).toEqual([]);
 }
 

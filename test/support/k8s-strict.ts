@@ -176,3 +176,40 @@ function checkSeLinuxAndAppArmor(sc: Obj, at: string, errors: string[]): void {
   const aa = sc.appArmorProfile?.type;
   if (aa !== undefined && !['RuntimeDefault', 'Localhost'].includes(aa)) errors.push(`${at}: appArmorProfile ${aa}`);
 }
+
+const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A qualified name (`[prefix/]name`) as label and annotation keys must be. */
+function qualifiedNameError(key: string): string | null {
+  const parts = key.split('/');
+  const name = parts.at(-1)!;
+  if (parts.length > 2) return 'more than one "/"';
+  if (parts.length === 2 && (parts[0]!.length > 253 || !SUBDOMAIN.test(parts[0]!))) return 'prefix is not a DNS subdomain';
+  if (name.length > 63 || !NAME.test(name)) return 'name part is not 1-63 alphanumerics, "-", "_", "."';
+  return null;
+}
+
+/**
+ * Label and annotation syntax everywhere in an object (metadata, pod template, selectors): the API
+ * server rejects what the schema models above cannot express.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+export function labelSyntaxErrors(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => labelSyntaxErrors(v, `${path}[${i}]`));
+  if (!isObject(value)) return [];
+  const errors: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    const at = `${path}.${k}`;
+    const isLabelMap = k === 'labels' || k === 'matchLabels' || (k === 'selector' && path.endsWith('spec') && !('matchLabels' in (v as Obj)));
+    if ((isLabelMap || k === 'annotations') && isObject(v)) {
+      for (const [key, val] of Object.entries(v)) {
+        const keyError = qualifiedNameError(key);
+        if (keyError) errors.push(`${at}: key "${key}": ${keyError}`);
+        if (isLabelMap && val !== '' && (typeof val !== 'string' || val.length > 63 || !NAME.test(val)))
+          errors.push(`${at}: value of "${key}" is not a valid label value: ${JSON.stringify(val)}`);
+      }
+    } else errors.push(...labelSyntaxErrors(v, at));
+  }
+  return errors;
+}
