@@ -82,9 +82,4 @@ export class ModelPool {
     await Promise.all(all.map((e) => e.batcher.drained()));
     await Promise.all(all.map((e) => e.model.release()));
   }
-
-  /** Refuses new rows without waiting (used before the HTTP server closes). */
-  closeBatchers(): void {
-    for (const e of this.entries.values()) e.batcher.close();
-  }
 }

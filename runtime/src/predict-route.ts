@@ -15,7 +15,6 @@ export interface RouteContext {
   metrics: ServiceMetrics;
   pool: ModelPool;
   isReady(): boolean;
-  isShuttingDown(): boolean;
   /** Per-request fields for the completion log line. */
   tags: WeakMap<FastifyRequest, { endpoint: string; variant: string }>;
 }
@@ -47,7 +46,6 @@ function recordScores(ctx: RouteContext, labels: { endpoint: string; variant: st
 async function predict(e: EndpointDefinition, router: AbRouter | null, ctx: RouteContext, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const body = request.body;
   if (!e.validate(body)) throw new InvalidRequestError('the request body does not match the endpoint schema', fieldErrors(e.validate.errors ?? []));
-  if (ctx.isShuttingDown()) throw new UnavailableError('shutting_down');
   if (!ctx.isReady()) throw new UnavailableError('not_ready');
   const choice = router ? router.assign(body, (h) => request.headers[h] as string | undefined) : { variant: 'default', model: e.model! };
   ctx.tags.set(request, { endpoint: e.name, variant: choice.variant });

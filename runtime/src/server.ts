@@ -60,6 +60,19 @@ function registerHealth(app: FastifyInstance, state: State, metrics: ServiceMetr
   });
 }
 
+/** Counts requests whose response has not closed yet, so shutdown can wait for all of them. */
+function trackActiveRequests(app: FastifyInstance): { idle(): Promise<void> } {
+  let active = 0;
+  const waiters: Array<() => void> = [];
+  app.addHook('onRequest', async (_request, reply) => {
+    active++;
+    reply.raw.once('close', () => {
+      if (--active === 0) waiters.splice(0).forEach((w) => w());
+    });
+  });
+  return { idle: () => (active === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))) };
+}
+
 /** The Fastify app, not listening yet; models load when `loadModels()` is called. */
 export async function buildService(def: ServiceDefinition, opts: StartOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BuiltService> {
   const tags: RouteContext['tags'] = new WeakMap<FastifyRequest, { endpoint: string; variant: string }>();
@@ -81,6 +94,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
     type: 'urn:mlservice:problem:not-found', title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url}`, instance: request.url,
   }));
+  const active = trackActiveRequests(app);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     // While draining, each answer closes its keep-alive socket, so the server can finish closing.
@@ -93,7 +107,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   registerHealth(app, state, metrics);
   app.get(PATHS.metadata, async () => metadata(def, pool, env));
   await registerDocs(app, def);
-  const ctx: RouteContext = { metrics, pool, tags, isReady: () => state.ready, isShuttingDown: () => state.shuttingDown };
+  const ctx: RouteContext = { metrics, pool, tags, isReady: () => state.ready };
   for (const e of def.endpoints) registerPredictRoute(app, e, ctx);
   const modelsDir = opts.modelsDir ?? (env[ENV.modelsDir] || './models');
   return {
@@ -104,9 +118,12 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
       app.log.info({ models: def.models.map((m) => m.name) }, 'models loaded and warmed; ready');
     },
     async shutdown() {
+      // Requests already received are served to the end (kubernetes#20473: fail readiness, keep
+      // serving, drain, exit); close() stops the listener and waits for them; then the batchers drain.
       state.shuttingDown = true;
-      pool.closeBatchers();
-      await app.close();
+      const closing = app.close();
+      await active.idle();
+      await closing;
       await pool.drain();
     },
   };

@@ -69,6 +69,21 @@ describe('readiness and metadata', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('turns readiness off at once and still answers every request already received', async () => {
+    const s = await started();
+    const payload = { user_id: 'u', items: Array.from({ length: 8 }, (_, i) => [i, 1, 2, 3]) };
+    const received = Array.from({ length: 10 }, () => post(s, '/v1/rank', payload));
+    await new Promise((r) => setImmediate(r));
+    const closing = s.shutdown();
+    const ready = await s.app.inject('/readyz');
+    expect([ready.statusCode, ready.headers['retry-after'], ready.json().type]).toEqual([503, '1', 'urn:mlservice:problem:shutting-down']);
+    const answers = await Promise.all(received);
+    expect(answers.map((a) => [a.statusCode, a.headers.connection])).toEqual(answers.map(() => [200, 'close']));
+    await closing;
+  });
+});
+
 describe('predictions', () => {
   let s: BuiltService;
   beforeAll(async () => (s = await started()));
