@@ -157,6 +157,28 @@ describe('predictions', () => {
   });
 });
 
+describe('errors', () => {
+  it('turns a failing hook into 500 problem+json without internals, and a wrong media type into 415', async () => {
+    const def = serviceDefinition();
+    def.endpoints[0]!.postprocess = () => {
+      throw new Error('secret detail at /srv/app/hooks.ts:12');
+    };
+    const s = await started(def);
+    const res = await post(s, '/v1/score', { features: [1, 2, 3, 4] }, { 'x-request-id': 'req-123' });
+    expect([res.statusCode, res.headers['x-request-id']]).toEqual([500, 'req-123']);
+    expect(res.json()).toEqual({
+      type: 'urn:mlservice:problem:internal',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'the service failed to answer this request; the error is in its log',
+      instance: '/v1/score',
+    });
+    const text = await s.app.inject({ method: 'POST', url: '/v1/score', payload: '<features/>', headers: { 'content-type': 'application/xml' } });
+    expect([text.statusCode, text.json().type]).toEqual([415, 'urn:mlservice:problem:unsupported-media-type']);
+    await s.shutdown();
+  });
+});
+
 describe('under concurrency', () => {
   it('forms batches larger than one row', async () => {
     const s = await started();
