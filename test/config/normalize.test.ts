@@ -88,7 +88,7 @@ describe('model sources', () => {
 
   /** The schema's pattern (what editors check) and the parser (what mlgen checks) must agree. */
   it('the schema pattern accepts exactly what the parser accepts', () => {
-    const pattern = new RegExp(((configSchema().$defs as Record<string, { pattern: string }>).modelSource).pattern, 'u');
+    const pattern = new RegExp((configSchema().$defs as Record<string, { pattern: string }>).modelSource!.pattern, 'u');
     const samples = [
       'models:/ranker/12', 'models:/ranker@champion', 'models:/ranker/latest', 'models:/main.reco.ranker/3', 'models/x.onnx', 'a/b/c+d.onnx',
       'https://h.example.com/x.onnx', 'https://h:1/x', 'models:/ranker', 'models:/ranker/0', 'models:/ranker/v1', 'models:/a b/1', 'models:/x@', 'models:/x@1a',
