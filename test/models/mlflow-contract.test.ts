@@ -1,7 +1,9 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pullModels, type PullOptions } from '../../src/models/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { pullModels, verifyModels, type PullOptions } from '../../src/models/index.js';
+import { AB_YAML } from '../support/fixtures.js';
 import type { ProgressEvent } from '../../src/models/progress.js';
 import { expectedFiles, sizes, snapshot, tempDir, withModels, writeModelDir } from './helpers.js';
 import { MlflowStub } from './mlflow-stub.js';
@@ -35,6 +37,7 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
       .addVersion({ name: 'activity-ranker', version: '4', status: 'FAILED_REGISTRATION', runId: RUN2, artifactUri: uri(RUN2), statusMessage: 'copy failed: disk full' })
       .addVersion({ name: 'activity-ranker', version: '5', status: 'READY', runId: RUN2, artifactUri: 's3://ml-bucket/1/abc/artifacts/model' })
       .addVersion({ name: 'activity-ranker', version: '6', status: 'READY', runId: RUN1, artifactUri: 'mlflow-artifacts:/sk/model' })
+      .addVersion({ name: 'activity-ranker', version: '12', status: 'READY', runId: RUN10, artifactUri: uri(RUN10) })
       .addVersion({ name: 'main.reco.ranker', version: '2', status: 'READY', runId: RUN2, stage: 'Staging', artifactUri: uri(RUN2) })
       .addVersion({ name: 'main.reco.ranker', version: '10', status: 'READY', runId: RUN10, artifactUri: uri(RUN10) })
       .addVersion({ name: 'main.reco.ranker', version: '9', status: 'READY', runId: RUN1, stage: 'Archived', artifactUri: uri(RUN1) })
@@ -94,6 +97,17 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
     expect(await snapshot(join(root.path, 'models', 'control'))).toEqual(await snapshot(modelDir(RUN1)));
     expect(await snapshot(join(root.path, 'models', 'newest'))).toEqual(await snapshot(modelDir(RUN10)));
     expect(await readdir(join(root.path, 'models'))).toEqual(['control', 'newest', 'treatment']);
+  });
+
+  it('pulls what the config loader makes of a real mlservice.yaml (AB_YAML)', async () => {
+    await writeFile(join(root.path, 'mlservice.yaml'), AB_YAML);
+    const { model } = await loadConfig(join(root.path, 'mlservice.yaml'));
+    const result = await pullModels(root.path, model, opts());
+    expect(Object.fromEntries(Object.entries(result.lock.models).map(([k, m]) => [k, m.registry]))).toEqual({
+      'ranker-control': { registeredModel: 'activity-ranker', version: '12', runId: RUN10 },
+      'ranker-treatment': { registeredModel: 'activity-ranker', version: '2', runId: RUN2, alias: 'challenger' },
+    });
+    expect(await verifyModels(root.path, model)).toEqual([]);
   });
 
   it('sends the token on every registry and artifact request, and uses the documented endpoints', async () => {
