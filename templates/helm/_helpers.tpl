@@ -55,8 +55,13 @@ app.kubernetes.io/component: inference
 {{- regexReplaceAll "[^A-Za-z0-9_.-]" (toString .) "_" | trunc 63 | trimAll "_.-" -}}
 {{- end -}}
 
+{{/* The chart's own ServiceAccount when it creates one, else the named one or the namespace default. */}}
 {{- define "mlservice.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
 {{- .Values.serviceAccount.name | default (include "mlservice.name" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "mlservice.image" -}}

@@ -2,10 +2,11 @@
  * Shared by the Helm tests: write an emitted chart to a temp dir, render it with a real Helm, and
  * find the models to test (every example config plus the shared fixtures).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
 import type { ServiceModel } from '../../src/config/model.js';
@@ -15,9 +16,14 @@ import { helm, type HelmMajor } from '../support/helm.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Writes the chart of `model` under a fresh temp dir; returns the chart directory. */
+const tempRoots: string[] = [];
+// Registered in the root suite of each test file that imports this module (modules are per file).
+afterAll(() => tempRoots.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** Writes the chart of `model` under a fresh temp dir (removed after the test file); returns the chart directory. */
 export function writeChart(model: ServiceModel): string {
   const root = mkdtempSync(join(tmpdir(), 'mlgen-helm-'));
+  tempRoots.push(root);
   for (const f of emitHelm(model)) {
     const path = join(root, f.path);
     mkdirSync(dirname(path), { recursive: true });

@@ -74,3 +74,13 @@ describe('hostile text in the description and owner', () => {
     expect(parse(chartYaml, { version: '1.1' }).description).toBe(hostile.replace('\n', ' '));
   });
 });
+
+test.each([
+  [['--set', 'serviceAccount.create=false'], 'default', false],
+  [['--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=reco-reader'], 'reco-reader', false],
+  [['--set', 'serviceAccount.name=reco-reader'], 'reco-reader', true],
+])('service account %j -> pods run as %s', (args, name, created) => {
+  const objects = render(3, writeChart(abModel()), args);
+  expect(objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.serviceAccountName).toBe(name);
+  expect(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name)).toEqual(created ? [name] : []);
+});
