@@ -64,6 +64,16 @@ export function template(expr: SpelExpr): string {
 }
 
 /**
+ * Orca evaluates every string of a stage context as a template, so config text placed outside a
+ * literal must not contain `${` (it would run as SpEL). DNS-label names never do; this guards
+ * against a bug or a hand-built model.
+ */
+export function assertNoTemplate(value: string, what: string): string {
+  if (value.includes('$' + '{')) throw new Error(`internal: ${what} ${JSON.stringify(value)} would be evaluated as SpEL`);
+  return value;
+}
+
+/**
  * Checks that every `${` in `text` has a matching `}` outside string literals and that quotes
  * are closed, the way Spring's TemplateAwareExpressionParser scans a template. Returns the
  * number of templates found; throws on an unbalanced one. Used by tests over whole pipelines.

@@ -156,6 +156,16 @@ describe('spinnaker pipeline details', () => {
     expect(() => countBalancedTemplates(text)).not.toThrow();
   });
 
+  it.each([
+    ['application', (x: ReturnType<typeof abModel>) => { x.deploy.spinnaker.application = '$' + "{T(java.lang.Runtime).getRuntime().exec('id')}"; }],
+    ['namespace', (x: ReturnType<typeof abModel>) => { x.deploy.kubernetes.namespace = 'ns-$' + '{1+1}'; }],
+    ['model name', (x: ReturnType<typeof abModel>) => { x.models[1]!.name = 'm$' + '{x}'; }],
+  ])('refuses a %s that orca would evaluate as SpEL', (_w, mutate) => {
+    const x = abModel();
+    mutate(x);
+    expect(() => emitSpinnaker(x)).toThrow(/would be evaluated as SpEL/);
+  });
+
   it('schema rejects what orca would reject', () => {
     const p = outputs().json(SPINNAKER_PATHS.pipeline);
     const deploy = p.stages.find((s: Json) => s.type === 'deployManifest');
