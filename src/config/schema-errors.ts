@@ -190,5 +190,6 @@ function typeFix(expected: string, data: unknown, ctx: SourceContext, segments: 
   if ((expected === 'integer' || expected === 'number') && typeof data === 'string' && data.trim() !== '' && !Number.isNaN(Number(data))) return 'remove the quotes';
   if (expected === 'integer' && typeof data === 'number') return `use a whole number such as ${Math.round(data)}`;
   if (data === null) return 'write a value after the colon, or remove the key to use the default';
+  if (expected === 'array') return 'write a list: one "- " entry per item, or [a, b] on one line';
   return `write ${article(expected)} here`;
 }

@@ -502,6 +502,24 @@ const CASES: Case[] = [
       "mlservice.yaml:27:30 error CONFIG.EXAMPLE_INVALID endpoints[0].examples[0] does not match input: /features/2 must be number\n  fix: change the example, or the input schema if the example is right",
     ],
   },
+  {
+    name: "type: mapping instead of list",
+    base: MINIMAL_YAML,
+    from: "models:\n  - name: scorer\n    source: models/scorer/model.onnx\n",
+    to: "models:\n  scorer: models/scorer/model.onnx\n",
+    want: [
+      "mlservice.yaml:7:3 error CONFIG.TYPE models must be a list, got a mapping\n  fix: write a list: one \"- \" entry per item, or [a, b] on one line",
+    ],
+  },
+  {
+    name: "input schema without type",
+    base: MINIMAL_YAML,
+    from: "    input:\n      type: object\n",
+    to: "    input:\n",
+    want: [
+      "mlservice.yaml:12:5 error CONFIG.MISSING_KEY missing key \"type\" in endpoints[0].input\n  fix: add \"type\", e.g. \"type: object\"",
+    ],
+  },
 ];
 
 describe('config diagnostics', () => {
