@@ -103,6 +103,9 @@ async function fetchLocal(ctx: FetchContext, source: Extract<ModelSource, { kind
     if (inPlace && abs !== ctx.dest) {
       throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${label}: a model directory inside models/${ctx.name}/ must be models/${ctx.name} itself`, `set source to models/${ctx.name} or move the directory elsewhere`);
     }
+    if (isInside(dirname(ctx.dest), abs)) {
+      throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${label}: the directory contains models/ itself`, 'point `source:` at the MLflow model directory (the one holding MLmodel)');
+    }
     const dir = inPlace ? ctx.dest : ctx.staging;
     if (!inPlace) await copyTree(ctx, abs);
     await verifyMlflowDir(dir, label);

@@ -84,6 +84,14 @@ describe('local sources', () => {
     expect((err as Error).message).toContain(said);
   });
 
+  it('refuses a directory source that contains models/ (it would copy itself)', async () => {
+    await writeFile(join(root.path, 'MLmodel'), 'flavors:\n  onnx:\n    data: m.onnx\n');
+    const said = 'the directory contains models/ itself';
+    await expect(pullModels(root.path, withModels({ m: 'models/..' }), OPTS)).rejects.toThrow(`model "m" (models/..): ${said}`);
+    await mkdir(join(root.path, 'models', 'm'), { recursive: true });
+    await expect(pullModels(root.path, withModels({ m: 'models/m/..' }), OPTS)).rejects.toThrow(`model "m" (models/m/..): ${said}`);
+  });
+
   it('accepts the python_function flavor when mlflow.onnx loads it', async () => {
     await mkdir(join(root.path, 'dir'));
     await writeFile(join(root.path, 'dir', 'MLmodel'), 'flavors:\n  python_function:\n    loader_module: mlflow.onnx\n    data: nested/m.onnx\n');
