@@ -38,8 +38,8 @@ export function configSchema(): SchemaNode {
  * An ajv instance. Strict, so typos in user-written schemas (`maxitems`) fail to compile instead of
  * being ignored. `useDefaults` only for the config itself: the schema's `default`s are the defaults.
  */
-export function newAjv(useDefaults = false): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true, useDefaults });
+export function newAjv(useDefaults = false, validateSchema = true): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true, useDefaults, validateSchema });
   addFormats(ajv);
   return ajv;
 }
@@ -57,7 +57,9 @@ export function userSchemaAjv(): Ajv2020 {
 
 let cachedValidator: ValidateFunction | undefined;
 export function configValidator(): ValidateFunction {
-  cachedValidator ??= newAjv(true).compile(configSchema());
+  // Our own schema is checked against the 2020-12 meta-schema by test/config/schema.test.ts;
+  // skipping that check here saves compiling the meta-schema on every CLI start.
+  cachedValidator ??= newAjv(true, false).compile(configSchema());
   return cachedValidator;
 }
 
