@@ -115,10 +115,13 @@ async function fetchLocal(ctx: FetchContext, source: Extract<ModelSource, { kind
     throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${label}: a model file must end in .onnx`, 'point `source:` at an .onnx file or an MLflow model directory (the one holding MLmodel)');
   }
   if (inPlace) {
+    if (!abs.endsWith('.onnx')) {
+      throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${label}: the file must end in ".onnx" (lowercase) for the service to find it`, `rename it to ${basename(abs).replace(/\.onnx$/i, '.onnx')} and update \`source:\``);
+    }
     await verifySingleFile(dirname(abs), basename(abs), label);
     return { dir: ctx.dest, registry: null };
   }
-  const name = basename(abs);
+  const name = onnxName(basename(abs));
   ctx.emit({ type: 'file-start', model: ctx.name, path: name, size: s.size });
   await copyFile(abs, join(ctx.staging, name));
   ctx.emit({ type: 'file-done', model: ctx.name, path: name, bytes: s.size });
@@ -136,7 +139,12 @@ export function urlFileName(url: URL): string {
   } catch {
     last = '';
   }
-  return isSafeRelativePath(last) && !last.includes('/') && last.toLowerCase().endsWith('.onnx') ? last : 'model.onnx';
+  return isSafeRelativePath(last) && !last.includes('/') && /\.onnx$/i.test(last) ? onnxName(last) : 'model.onnx';
+}
+
+/** The runtime looks for `*.onnx` (case-sensitive), so the extension is stored in lowercase. */
+function onnxName(fileName: string): string {
+  return fileName.replace(/\.onnx$/i, '.onnx');
 }
 
 async function fetchUrl(ctx: FetchContext, source: Extract<ModelSource, { kind: 'https' }>): Promise<Fetched> {

@@ -92,7 +92,7 @@ describe('path and name safety', () => {
 
   it.each([
     ['https://h/models/ranker.onnx?sig=1', 'ranker.onnx'],
-    ['https://h/models/Ranker%20v2.ONNX', 'Ranker v2.ONNX'],
+    ['https://h/models/Ranker%20v2.ONNX', 'Ranker v2.onnx'],
     ['https://h/models/..%2F..%2Fevil.onnx', 'model.onnx'],
     ['https://h/download?file=x.onnx', 'model.onnx'],
     ['https://h/', 'model.onnx'],

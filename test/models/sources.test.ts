@@ -44,6 +44,17 @@ describe('local sources', () => {
     await session.release();
   });
 
+  it('stores the extension in lowercase (the runtime looks for *.onnx); refuses it in place', async () => {
+    await writeFile(join(root.path, 'Scorer.ONNX'), ONNX);
+    const result = await pullModels(root.path, withModels({ scorer: 'Scorer.ONNX' }), OPTS);
+    expect(result.lock.models.scorer!.files.map((f) => f.path)).toEqual(['Scorer.onnx']);
+    await mkdir(join(root.path, 'models', 'other'));
+    await writeFile(join(root.path, 'models', 'other', 'M.Onnx'), ONNX);
+    await expect(pullModels(root.path, withModels({ other: 'models/other/M.Onnx' }), OPTS)).rejects.toThrow(
+      'model "other" (models/other/M.Onnx): the file must end in ".onnx" (lowercase) for the service to find it\n  fix: rename it to M.onnx and update `source:`',
+    );
+  });
+
   it('locks a model committed in models/<name>/ in place, without copying', async () => {
     await mkdir(join(root.path, 'models', 'scorer'), { recursive: true });
     await writeFile(join(root.path, 'models', 'scorer', 'model.onnx'), ONNX);
