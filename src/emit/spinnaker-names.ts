@@ -17,7 +17,13 @@ export const PARAM = {
   /** Spinnaker `git/repo` artifact account that can clone `chartRepo`. */
   chartArtifactAccount: 'chartArtifactAccount',
   hotfix: 'hotfix',
+  /** Kayenta accounts; empty = Kayenta's default METRICS_STORE / OBJECT_STORE account. */
+  kayentaMetricsAccount: 'kayentaMetricsAccount',
+  kayentaStorageAccount: 'kayentaStorageAccount',
 } as const;
+
+/** Parameters with a default that CI does not send (operators may set them per run). */
+export const OPERATOR_PARAMS: readonly string[] = [PARAM.chartArtifactAccount, PARAM.kayentaMetricsAccount, PARAM.kayentaStorageAccount];
 
 /** Default for `chartArtifactAccount` (Halyard's examples name the git/repo account `gitrepo`). */
 export const DEFAULT_GIT_ARTIFACT_ACCOUNT = 'gitrepo';

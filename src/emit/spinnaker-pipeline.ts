@@ -99,6 +99,8 @@ function deployParameters(m: ServiceModel): ParameterConfig[] {
       default: 'false',
       options: ['false', 'true'],
     }),
+    parameter(PARAM.kayentaMetricsAccount, "Kayenta metrics account (Prometheus); empty = Kayenta's default.", { required: false }),
+    parameter(PARAM.kayentaStorageAccount, "Kayenta storage account; empty = Kayenta's default.", { required: false }),
   ];
 }
 

@@ -152,8 +152,9 @@ export interface CanaryOptions extends StageBase {
 }
 
 /**
- * metricsAccountName / storageAccountName are left out on purpose: Kayenta then uses its
- * configured default METRICS_STORE / OBJECT_STORE accounts (documented default).
+ * metricsAccountName / storageAccountName come from parameters whose default is empty: Kayenta
+ * resolves an empty account name to its single configured METRICS_STORE / OBJECT_STORE account
+ * (kayenta-core AccountCredentialsRepository.getRequiredOneBy), and an operator can name one per run.
  */
 export function kayentaCanary(m: ServiceModel, o: CanaryOptions): Stage {
   const c = m.deploy.spinnaker.canary;
@@ -162,6 +163,8 @@ export function kayentaCanary(m: ServiceModel, o: CanaryOptions): Stage {
     ...base('kayentaCanary', o),
     analysisType: 'realTime',
     canaryConfig: {
+      metricsAccountName: template(param(PARAM.kayentaMetricsAccount)),
+      storageAccountName: template(param(PARAM.kayentaStorageAccount)),
       canaryConfigId: o.canaryConfigId,
       lifetimeDuration: c.lifetime,
       canaryAnalysisIntervalMins: c.intervalMinutes,

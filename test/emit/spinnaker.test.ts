@@ -111,6 +111,8 @@ describe('spinnaker pipeline details', () => {
       'modelVersion_ranker-treatment',
       'modelRunId_ranker-treatment',
       'hotfix',
+      'kayentaMetricsAccount',
+      'kayentaStorageAccount',
     ]);
     expect(p.triggers.some((t: Json) => t.type === 'docker')).toBe(false);
   });

