@@ -5,7 +5,7 @@
  * @see https://yaml.org/spec/1.2.2/#103-core-schema
  * @see https://eemeli.org/yaml/#options
  */
-import { type Document, LineCounter, isAlias, isNode, isScalar, parseDocument, visit } from 'yaml';
+import { type Document, LineCounter, isAlias, isCollection, isNode, isScalar, parseDocument, visit } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import { type Position, configError, sortDiagnostics } from './diag.js';
 
@@ -32,7 +32,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, schema: 'core', version: '1.2', prettyErrors: false, merge: false });
   const diagnostics = [...doc.errors, ...doc.warnings].map((e) => yamlProblem(file, lines, doc, e.code, e.message, e.pos[0]));
-  diagnostics.push(...explicitTags(doc, lines, file, text));
+  diagnostics.push(...explicitTags(doc, lines, file, text), ...collectionKeys(doc, lines, file));
   if (diagnostics.length > 0) return { doc, lines, data: undefined, diagnostics: sortDiagnostics(diagnostics) };
   try {
     return { doc, lines, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), diagnostics };
@@ -92,6 +92,19 @@ function explicitTags(doc: Document, lines: LineCounter, file: string, text: str
       const at = bang >= 0 && !text.slice(bang, node.range[0]).includes('\n') ? bang : node.range[0];
       out.push(configError(file, positionOf(lines, at), 'CONFIG.YAML_TAG', `unsupported YAML tag ${JSON.stringify(node.tag.replace('tag:yaml.org,2002:', '!!'))}`, 'remove the tag and write a plain value'));
     }
+  });
+  return out;
+}
+
+/** `? [a, b]: x` is legal YAML but has no JSON meaning (yaml would stringify the key and warn on stderr). */
+function collectionKeys(doc: Document, lines: LineCounter, file: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key) && pair.key.range) {
+        out.push(configError(file, positionOf(lines, pair.key.range[0]), 'CONFIG.YAML_SYNTAX', 'a mapping key is a list or a mapping', 'write the key as plain text'));
+      }
+    },
   });
   return out;
 }

@@ -67,6 +67,17 @@ describe('YAML problems', () => {
       'mlservice.yaml:37:1 error CONFIG.YAML_SYNTAX more than one YAML document (a second "---")\n  fix: keep one document per mlservice.yaml',
     ]);
   });
+  it('a list as a mapping key', () => {
+    expect(problems('apiVersion: mlservice/v1\n? [a, b]\n: 1\n')).toEqual([
+      'mlservice.yaml:2:3 error CONFIG.YAML_SYNTAX a mapping key is a list or a mapping\n  fix: write the key as plain text',
+    ]);
+  });
+  it('a %YAML 1.1 directive does not bring back 1.1 booleans or octals', () => {
+    const text = `%YAML 1.1\n---\n${edit(MINIMAL_YAML, '    namespace: ds\n', '    namespace: ds\n    serviceMonitor: yes\n')}`;
+    expect(problems(text)[0]).toBe(
+      'mlservice.yaml:36:21 error CONFIG.TYPE deploy.kubernetes.serviceMonitor must be true or false, got text "yes"\n  fix: write true or false here',
+    );
+  });
   it('tabs as indentation', () => {
     expect(problems('service:\n\tname: x\n')[0]).toBe('mlservice.yaml:2:1 error CONFIG.YAML_SYNTAX tab used for indentation\n  fix: indent with spaces');
   });
