@@ -20,4 +20,10 @@ describe('models error catalogue', () => {
     }
     expect([...used].sort()).toEqual(Object.keys(MODELS_CATALOGUE).sort());
   });
+
+  it('every code is asserted by a test in test/models', async () => {
+    const dir = import.meta.dirname;
+    const tests = (await Promise.all((await readdir(dir)).filter((f) => f.endsWith('.test.ts') && f !== 'codes.test.ts').map((f) => readFile(join(dir, f), 'utf8')))).join('\n');
+    expect(Object.keys(MODELS_CATALOGUE).filter((c) => !tests.includes(`'${c}'`) && !tests.includes(` ${c} `))).toEqual([]);
+  });
 });
