@@ -26,11 +26,11 @@ export interface PullOptions {
   only?: string[];
   /** Default: the global `fetch`. */
   fetch?: typeof fetch;
-  /** Extra attempts for network errors, 429 and 5xx. Default 4. */
+  /** Extra attempts for network errors, 429 and 5xx. Default `$MLFLOW_HTTP_REQUEST_MAX_RETRIES`, else 5; at most 20. */
   retries?: number;
   /** First backoff delay in ms, doubling per attempt. Default 500. */
   retryDelayMs?: number;
-  /** Per request (JSON) / per pause between chunks (downloads), ms. Default 60000. */
+  /** Per request (JSON) / per pause between chunks (downloads), ms. Default `$MLFLOW_HTTP_REQUEST_TIMEOUT` seconds, else 120 s. */
   timeoutMs?: number;
   /** Download registry models even when `models/<name>/` already holds the locked files of the resolved version. */
   force?: boolean;
@@ -83,12 +83,24 @@ async function removeLeftovers(modelsDir: string): Promise<void> {
   }
 }
 
+const MAX_RETRIES = 20;
+
+/** A non-negative integer from the environment, else `fallback`. */
+function envInt(value: string | undefined, fallback: number): number {
+  const n = value === undefined || value.trim() === '' ? NaN : Number(value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : fallback;
+}
+
+/** MLflow's own client settings apply too, so one environment configures both clients. */
 function clients(opts: PullOptions): { plain: HttpClient; registry: () => { http: HttpClient; server: TrackingServer } } {
-  const plain: HttpClient = { fetch: opts.fetch ?? fetch, headers: {}, retries: opts.retries ?? 4, baseDelayMs: opts.retryDelayMs ?? 500, timeoutMs: opts.timeoutMs ?? 60_000 };
+  const env = opts.env ?? process.env;
+  const retries = Math.min(opts.retries ?? envInt(env.MLFLOW_HTTP_REQUEST_MAX_RETRIES, 5), MAX_RETRIES);
+  const timeoutMs = opts.timeoutMs ?? envInt(env.MLFLOW_HTTP_REQUEST_TIMEOUT, 120) * 1000;
+  const plain: HttpClient = { fetch: opts.fetch ?? fetch, headers: {}, retries, baseDelayMs: opts.retryDelayMs ?? 500, timeoutMs };
   let cached: { http: HttpClient; server: TrackingServer } | undefined;
   const registry = () => {
     if (!cached) {
-      const server = trackingServerFromEnv(opts.env ?? process.env);
+      const server = trackingServerFromEnv(env);
       cached = { server, http: { ...plain, headers: server.headers } };
     }
     return cached;

@@ -235,6 +235,16 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
     expect(await snapshot(join(root.path, 'models', 'ranker'))).toEqual(await snapshot(modelDir(RUN2)));
   });
 
+  it('takes the retry count from MLFLOW_HTTP_REQUEST_MAX_RETRIES when the caller sets none', async () => {
+    const onnxPath = `1/${RUN2}/artifacts/model/model.onnx`;
+    stub.faults.unavailable.set(onnxPath, 1);
+    const env = { MLFLOW_TRACKING_URI: url, MLFLOW_TRACKING_TOKEN: TOKEN, MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' };
+    const err = await pullModels(root.path, withModels({ ranker: 'models:/activity-ranker/2' }), { env, retryDelayMs: 1 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'MODELS.HTTP' });
+    expect((err as Error).message).toContain('answered 503 (TEMPORARILY_UNAVAILABLE: try again)');
+    expect(stub.requests.filter((r) => r.path.endsWith(onnxPath))).toHaveLength(1);
+  });
+
   it('falls back to model-versions/search (paged) when get-latest-versions does not exist', async () => {
     const bare = new MlflowStub({ artifactsRoot: artifacts.path, noLatestEndpoint: true, searchPageSize: 2 });
     for (const v of stub.versions) bare.addVersion(v);
