@@ -12,7 +12,7 @@ import { configError, quote } from './diag.js';
 import { displayPath, locate, pointerSegments } from './locate.js';
 import { type SchemaNode, resolveRef } from './schema.js';
 import { parseModelSource } from './source.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
 
 export interface SourceContext {
   file: string;
@@ -48,10 +48,26 @@ const CONST_FIXES: Record<string, string> = {
 };
 
 export function schemaDiagnostics(errors: readonly ErrorObject[], ctx: SourceContext): Diagnostic[] {
+  const typos = typoTargets(errors);
   return errors.flatMap((e) => {
+    // A misspelt required key shows up twice (unknown "modl", missing "model"); the unknown-key
+    // diagnostic already says "did you mean", so the missing-key one is dropped.
+    if (e.keyword === 'required' && typos.has(`${e.instancePath}/${String((e.params as { missingProperty: string }).missingProperty)}`)) return [];
     const d = toDiagnostic(e, ctx);
     return d ? [d] : [];
   });
+}
+
+/** `instancePath/key` of every key some unknown key is probably a misspelling of. */
+function typoTargets(errors: readonly ErrorObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const allowed = Object.keys(((e.parentSchema as SchemaNode).properties as SchemaNode | undefined) ?? {});
+    const hit = closest(String((e.params as { additionalProperty: string }).additionalProperty), allowed);
+    if (hit !== undefined) out.add(`${e.instancePath}/${hit}`);
+  }
+  return out;
 }
 
 function fieldKey(segments: readonly string[]): string {
@@ -74,7 +90,7 @@ function toDiagnostic(e: ErrorObject, ctx: SourceContext): Diagnostic | undefine
     case 'not':
       return at('CONFIG.CONFLICTING_KEYS', `${path} sets both "model" and "ab"`, 'keep "model" to serve one model, or "ab" to split traffic between models', 'key', ['model']);
     case 'type':
-      return at('CONFIG.TYPE', `${path} must be ${article(String(p.type))}, got ${typeName(e.data)}`, typeFix(String(p.type), e.data, ctx, segments));
+      return at('CONFIG.TYPE', `${path} must be ${article(String(p.type))}, got ${typeName(e.data)}`, typeFix(e, ctx, segments));
     case 'const':
     case 'enum':
       return enumError(e, segments, at);
@@ -180,7 +196,9 @@ function typeName(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-function typeFix(expected: string, data: unknown, ctx: SourceContext, segments: string[]): string {
+function typeFix(e: ErrorObject, ctx: SourceContext, segments: string[]): string {
+  const expected = String((e.params as { type: string }).type);
+  const data = e.data;
   if (expected === 'string' && (typeof data === 'number' || typeof data === 'boolean')) {
     // Quote the exact source text: YAML already turned "1.10" into 1.1.
     const node = ctx.doc.getIn(segments, true) as { source?: string } | undefined;
@@ -189,7 +207,11 @@ function typeFix(expected: string, data: unknown, ctx: SourceContext, segments: 
   }
   if ((expected === 'integer' || expected === 'number') && typeof data === 'string' && data.trim() !== '' && !Number.isNaN(Number(data))) return 'remove the quotes';
   if (expected === 'integer' && typeof data === 'number') return `use a whole number such as ${Math.round(data)}`;
-  if (data === null) return 'write a value after the colon, or remove the key to use the default';
+  if (data === null) {
+    const hasDefault = (e.parentSchema as SchemaNode).default !== undefined;
+    return hasDefault ? 'write a value after the colon, or remove the key to use the default' : 'write a value after the colon';
+  }
+  if (expected === 'number' && typeof data === 'string' && /^\s*\d+(\.\d+)?\s*%$/.test(data)) return `write ${data.replace(/[\s%]/g, '')} (a percentage, without "%")`;
   if (expected === 'array') return 'write a list: one "- " entry per item, or [a, b] on one line';
   return `write ${article(expected)} here`;
 }

@@ -520,6 +520,42 @@ const CASES: Case[] = [
       "mlservice.yaml:12:5 error CONFIG.MISSING_KEY missing key \"type\" in endpoints[0].input\n  fix: add \"type\", e.g. \"type: object\"",
     ],
   },
+  {
+    name: "misspelt required key: one diagnostic, not two",
+    base: AB_YAML,
+    from: "{name: control, model: ranker-control, weight: 90}",
+    to: "{name: control, modl: ranker-control, weight: 90}",
+    want: [
+      "mlservice.yaml:31:27 error CONFIG.UNKNOWN_KEY unknown key \"modl\" in endpoints[0].ab.variants[0]\n  fix: did you mean \"model\"?",
+    ],
+  },
+  {
+    name: "type: required mapping left empty",
+    base: MINIMAL_YAML,
+    from: "service:\n  name: scorer\n  description: Scores a row of numeric features\n  owner: ds-team\n",
+    to: "service:\n",
+    want: [
+      "mlservice.yaml:2:9 error CONFIG.TYPE service must be a mapping, got nothing (null)\n  fix: write a value after the colon",
+    ],
+  },
+  {
+    name: "type: weight written as a percentage",
+    base: AB_YAML,
+    from: "weight: 90}",
+    to: "weight: \"90%\"}",
+    want: [
+      "mlservice.yaml:31:58 error CONFIG.TYPE endpoints[0].ab.variants[0].weight must be a number, got text \"90%\"\n  fix: write 90 (a percentage, without \"%\")",
+    ],
+  },
+  {
+    name: "input schema declares draft-07",
+    base: MINIMAL_YAML,
+    from: "    input:\n",
+    to: "    input:\n      $schema: \"http://json-schema.org/draft-07/schema#\"\n",
+    want: [
+      "mlservice.yaml:12:5 error CONFIG.SCHEMA_INVALID endpoints[0].input is not a valid JSON Schema: no schema with key or ref \"http://json-schema.org/draft-07/schema#\"\n  fix: remove \"$schema\": endpoint schemas are JSON Schema draft 2020-12",
+    ],
+  },
 ];
 
 describe('config diagnostics', () => {
