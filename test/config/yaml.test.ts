@@ -78,6 +78,14 @@ describe('YAML problems', () => {
       'mlservice.yaml:36:21 error CONFIG.TYPE deploy.kubernetes.serviceMonitor must be true or false, got text "yes"\n  fix: write true or false here',
     );
   });
+  it('a UTF-8 byte order mark and CRLF line ends load like plain LF text', () => {
+    const want = parseConfigText(MINIMAL_YAML, 'f');
+    expect(parseConfigText(`\uFEFF${MINIMAL_YAML}`, 'f')).toStrictEqual(want);
+    expect(parseConfigText(MINIMAL_YAML.replace(/\n/g, '\r\n'), 'f')).toStrictEqual(want);
+    expect(problems(edit(MINIMAL_YAML, 'apiVersion: mlservice/v1', 'apiVersion: v2').replace(/\n/g, '\r\n'))[0]!.split('\n')[0]).toBe(
+      'mlservice.yaml:1:13 error CONFIG.API_VERSION unsupported apiVersion "v2"',
+    );
+  });
   it('tabs as indentation', () => {
     expect(problems('service:\n\tname: x\n')[0]).toBe('mlservice.yaml:2:1 error CONFIG.YAML_SYNTAX tab used for indentation\n  fix: indent with spaces');
   });
