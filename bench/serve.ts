@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:serve`: requests/s, latency, batch size, CPU and peak RSS of the generated service
+ * (batching on with a few waits, batching off) against a hand-written Fastify + onnxruntime-node
+ * server and a bare Fastify server, on a small and a large real ONNX MLP, at 1/16/64/256
+ * connections. Each server is its own child process; load comes from wrk in another process.
+ * Writes bench/results/serve.json and serve.md. Figures only: nothing here asserts a speed.
+ *
+ * Env: BENCH_SECONDS (8) and BENCH_WARMUP (2) per cell; BENCH_SERVERS=a,b to run only some servers;
+ * BENCH_MODELS=small,large; BENCH_OUT=dir for the results (default bench/results).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildMlp, seededRandom } from '../test/support/onnx-builder.js';
+import { diffCounters, hasWrk, hostCpu, load, loadAverage, serviceCounters } from './serve-load.js';
+import { markdown, ratios, type Cell, type ServerRecord } from './serve-report.js';
+import { generatedProject, REPO, SERVERS_DIR, startServer, writeModel, type Batching, type GeneratedProject, type Server, type SessionOptions } from './serve-servers.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const ALL_CONNECTIONS = [1, 16, 64, 256];
+const pick = (env: string | undefined, all: string[]) => (env ? all.filter((x) => env.split(',').includes(x)) : all);
+
+interface ModelSpec {
+  name: string;
+  dim: number;
+  hidden: number[];
+}
+
+const MODELS: ModelSpec[] = [
+  { name: 'small', dim: 64, hidden: [256, 256] },
+  { name: 'large', dim: 256, hidden: [1024, 1024] },
+];
+
+interface Variant {
+  name: string;
+  description: string;
+  connections: number[];
+  kind: 'generated' | 'plain' | 'bare';
+  batching?: Batching;
+  sessionOptions?: SessionOptions;
+}
+
+const on = (maxLatencyMs: number): Batching => ({ enabled: true, maxBatchSize: 64, maxLatencyMs });
+
+/** The first generated variant is the one the targets are judged on; the others are the "try a few". */
+const VARIANTS: Variant[] = [
+  { name: 'gen-batch-2ms', kind: 'generated', batching: on(2), connections: ALL_CONNECTIONS, description: 'generated service, batching maxBatchSize 64, maxLatencyMs 2' },
+  { name: 'gen-batch-5ms', kind: 'generated', batching: on(5), connections: [16, 64, 256], description: 'generated service, batching maxBatchSize 64, maxLatencyMs 5' },
+  { name: 'gen-batch-2ms-intra1', kind: 'generated', batching: on(2), sessionOptions: { intra_op_num_threads: 1 }, connections: ALL_CONNECTIONS, description: 'as gen-batch-2ms, MLmodel onnx_session_options intra_op_num_threads 1' },
+  { name: 'gen-nobatch', kind: 'generated', batching: { enabled: false, maxBatchSize: 64, maxLatencyMs: 2 }, connections: ALL_CONNECTIONS, description: 'generated service, batching off' },
+  { name: 'plain', kind: 'plain', connections: ALL_CONNECTIONS, description: 'bench/servers/plain.mjs: Fastify + onnxruntime-node, default session, run per request' },
+  { name: 'bare', kind: 'bare', connections: ALL_CONNECTIONS, description: 'bench/servers/bare.mjs: Fastify parsing the body, constant answer' },
+];
+
+function body(dim: number): string {
+  const rand = seededRandom(dim);
+  return JSON.stringify({ features: Array.from({ length: dim }, () => Math.round((rand() * 2 - 1) * 1e4) / 1e4) });
+}
+
+interface Prepared {
+  model: ModelSpec;
+  bytes: Uint8Array;
+  bodyFile: string;
+  modelFile: string;
+  projects: Map<string, GeneratedProject>;
+}
+
+async function prepare(model: ModelSpec, variants: Variant[], work: string): Promise<Prepared> {
+  const bytes = buildMlp({ inputName: 'input', inputDim: model.dim, hidden: model.hidden, seed: model.dim });
+  const bodyFile = join(work, `${model.name}.json`);
+  await writeFile(bodyFile, body(model.dim));
+  const modelFile = await writeModel(join(work, `${model.name}-model`), bytes);
+  const projects = new Map<string, GeneratedProject>();
+  for (const v of variants.filter((x) => x.kind === 'generated')) {
+    console.log(`generating and compiling the service for ${model.name} / ${v.name}`);
+    projects.set(v.name, await generatedProject(model.dim, v.batching!, bytes, v.sessionOptions));
+  }
+  return { model, bytes, bodyFile, modelFile, projects };
+}
+
+function start(p: Prepared, v: Variant): Promise<Server> {
+  if (v.kind === 'generated') return startServer('dist/main.js', p.projects.get(v.name)!.dir, { LOG_LEVEL: 'info' });
+  if (v.kind === 'plain') return startServer(join(SERVERS_DIR, 'plain.mjs'), REPO, { MODEL: p.modelFile });
+  return startServer(join(SERVERS_DIR, 'bare.mjs'), REPO, {});
+}
+
+async function cell(p: Prepared, v: Variant, server: Server, connections: number): Promise<Cell> {
+  const url = `${server.base}/v1/score`;
+  if (WARMUP > 0) await load(url, p.bodyFile, connections, WARMUP);
+  const withBatches = v.kind === 'generated';
+  const [c0, cpu0, host0, loadAvg] = [withBatches ? await serviceCounters(server.base) : null, await server.cpuSeconds(), await hostCpu(), await loadAverage()];
+  const result = await load(url, p.bodyFile, connections, SECONDS);
+  const [cpu1, host1] = [await server.cpuSeconds(), await hostCpu()];
+  const d = c0 ? diffCounters(c0, await serviceCounters(server.base)) : null;
+  const c: Cell = {
+    model: p.model.name,
+    server: v.name,
+    connections,
+    load: result,
+    serverCpuUsPerReq: ((cpu1 - cpu0) * 1e6) / Math.max(1, result.requests),
+    hostBusyPct: (100 * (host1.busy - host0.busy)) / Math.max(1, host1.total - host0.total),
+    loadAverage: loadAvg,
+    batch: d && d.batches > 0 ? { meanSize: d.batchRows / d.batches, batches: d.batches, meanInferenceMs: (1000 * d.inferenceSeconds) / d.batches, meanQueueWaitMs: (1000 * d.queueWaitSeconds) / Math.max(1, d.queueWaits) } : null,
+  };
+  const b = c.batch ? ` batch ${c.batch.meanSize.toFixed(1)}` : '';
+  console.log(`${p.model.name.padEnd(5)} ${v.name.padEnd(20)} c=${String(connections).padEnd(3)} ${result.reqPerSec.toFixed(0).padStart(6)} req/s p50 ${result.p50Ms.toFixed(2)} p99 ${result.p99Ms.toFixed(2)} ms${b} cpu ${c.serverCpuUsPerReq.toFixed(0)} µs/req err ${result.socketErrors}/${result.non2xx}`);
+  return c;
+}
+
+function versions(): Record<string, string> {
+  const wrk = hasWrk ? execFileSync('sh', ['-c', 'wrk -v 2>&1 | head -1'], { encoding: 'utf8' }).trim() : 'absent (autocannon used)';
+  return { node: process.version, wrk, cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}` };
+}
+
+async function main(): Promise<void> {
+  const variants = VARIANTS.filter((v) => pick(process.env.BENCH_SERVERS, VARIANTS.map((x) => x.name)).includes(v.name));
+  const models = MODELS.filter((m) => pick(process.env.BENCH_MODELS, MODELS.map((x) => x.name)).includes(m.name));
+  const out = process.env.BENCH_OUT ?? join(REPO, 'bench', 'results');
+  const work = await mkdtemp(join(tmpdir(), 'mlgen-bench-serve-'));
+  const loadBefore = await loadAverage();
+  const prepared: Prepared[] = [];
+  for (const m of models) prepared.push(await prepare(m, variants, work));
+  const cells: Cell[] = [];
+  const servers: ServerRecord[] = [];
+  for (const p of prepared) {
+    for (const v of variants) {
+      const server = await start(p, v);
+      try {
+        for (const c of v.connections) cells.push(await cell(p, v, server, c));
+        servers.push({ model: p.model.name, server: v.name, description: v.description, peakRssMiB: (await server.peakRssKiB()) / 1024 });
+      } finally {
+        await server.stop();
+      }
+    }
+    for (const g of p.projects.values()) await g.cleanup();
+  }
+  await rm(work, { recursive: true, force: true });
+  const generated = variants.filter((v) => v.kind === 'generated').map((v) => v.name);
+  const setup = [
+    `${new Date().toISOString()}, ${Object.entries(versions()).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `load ${hasWrk ? 'wrk -t1' : 'autocannon'} in its own process, POST one JSON row per request (small: 64 floats, large: 256 floats), ${WARMUP} s warm-up + ${SECONDS} s per cell`,
+    'generated service = the TypeScript emitters\' output for a one-endpoint config, compiled with its own tsc and run as `node dist/main.js` (LOG_LEVEL=info, logs to /dev/null), model as an MLflow directory',
+    `models: small 64 -> 256 -> 256 -> 1, large 256 -> 1024 -> 1024 -> 1 (Gemm+Relu, Sigmoid), float32`,
+    `load average (1 min) before ${loadBefore}, after ${await loadAverage()}; client and servers share the same ${cpus().length} cores, so compare ratios within this run`,
+  ];
+  const report = { title: 'bench:serve results', setup, cells, servers, ratios: ratios(cells, generated) };
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'serve.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(out, 'serve.md'), markdown(report));
+  console.log(`\n${markdown({ ...report, cells: [] }).split('## Cells')[0]}`);
+  console.log(`wrote ${join(out, 'serve.json')} and serve.md`);
+}
+
+await main();

@@ -1,0 +1,19 @@
+// What a Node team would write by hand: Fastify + onnxruntime-node, one session with default
+// options, one session.run per request, no batching, no validation beyond the body parse.
+// Usage: PORT=8082 MODEL=/path/model.onnx node bench/servers/plain.mjs
+import Fastify from 'fastify';
+import * as ort from 'onnxruntime-node';
+
+const session = await ort.InferenceSession.create(process.env.MODEL);
+const input = session.inputNames[0];
+const output = session.outputNames[0];
+
+const app = Fastify({ bodyLimit: 1048576 });
+app.post('/v1/score', async (request) => {
+  const features = request.body.features;
+  const tensor = new ort.Tensor('float32', Float32Array.from(features), [1, features.length]);
+  const result = await session.run({ [input]: tensor });
+  return { score: result[output].data[0] };
+});
+app.get('/readyz', async () => ({ status: 'ready' }));
+await app.listen({ port: Number(process.env.PORT ?? 8082), host: '127.0.0.1' });
