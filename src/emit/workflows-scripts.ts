@@ -88,10 +88,21 @@ export const VERIFY_LOCK_SCRIPT = lines(
 export const PULL_SCRIPT = lines(
   'set -euo pipefail',
   'if [ "$MODELS" = "locked" ]; then',
-  '  npx mlgen models pull --locked',
+  '  npx --no mlgen models pull --locked',
   'else',
-  '  npx mlgen models pull',
+  '  npx --no mlgen models pull',
   'fi',
+);
+
+/** Retrain: re-resolve only the posted model; the lock keeps every other model as it is. */
+export const RETRAIN_PULL_SCRIPT = lines(
+  'set -euo pipefail',
+  '# The name comes from the dispatch payload: accept only a model name (DNS label), never an option.',
+  'if ! [[ "$MODEL" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]; then',
+  '  echo "::error::not a model name: $MODEL"',
+  '  exit 1',
+  'fi',
+  'npx --no mlgen models pull --only "$MODEL"',
 );
 
 /** Builds and pushes the image; build args come from build-args.txt as array items (no word splitting). */

@@ -33,6 +33,7 @@ function ciHeader(): string[] {
     'Checks and tests every push and pull request. A push to main then deploys (deploy.yml):',
     '  a head commit message containing [skip-deploy] skips the deploy;',
     '  [deploy-only] is a hotfix: this code with the model versions already in models.lock.json.',
+    'mlgen comes from devDependencies (generator-mlservice); `npx --no` never downloads a package.',
   ];
 }
 

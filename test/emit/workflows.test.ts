@@ -12,7 +12,7 @@ import { emitDockerfile } from '../../src/emit/dockerfile.js';
 import { BUILD_ARG, modelBuildArg } from '../../src/emit/workflows-build-args.js';
 import { WORKFLOW_PATHS } from '../../src/emit/workflows-jobs.js';
 import { ecrRegion } from '../../src/emit/workflows-registry.js';
-import { BUILD_SCRIPT, LOCK_SCRIPT, PAYLOAD_SCRIPT } from '../../src/emit/workflows-scripts.js';
+import { BUILD_SCRIPT, LOCK_SCRIPT, PAYLOAD_SCRIPT, RETRAIN_PULL_SCRIPT } from '../../src/emit/workflows-scripts.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
 
@@ -83,7 +83,7 @@ describe('workflow behaviour', () => {
       models: "${{ contains(github.event.head_commit.message, '[deploy-only]') && 'locked' || 'resolve' }}",
       hotfix: "${{ contains(github.event.head_commit.message, '[deploy-only]') }}",
     });
-    expect(ci!.jobs.check.steps.map((s: Json) => s.uses ?? s.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'npm ci', 'npx mlgen check', 'npm test']);
+    expect(ci!.jobs.check.steps.map((s: Json) => s.uses ?? s.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'npm ci', 'npx --no mlgen check', 'npm test']);
   });
 
   it('deploy builds to the configured ECR repository and posts to the service webhook', () => {
@@ -134,6 +134,21 @@ describe('workflow behaviour', () => {
     expect(Object.keys(payload.parameters).sort()).toEqual(declared.filter((n: string) => !OPERATOR_PARAMS.includes(n)));
     expect(payload.parameters['modelVersion_ranker-treatment']).toBe('13');
     expect(payload.parameters.baselineImageTag).toBe('b'.repeat(40));
+  });
+
+  it.each([
+    ['ranker-control', 0],
+    ['--force', 1],
+    ['a;b', 1],
+    ['x\ny', 1],
+    ['', 1],
+  ])('the retrain pull accepts only a model name (%j -> exit %i)', (model, code) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlgen-pull-'));
+    // a stand-in npx on PATH records what would have run
+    writeFileSync(join(dir, 'npx'), '#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/argv"\n', { mode: 0o755 });
+    const r = spawnSync('bash', ['-c', RETRAIN_PULL_SCRIPT], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, MODEL: model }, encoding: 'utf8' });
+    expect(r.status).toBe(code);
+    if (code === 0) expect(readFileSync(join(dir, 'argv'), 'utf8')).toBe(`--no\nmlgen\nmodels\npull\n--only\n${model}\n`);
   });
 
   it('every build arg CI passes is declared by the generated Dockerfile', () => {
