@@ -11,6 +11,8 @@
  * @see https://github.com/mlflow/mlflow/blob/master/mlflow/protos/model_registry.proto
  * @see https://github.com/mlflow/mlflow/blob/master/mlflow/utils/credentials.py (auth precedence)
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ModelSource } from '../config/model.js';
 import { MODELS_CODES, ModelsError, excerpt } from './errors.js';
 import { getJson, type HttpClient, type RequestContext } from './http.js';
@@ -89,10 +91,35 @@ export function trackingServerFromEnv(env: NodeJS.ProcessEnv): TrackingServer {
   return { tracking, registry, headers: authHeaders(env) };
 }
 
-/** Basic wins over Bearer when both are configured, as in MLflow's `http_request`. */
+/**
+ * `mlflow_tracking_username` / `mlflow_tracking_password` from the `[mlflow]` section of
+ * `$HOME/.mlflow/credentials` (an INI file), the way MLflow's `read_mlflow_creds` reads it.
+ */
+export function credentialsFile(env: NodeJS.ProcessEnv): { username?: string; password?: string } {
+  if (!env.HOME) return {};
+  let text: string;
+  try {
+    text = readFileSync(join(env.HOME, '.mlflow', 'credentials'), 'utf8');
+  } catch {
+    return {};
+  }
+  const out: Record<string, string> = {};
+  let section = '';
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) section = header[1]!.trim();
+    const kv = /^([^=:#;\s][^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
+    if (!header && kv && section === 'mlflow') out[kv[1]!.toLowerCase()] = kv[2]!;
+  }
+  return { username: out.mlflow_tracking_username, password: out.mlflow_tracking_password };
+}
+
+/** Basic wins over Bearer when both are configured, as in MLflow's `http_request`; env wins over the file per field. */
 export function authHeaders(env: NodeJS.ProcessEnv): Record<string, string> {
-  const user = env.MLFLOW_TRACKING_USERNAME;
-  const password = env.MLFLOW_TRACKING_PASSWORD;
+  const file = credentialsFile(env);
+  const user = env.MLFLOW_TRACKING_USERNAME || file.username;
+  const password = env.MLFLOW_TRACKING_PASSWORD || file.password;
   if (user && password) return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
   const token = env.MLFLOW_TRACKING_TOKEN;
   if (token) return { authorization: `Bearer ${token}` };

@@ -1,8 +1,11 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { artifactLocation } from '../../src/models/artifacts.js';
 import { isSafeRelativePath } from '../../src/models/paths.js';
 import { apiUrl, authHeaders, trackingServerFromEnv } from '../../src/models/registry.js';
 import { urlFileName } from '../../src/models/sources.js';
+import { tempDir } from './helpers.js';
 
 describe('artifactLocation (the cases of MLflow tests/store/artifact/test_mlflow_artifact_repo.py)', () => {
   const API = '/api/2.0/mlflow-artifacts/artifacts';
@@ -49,6 +52,20 @@ describe('tracking server settings', () => {
     [{}, {}],
   ])('authHeaders(%j)', (env, headers) => {
     expect(authHeaders(env)).toEqual(headers);
+  });
+
+  it('reads ~/.mlflow/credentials like MLflow: [mlflow] section, env wins per field', async () => {
+    const home = await tempDir('home');
+    try {
+      await mkdir(join(home.path, '.mlflow'));
+      await writeFile(join(home.path, '.mlflow', 'credentials'), '[other]\nmlflow_tracking_username = nope\n\n[mlflow]\n# comment\nMLFLOW_TRACKING_USERNAME = ann\nmlflow_tracking_password: s3cr=t\n');
+      const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` });
+      expect(authHeaders({ HOME: home.path })).toEqual(basic('ann', 's3cr=t'));
+      expect(authHeaders({ HOME: home.path, MLFLOW_TRACKING_PASSWORD: 'envpw' })).toEqual(basic('ann', 'envpw'));
+      expect(authHeaders({ HOME: join(home.path, 'missing'), MLFLOW_TRACKING_TOKEN: 't' })).toEqual({ authorization: 'Bearer t' });
+    } finally {
+      await home.cleanup();
+    }
   });
 
   it('uses MLFLOW_REGISTRY_URI for the registry and the tracking server for artifacts', () => {
