@@ -90,7 +90,7 @@ function schemaRules(ctx: RuleContext, ep: RawEndpoint, i: number): void {
       const validate = ajv.compile(ep[which]);
       if (which === 'input' && ctx.clean(`/endpoints/${i}/examples`)) checkExamples(ctx, ep, i, (x) => (validate(x) ? [] : (validate.errors ?? [])));
     } catch (e) {
-      const detail = (e instanceof Error ? e.message : String(e)).replace(/^strict mode: /, '').split('\n')[0];
+      const detail = (e instanceof Error ? e.message : String(e)).replace(/^strict mode: /, '').split('\n')[0] ?? '';
       const fix = /no schema with key or ref "http:\/\/json-schema\.org\//.test(detail)
         ? 'remove "$schema": endpoint schemas are JSON Schema draft 2020-12'
         : 'fix the schema (a misspelt keyword such as "maxitems" is a common cause); see https://json-schema.org/understanding-json-schema/';

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
+import { configSchema } from '../../src/config/schema.js';
 
 const EXAMPLES = ['minimal', 'recommender', 'search-ranking'];
 
@@ -11,6 +15,13 @@ describe('committed examples load', () => {
     expect(loaded.path).toBe(path);
     expect(loaded.model.apiVersion).toBe('mlservice/v1');
     expect(readFileSync(path, 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=../../schemas/mlservice.schema.json');
+  });
+
+  it.each(EXAMPLES)('examples/%s/mlservice.yaml is clean for an editor checking the schema alone', (name) => {
+    const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    const validate = ajv.compile(configSchema());
+    expect(validate(parse(readFileSync(`examples/${name}/mlservice.yaml`, 'utf8'))) ? [] : validate.errors).toEqual([]);
   });
 
   it('recommender: 90/10 sticky split on user_id between the pinned and the challenger ranker', async () => {
