@@ -59,8 +59,9 @@ function errorRate(): MetricDef {
     name: 'Error rate (5xx / all requests)',
     group: GROUP.errors,
     metricName: r,
-    promql: `${sumRate(r, { 'status=~': '5..' })} / ${sumRate(r)}`,
-    // No errors in an interval gives 0; no traffic gives NaN -> treat as 0 rather than drop it.
+    // `or vector(0)`: with no 5xx at all the numerator has no series; make that an explicit 0.
+    promql: `(${sumRate(r, { 'status=~': '5..' })} or vector(0)) / ${sumRate(r)}`,
+    // No traffic gives no data -> treat as 0 rather than drop it; the latency metric must have data.
     canary: { direction: 'increase', critical: true, nanStrategy: 'replace', mustHaveData: false, effectSize: { allowedIncrease: 1.0, criticalIncrease: 2.0 } },
   };
 }
