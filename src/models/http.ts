@@ -59,17 +59,22 @@ export function displayUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-function networkError(e: unknown, url: URL, ctx: RequestContext): Retryable {
+/** OpenSSL / Node codes of an untrusted or broken TLS handshake: retrying cannot help. */
+const TLS_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/;
+
+function networkError(e: unknown, url: URL, ctx: RequestContext): Error {
   const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
   const reason = timedOut ? 'timed out' : (err.cause?.code ?? err.cause?.message ?? err.message ?? String(e));
-  return new Retryable(
-    new ModelsError(
+  const message = `${ctx.what}: request to ${displayUrl(url)} failed: ${reason}`;
+  if (!timedOut && TLS_ERROR.test(reason)) {
+    return new ModelsError(
       MODELS_CODES.HTTP,
-      `${ctx.what}: request to ${displayUrl(url)} failed: ${reason}`,
-      'check that the server is reachable from this machine (proxy, VPN, firewall) and retry',
-    ),
-  );
+      message,
+      'the server certificate is not trusted here: export NODE_EXTRA_CA_CERTS=<CA bundle (PEM)>; mlgen does not read MLFLOW_TRACKING_SERVER_CERT_PATH or MLFLOW_TRACKING_INSECURE_TLS',
+    );
+  }
+  return new Retryable(new ModelsError(MODELS_CODES.HTTP, message, 'check that the server is reachable from this machine (proxy, VPN, firewall) and retry'));
 }
 
 function retryAfterMs(res: Response): number | undefined {

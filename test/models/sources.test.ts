@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -161,5 +163,35 @@ describe('https sources (served by a local http server, allowed only behind the 
     const err = await pullModels(root.path, withModels({ r: `${base}/gone.onnx?token=hunter2` }), insecure).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MODELS.NOT_FOUND' });
     expect((err as Error).message).toBe(`mlservice.yaml error MODELS.NOT_FOUND download model "r": ${base}/gone.onnx answered 404 (<h1>Not Found</h1>)\n  fix: check the URL in \`source:\``);
+  });
+});
+
+describe('https source with an untrusted certificate (real TLS, self-signed cert made by openssl)', () => {
+  it('fails at once with MODELS.HTTP and says how to trust the CA', async () => {
+    const certs = await tempDir('tls');
+    const [key, cert] = [join(certs.path, 'key.pem'), join(certs.path, 'cert.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    let hits = 0;
+    const server = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) => {
+      hits++;
+      res.end(ONNX);
+    });
+    let connections = 0;
+    server.on('connection', () => connections++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const uri = `https://127.0.0.1:${(server.address() as AddressInfo).port}/m.onnx`;
+      const err = await pullModels(root.path, withModels({ m: uri }), OPTS).catch((e: unknown) => e);
+      expect((err as Error).message).toBe(
+        `mlservice.yaml error MODELS.HTTP download model "m": request to ${uri} failed: DEPTH_ZERO_SELF_SIGNED_CERT\n` +
+          '  fix: the server certificate is not trusted here: export NODE_EXTRA_CA_CERTS=<CA bundle (PEM)>; mlgen does not read MLFLOW_TRACKING_SERVER_CERT_PATH or MLFLOW_TRACKING_INSECURE_TLS',
+      );
+      // Not retried (OPTS allows one retry): a certificate does not get trusted by waiting.
+      expect([hits, connections]).toEqual([0, 1]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await certs.cleanup();
+    }
   });
 });
