@@ -5,6 +5,7 @@
  * `job` are target labels Prometheus adds at scrape time, so they are not in the exposition.
  * (No Prometheus server runs here; this checks names, labels and values, not the query engine.)
  */
+import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
 import { ServiceMetrics } from '../../runtime/src/metrics.js';
 import { ENV } from '../../runtime/src/names.js';
@@ -71,6 +72,17 @@ describe.each([
         );
         expect(hit, `${metric.name}: ${sel.series} ${JSON.stringify(sel.matchers)}`).toBe(true);
       }
+    }
+  });
+
+  it('every query is valid PromQL once Kayenta has expanded it (Prometheus\' own Lezer grammar)', () => {
+    for (const metric of metrics) {
+      const promql = metric.query.customInlineTemplate.replace(/^PromQL:/, '');
+      const expanded = promql.replace(/\$\{(\w+)\}/g, (_m, v: string) => ({ scope: 'canary', location: 'reco', service: 'svc' })[v] ?? `<unbound ${v}>`);
+      expect(expanded).not.toContain('<unbound');
+      const errors: number[] = [];
+      parser.parse(expanded).iterate({ enter: (n) => void (n.type.isError && errors.push(n.from)) });
+      expect(errors, `${metric.name}: ${expanded}`).toEqual([]);
     }
   });
 
