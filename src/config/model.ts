@@ -52,6 +52,20 @@ export interface ModelSpec {
   runtime: 'onnx';
   /** Optional: ONNX output names to request from the session (tensor outputs only). Default: all tensor outputs. */
   outputs?: string[];
+  /**
+   * Never from the config: set by sync when `models/<name>/` holds the model (its ONNX graph
+   * inputs). Only written-once scaffold content (the default hooks) may use it, so generated files
+   * never depend on whether the models were pulled.
+   */
+  inputs?: ModelInput[];
+}
+
+export interface ModelInput {
+  name: string;
+  /** ONNX element type name: `float`, `double`, `int64`, ...; absent for non-tensor inputs. */
+  elemType?: string;
+  /** Per axis: fixed size, symbolic name, or null; absent when the rank is unknown. */
+  dims?: Array<number | string | null>;
 }
 
 export interface EndpointSpec {

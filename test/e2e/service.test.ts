@@ -5,7 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,8 +37,7 @@ async function freePort(): Promise<number> {
 /** Generates, compiles and starts the service; `models` writes the model files into `<dir>/models`. */
 async function startGenerated(model: ServiceModel, models: (dir: string) => Promise<void>): Promise<Service> {
   await buildRuntime();
-  const { dir, cleanup } = await makeServiceProject(model);
-  await models(join(dir, 'models'));
+  const { dir, cleanup } = await makeServiceProject(model, models);
   const compiled = await tsc(dir, true);
   expect(compiled).toEqual({ code: 0, output: '' });
   const port = await freePort();
@@ -84,7 +83,8 @@ async function direct(bytes: Uint8Array, rows: number[][]): Promise<number[]> {
 }
 
 describe('minimal: one model, one endpoint', () => {
-  const bytes = buildMlp({ inputName: 'input', inputDim: 4, hidden: [8], seed: 7 });
+  // Not the default name "input": the hooks scaffold must pick the real one up from the model file.
+  const bytes = buildMlp({ inputName: 'dense_input', inputDim: 4, hidden: [8], seed: 7 });
   let svc: Service;
   beforeAll(async () => {
     svc = await startGenerated(minimalModel(), async (models) => {
@@ -93,6 +93,10 @@ describe('minimal: one model, one endpoint', () => {
     });
   });
   afterAll(() => svc?.stop());
+
+  test('the default hooks feed the model input by its real name', async () => {
+    expect(await readFile(join(svc.dir, 'src/hooks.ts'), 'utf8')).toContain('return [{ dense_input: Float32Array.from([...padded(input.features, 4)]) }];');
+  });
 
   test('predictions equal onnxruntime on the same rows', async () => {
     const requests = [

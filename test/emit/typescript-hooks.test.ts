@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { EndpointSpec } from '../../src/config/model.js';
+import type { EndpointSpec, ModelInput } from '../../src/config/model.js';
 import { emitTypeScript } from '../../src/emit/typescript.js';
 import { endpointStub, hooksModule } from '../../src/emit/ts/default-hooks.js';
 import { updateHooks } from '../../src/emit/ts/hooks-update.js';
@@ -111,5 +111,42 @@ describe('default hooks', () => {
     expect(hooksModule(model)).toContain(
       '    postprocess() {\n      throw new Error("postprocess of endpoint \\"score\\": no default fits its response schema; write it in src/hooks.ts");\n    },',
     );
+  });
+});
+
+describe('default hooks with the model inputs sync saw', () => {
+  test.each<[string, ModelInput[], string[]]>([
+    ['real name, matching width', [{ name: 'dense_input', elemType: 'float', dims: ['batch', 4] }], ['      return [{ dense_input: Float32Array.from([...padded(input.features, 4)]) }];']],
+    ['double input', [{ name: 'x', elemType: 'double', dims: [null, 4] }], ['      return [{ x: Float64Array.from([...padded(input.features, 4)]) }];']],
+    [
+      'width differs',
+      [{ name: 'x', elemType: 'float', dims: ['batch', 5] }],
+      ['    // The model expects 5 values per row; this default builds 4: adjust it.\n', '      return [{ x: Float32Array.from(['],
+    ],
+    [
+      'two inputs, one int64, name not an identifier',
+      [
+        { name: 'a:0', elemType: 'int64', dims: ['batch', 4] },
+        { name: 'b', elemType: 'float' },
+      ],
+      [
+        '    // The model has 2 inputs (a:0, b): add one entry per input to each row.\n',
+        '    // Input "a:0" takes int64 elements: convert the row to match.\n',
+        '      return [{ "a:0": Float32Array.from([',
+      ],
+    ],
+  ])('%s', (_n, inputs, want) => {
+    const model = minimalModel();
+    model.models[0]!.inputs = inputs;
+    const text = hooksModule(model);
+    for (const w of want) expect(text).toContain(w);
+  });
+
+  test('A/B endpoints use the first variant model; the ranking row counts the candidate', () => {
+    const model = abModel();
+    model.models[0]!.inputs = [{ name: 'feats', elemType: 'float', dims: ['batch', 21] }];
+    const text = hooksModule(model);
+    expect(text).toContain('({ feats: Float32Array.from([...padded(input.history ?? [], 20), candidate]) })');
+    expect(text).not.toContain('values per row');
   });
 });

@@ -1,4 +1,4 @@
-import type { EndpointSpec, JsonSchema, ServiceModel } from '../../config/model.js';
+import type { EndpointSpec, JsonSchema, ModelInput, ServiceModel } from '../../config/model.js';
 import { propertyAccess, propertyKey } from './names.js';
 import { TsFile } from './ts-file.js';
 
@@ -7,7 +7,9 @@ import { TsFile } from './ts-file.js';
  * plainly what they assume:
  * - features: numeric and boolean top-level fields in schema order, then numeric arrays with a
  *   `maxItems`, zero-padded to it; missing optional values count as 0;
- * - one float32 row under the model input name {@link DEFAULT_INPUT_NAME};
+ * - one float32 row under the model's input name when sync saw the model file (float64 if the
+ *   input is double), else under {@link DEFAULT_INPUT_NAME}; a width that differs from the
+ *   model's fixed row size is called out in a comment;
  * - ranking (the response has an array field and the request a required array field): one row per
  *   candidate, the candidate value appended as the last feature; scores come back in candidate
  *   order, or as `{id, score}` objects sorted by score when the response items are objects.
@@ -24,11 +26,14 @@ interface Plan {
   /** Fields the default ignores (strings, open arrays), for the comment. */
   skipped: string[];
   candidates?: { key: string; schema: JsonSchema; required: boolean };
+  /** Values per row the default builds. */
+  width: number;
 }
 
 export function hooksModule(model: ServiceModel): string {
   const file = new TsFile('src/hooks.ts', HEADER);
-  const entries = model.endpoints.map((e) => `  ${propertyKey(e.name)}: ${endpointHooks(file, e)},`);
+  const inputsOf = (e: EndpointSpec) => model.models.find((m) => m.name === (e.model ?? e.ab?.variants[0]?.model))?.inputs;
+  const entries = model.endpoints.map((e) => `  ${propertyKey(e.name)}: ${endpointHooks(file, e, inputsOf(e))},`);
   const contract = file.use('Hooks', 'src/generated/hooks-contract.js', { typeOnly: true });
   file.add(`export const ${file.declare('hooks')} = {\n${entries.join('\n')}\n} satisfies ${contract};`);
   return file.render();
@@ -42,17 +47,45 @@ const HEADER = `/**
  * src/generated/hooks-contract.ts, so a schema change that breaks a hook fails \`tsc\` here.
  *
  * The defaults use the numeric fields in schema order (arrays zero-padded to maxItems) as one
- * float32 row under the model input name "${DEFAULT_INPUT_NAME}"; rename the key if your model's input has
- * another name.
+ * float row under the model's input name (or "${DEFAULT_INPUT_NAME}" when the model file was not there
+ * when this file was written: then rename the key to your model's input name).
  */`;
 
 /** The `{ preprocess, postprocess }` object of one endpoint: working defaults where the schemas allow. */
-export function endpointHooks(file: TsFile, e: EndpointSpec): string {
+export function endpointHooks(file: TsFile, e: EndpointSpec, inputs?: ModelInput[]): string {
   const plan = planFeatures(e);
-  const pre = preprocessBody(file, plan);
+  const target = rowTarget(inputs);
+  const notes = [...target.notes, ...widthNote(plan, inputs)];
+  if (plan.skipped.length) notes.push(`Not used by the default: ${plan.skipped.join(', ')}.`);
+  const pre = preprocessBody(file, plan, target);
   const post = postprocessBody(file, e, plan);
-  const note = plan.skipped.length ? `    // Not used by the default: ${plan.skipped.join(', ')}.\n` : '';
-  return `{\n${note}${pre}\n${post}\n  }`;
+  return `{\n${notes.map((n) => `    // ${n}\n`).join('')}${pre}\n${post}\n  }`;
+}
+
+interface RowTarget {
+  key: string;
+  array: 'Float32Array' | 'Float64Array';
+  notes: string[];
+}
+
+/** Which model input the default row feeds, from the signature sync read (when it had the file). */
+function rowTarget(inputs: ModelInput[] | undefined): RowTarget {
+  if (!inputs?.length) return { key: propertyKey(DEFAULT_INPUT_NAME), array: 'Float32Array', notes: [] };
+  const [first] = inputs;
+  const notes: string[] = [];
+  if (inputs.length > 1) notes.push(`The model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}): add one entry per input to each row.`);
+  const array = first!.elemType === 'double' ? 'Float64Array' : 'Float32Array';
+  if (first!.elemType && first!.elemType !== 'float' && first!.elemType !== 'double')
+    notes.push(`Input "${first!.name}" takes ${first!.elemType} elements: convert the row to match.`);
+  return { key: propertyKey(first!.name), array, notes };
+}
+
+/** A comment when the default row width differs from the model's fixed row size. */
+function widthNote(plan: Plan, inputs: ModelInput[] | undefined): string[] {
+  const dims = inputs?.[0]?.dims;
+  const want = dims?.length === 2 ? dims[1] : undefined;
+  if (typeof want !== 'number' || plan.width === want) return [];
+  return [`The model expects ${want} values per row; this default builds ${plan.width}: adjust it.`];
 }
 
 /** A stub for an endpoint added after the file was written: typed, but it needs the user's code. */
@@ -77,15 +110,18 @@ function planFeatures(e: EndpointSpec): Plan {
   const ranking = Object.values((e.output.properties ?? {}) as Props).some((s) => s.type === 'array');
   const arrays = Object.keys(props).filter((k) => props[k]!.type === 'array');
   const candidateKey = ranking ? (arrays.find((k) => required.has(k)) ?? arrays[0]) : undefined;
-  const plan: Plan = { features: [], skipped: [] };
+  const plan: Plan = { features: [], skipped: [], width: 0 };
   for (const [key, schema] of Object.entries(props)) {
     const value = propertyAccess('input', key);
     const opt = !required.has(key);
-    if (key === candidateKey) plan.candidates = { key, schema, required: !opt };
-    else if (schema.type === 'number' || schema.type === 'integer') plan.features.push(opt ? `${value} ?? 0` : value);
-    else if (schema.type === 'boolean') plan.features.push(`${value} ? 1 : 0`);
+    const feature = (expr: string, width: number) => (plan.features.push(expr), (plan.width += width));
+    if (key === candidateKey) {
+      plan.candidates = { key, schema, required: !opt };
+      if (isNumericArray(schema)) plan.width += 1;
+    } else if (schema.type === 'number' || schema.type === 'integer') feature(opt ? `${value} ?? 0` : value, 1);
+    else if (schema.type === 'boolean') feature(`${value} ? 1 : 0`, 1);
     else if (isNumericArray(schema) && typeof schema.maxItems === 'number')
-      plan.features.push(`...padded(${opt ? `${value} ?? []` : value}, ${schema.maxItems})`);
+      feature(`...padded(${opt ? `${value} ?? []` : value}, ${schema.maxItems})`, schema.maxItems);
     else plan.skipped.push(key);
   }
   return plan;
@@ -96,9 +132,9 @@ function isNumericArray(s: JsonSchema | undefined): boolean {
   return s?.type === 'array' && (items?.type === 'number' || items?.type === 'integer');
 }
 
-function preprocessBody(file: TsFile, plan: Plan): string {
+function preprocessBody(file: TsFile, plan: Plan, target: RowTarget): string {
   if (plan.features.some((f) => f.startsWith('...padded('))) file.use('padded', HELPERS);
-  const row = (extra: string[]) => `{ ${DEFAULT_INPUT_NAME}: Float32Array.from([${[...plan.features, ...extra].join(', ')}]) }`;
+  const row = (extra: string[]) => `{ ${target.key}: ${target.array}.from([${[...plan.features, ...extra].join(', ')}]) }`;
   if (!plan.candidates) return `    preprocess(input) {\n      return [${row([])}];\n    },`;
   const list = propertyAccess('input', plan.candidates.key) + (plan.candidates.required ? '' : ' ?? []');
   const numeric = isNumericArray(plan.candidates.schema);

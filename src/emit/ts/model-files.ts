@@ -62,3 +62,18 @@ export async function checkModelsOnDisk(root: string, loaded: { model: ServiceMo
   const { signatures, diagnostics } = await readModelSignatures(root, loaded.model, loaded.path);
   return [...diagnostics, ...checkModelSignatures(loaded.model, signatures, configLocator(loaded.text, loaded.path))];
 }
+
+/**
+ * A copy of `model` whose models carry the ONNX inputs sync saw, for the default hooks to use the
+ * real input name. Call before emitting; models without a signature are left as they are.
+ */
+export function withModelInputs(model: ServiceModel, signatures: ReadonlyMap<string, OnnxSignature>): ServiceModel {
+  return {
+    ...model,
+    models: model.models.map((m) => {
+      const sig = signatures.get(m.name);
+      if (!sig) return m;
+      return { ...m, inputs: sig.inputs.map(({ name, elemType, dims }) => ({ name, ...(elemType ? { elemType } : {}), ...(dims ? { dims } : {}) })) };
+    }),
+  };
+}

@@ -6,8 +6,8 @@
  * src/generated/hooks-contract.ts, so a schema change that breaks a hook fails `tsc` here.
  *
  * The defaults use the numeric fields in schema order (arrays zero-padded to maxItems) as one
- * float32 row under the model input name "input"; rename the key if your model's input has
- * another name.
+ * float row under the model's input name (or "input" when the model file was not there
+ * when this file was written: then rename the key to your model's input name).
  */
 
 import { firstValue, padded } from './generated/hook-utils.js';

@@ -32,7 +32,7 @@ export const openapi: Record<string, unknown> = {
       post: {
         operationId: "rank",
         summary: "rank",
-        description: "Runs the `rank` endpoint.\n\nA/B experiment `ranker-2026-11`, sticky on `user_id`: `control` 90% (model `ranker-control`), `treatment` 10% (model `ranker-treatment`).",
+        description: "Runs the `rank` endpoint.\n\nA/B experiment `ranker-2026-11`, sticky on `user_id`: `control` 90% (model `ranker-control`), `treatment` 10% (model `ranker-treatment`). Requests without `user_id` are rejected with 400.",
         tags: ["inference"],
         parameters: [
           {
@@ -140,14 +140,7 @@ export const openapi: Record<string, unknown> = {
             },
           },
           "503": {
-            description: "Not ready: starting up or shutting down.",
-            content: {
-              "application/json": {
-                schema: {
-                  $ref: "#/components/schemas/HealthStatus",
-                },
-              },
-            },
+            $ref: "#/components/responses/ServiceUnavailable",
           },
         },
       },
@@ -239,12 +232,12 @@ export const openapi: Record<string, unknown> = {
       Problem: {
         type: "object",
         description: "An RFC 9457 problem detail. Never contains a stack trace.",
-        required: ["type", "title", "status"],
+        required: ["type", "title", "status", "detail", "instance"],
         properties: {
           type: {
             type: "string",
             format: "uri-reference",
-            description: "Identifies the problem type.",
+            description: "Identifies the problem type, `urn:mlservice:problem:<code>`.",
           },
           title: {
             type: "string",
@@ -270,13 +263,13 @@ export const openapi: Record<string, unknown> = {
             description: "Validation failures, one per failing field (400 only).",
             items: {
               type: "object",
-              required: ["pointer", "detail"],
+              required: ["pointer", "message"],
               properties: {
                 pointer: {
                   type: "string",
                   description: "JSON Pointer (RFC 6901) to the failing field of the request body.",
                 },
-                detail: {
+                message: {
                   type: "string",
                   description: "Why the field was rejected.",
                 },
@@ -288,11 +281,11 @@ export const openapi: Record<string, unknown> = {
       ServiceMetadata: {
         type: "object",
         description: "What this process serves: its code revision and every model version.",
-        required: ["service", "revision", "models"],
+        required: ["service", "models"],
         properties: {
           service: {
             type: "object",
-            required: ["name", "version"],
+            required: ["name", "version", "revision"],
             properties: {
               name: {
                 type: "string",
@@ -303,11 +296,11 @@ export const openapi: Record<string, unknown> = {
               description: {
                 type: "string",
               },
+              revision: {
+                type: "string",
+                description: "Git revision of the service code, from the image build; `unknown` outside an image.",
+              },
             },
-          },
-          revision: {
-            type: ["string", "null"],
-            description: "Git revision of the service code, from the image build.",
           },
           models: {
             type: "array",
@@ -323,16 +316,16 @@ export const openapi: Record<string, unknown> = {
                   description: "The source URI from mlservice.yaml.",
                 },
                 version: {
-                  type: ["string", "null"],
-                  description: "Registry version; null for local files and URLs.",
+                  type: "string",
+                  description: "Registry version, or `unknown` for local files and URLs.",
                 },
                 runId: {
                   type: ["string", "null"],
                   description: "MLflow run id; null for local files and URLs.",
                 },
                 sha256: {
-                  type: "string",
-                  description: "Digest of the model files (models.lock.json).",
+                  type: ["string", "null"],
+                  description: "Digest of the model files (models.lock.json); null when not locked.",
                 },
               },
             },
@@ -345,7 +338,8 @@ export const openapi: Record<string, unknown> = {
         properties: {
           status: {
             type: "string",
-            description: "ok, or why the process is not ready.",
+            enum: ["ok", "ready"],
+            description: "`ok` from the liveness probe, `ready` from the readiness probe.",
           },
         },
       },

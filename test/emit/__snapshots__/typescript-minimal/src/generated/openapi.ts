@@ -125,14 +125,7 @@ export const openapi: Record<string, unknown> = {
             },
           },
           "503": {
-            description: "Not ready: starting up or shutting down.",
-            content: {
-              "application/json": {
-                schema: {
-                  $ref: "#/components/schemas/HealthStatus",
-                },
-              },
-            },
+            $ref: "#/components/responses/ServiceUnavailable",
           },
         },
       },
@@ -206,12 +199,12 @@ export const openapi: Record<string, unknown> = {
       Problem: {
         type: "object",
         description: "An RFC 9457 problem detail. Never contains a stack trace.",
-        required: ["type", "title", "status"],
+        required: ["type", "title", "status", "detail", "instance"],
         properties: {
           type: {
             type: "string",
             format: "uri-reference",
-            description: "Identifies the problem type.",
+            description: "Identifies the problem type, `urn:mlservice:problem:<code>`.",
           },
           title: {
             type: "string",
@@ -237,13 +230,13 @@ export const openapi: Record<string, unknown> = {
             description: "Validation failures, one per failing field (400 only).",
             items: {
               type: "object",
-              required: ["pointer", "detail"],
+              required: ["pointer", "message"],
               properties: {
                 pointer: {
                   type: "string",
                   description: "JSON Pointer (RFC 6901) to the failing field of the request body.",
                 },
-                detail: {
+                message: {
                   type: "string",
                   description: "Why the field was rejected.",
                 },
@@ -255,11 +248,11 @@ export const openapi: Record<string, unknown> = {
       ServiceMetadata: {
         type: "object",
         description: "What this process serves: its code revision and every model version.",
-        required: ["service", "revision", "models"],
+        required: ["service", "models"],
         properties: {
           service: {
             type: "object",
-            required: ["name", "version"],
+            required: ["name", "version", "revision"],
             properties: {
               name: {
                 type: "string",
@@ -270,11 +263,11 @@ export const openapi: Record<string, unknown> = {
               description: {
                 type: "string",
               },
+              revision: {
+                type: "string",
+                description: "Git revision of the service code, from the image build; `unknown` outside an image.",
+              },
             },
-          },
-          revision: {
-            type: ["string", "null"],
-            description: "Git revision of the service code, from the image build.",
           },
           models: {
             type: "array",
@@ -290,16 +283,16 @@ export const openapi: Record<string, unknown> = {
                   description: "The source URI from mlservice.yaml.",
                 },
                 version: {
-                  type: ["string", "null"],
-                  description: "Registry version; null for local files and URLs.",
+                  type: "string",
+                  description: "Registry version, or `unknown` for local files and URLs.",
                 },
                 runId: {
                   type: ["string", "null"],
                   description: "MLflow run id; null for local files and URLs.",
                 },
                 sha256: {
-                  type: "string",
-                  description: "Digest of the model files (models.lock.json).",
+                  type: ["string", "null"],
+                  description: "Digest of the model files (models.lock.json); null when not locked.",
                 },
               },
             },
@@ -312,7 +305,8 @@ export const openapi: Record<string, unknown> = {
         properties: {
           status: {
             type: "string",
-            description: "ok, or why the process is not ready.",
+            enum: ["ok", "ready"],
+            description: "`ok` from the liveness probe, `ready` from the readiness probe.",
           },
         },
       },
