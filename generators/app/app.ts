@@ -81,6 +81,7 @@ export default class MlserviceGenerator extends Generator {
       color: pc.createColors(false),
       cwd: this.destinationRoot(),
       env: process.env,
+      tty: false,
     };
     const code = await runSync(this.destinationRoot(), {}, io);
     if (code !== 0) throw new Error(`mlgen sync failed with exit code ${code}; fix mlservice.yaml and run \`mlgen sync\``);

@@ -7,6 +7,8 @@ export interface Io {
   color: ReturnType<typeof pc.createColors>;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** stdout is a terminal: live progress lines may be redrawn. */
+  tty: boolean;
 }
 
 /** Colour only on a TTY and never when NO_COLOR is set (any value, per no-color.org). */
@@ -21,5 +23,6 @@ export function processIo(): Io {
     color: pc.createColors(colorEnabled(process.stdout, process.env)),
     cwd: process.cwd(),
     env: process.env,
+    tty: process.stdout.isTTY === true,
   };
 }

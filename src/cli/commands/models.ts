@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Option } from 'commander';
 import { loadConfig } from '../../config/index.js';
-import { EXIT } from '../../diagnostics.js';
-import { createProgressRenderer, pullModels } from '../../models/index.js';
+import { DiagnosticError, EXIT, formatDiagnostic } from '../../diagnostics.js';
+import { createProgressRenderer, LOCK_FILE, pullModels, verifyModels } from '../../models/index.js';
 import type { CommandSpec } from '../main.js';
 import { configPath } from './validate.js';
 
@@ -10,7 +10,10 @@ const pull: CommandSpec = {
   name: 'pull',
   description:
     'resolve every model source (MLflow registry via MLFLOW_TRACKING_URI, local paths, https URLs) into models/<name>/ and write models.lock.json',
-  options: [new Option('--only <names...>', 'pull only these models (the lock keeps the others)')],
+  options: [
+    new Option('--only <names...>', 'pull only these models (the lock keeps the others)'),
+    new Option('--force', 'download again even when the locked version is already on disk'),
+  ],
   async run(opts, _args, io) {
     const file = configPath(opts, io.cwd);
     const { model } = await loadConfig(path.resolve(io.cwd, file));
@@ -18,17 +21,36 @@ const pull: CommandSpec = {
     const result = await pullModels(root, model, {
       env: io.env,
       only: opts.only as string[] | undefined,
-      onProgress: createProgressRenderer({ write: (s: string) => io.out(s.replace(/\n$/, '')) }),
+      force: opts.force === true,
+      // On a terminal the renderer redraws one status line; elsewhere it prints one line per model.
+      onProgress: createProgressRenderer({
+        write: io.tty ? (s: string) => process.stdout.write(s) : (s: string) => io.out(s.replace(/\n$/, '')),
+        isTTY: io.tty,
+      }),
     });
     io.out(result.lockChanged ? 'models.lock.json updated' : 'models.lock.json unchanged');
     return EXIT.ok;
   },
 };
 
+const verify: CommandSpec = {
+  name: 'verify',
+  description: 'check that models/ matches models.lock.json and the lock matches mlservice.yaml (run before building an image)',
+  async run(opts, _args, io) {
+    const file = configPath(opts, io.cwd);
+    const { model } = await loadConfig(path.resolve(io.cwd, file));
+    const diagnostics = await verifyModels(path.dirname(path.resolve(io.cwd, file)), model);
+    if (diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticError(diagnostics, EXIT.invalidConfig);
+    for (const d of diagnostics) io.err(formatDiagnostic(d));
+    io.out(`models match ${LOCK_FILE}`);
+    return EXIT.ok;
+  },
+};
+
 export const modelsCommand: CommandSpec = {
   name: 'models',
-  description: 'work with the models the service serves (see `mlgen models pull --help`)',
-  subcommands: [pull],
+  description: 'work with the models the service serves (`models pull`, `models verify`)',
+  subcommands: [pull, verify],
   async run(_opts, _args, io) {
     io.err('usage: mlgen models pull [--only <names...>]');
     return 64;
