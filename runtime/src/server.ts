@@ -60,6 +60,11 @@ function registerHealth(app: FastifyInstance, state: State, metrics: ServiceMetr
   });
 }
 
+/** How long the listener stays open after SIGTERM: a tenth of the grace period, at most 1 s. */
+export function lingerMs(shutdownGraceMs: number): number {
+  return Math.min(1000, Math.floor(shutdownGraceMs / 10));
+}
+
 /** Counts requests whose response has not closed yet, so shutdown can wait for all of them. */
 function trackActiveRequests(app: FastifyInstance): { idle(): Promise<void> } {
   let active = 0;
@@ -118,9 +123,12 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
       app.log.info({ models: def.models.map((m) => m.name) }, 'models loaded and warmed; ready');
     },
     async shutdown() {
-      // Requests already received are served to the end (kubernetes#20473: fail readiness, keep
-      // serving, drain, exit); close() stops the listener and waits for them; then the batchers drain.
+      // kubernetes#20473: fail readiness, keep serving, drain, exit. For a short while the listener
+      // stays open (endpoints take a moment to drop the pod, and connections just accepted must get
+      // to send their request); every answer now closes its socket. Then close() stops the listener,
+      // every request already received is answered, and the batchers drain.
       state.shuttingDown = true;
+      if (app.server.listening) await new Promise((r) => setTimeout(r, lingerMs(def.server.shutdownGraceMs)));
       const closing = app.close();
       await active.idle();
       await closing;

@@ -9,7 +9,7 @@ import type { ServiceDefinition, StartOptions } from './types.js';
 export interface RunningService {
   app: FastifyInstance;
   url: string;
-  /** Resolves when every model is loaded and warmed; rejects if one fails to load. */
+  /** Resolves when every model is loaded and warmed. If one fails to load it rejects, or, with signal handling on, the process exits 1. */
   ready: Promise<void>;
   close(): Promise<void>;
 }
@@ -20,12 +20,15 @@ export async function startService(def: ServiceDefinition, opts: StartOptions = 
   const url = await built.app.listen({ port, host: opts.host ?? '0.0.0.0' });
   const handleSignals = opts.handleSignals ?? true;
   const uninstall = handleSignals ? installSignalHandlers({ shutdown: built.shutdown, log: built.app.log }, def.server.shutdownGraceMs) : () => {};
-  const ready = built.loadModels();
-  ready.catch((err: Error) => {
-    // A service that cannot load its models must not linger unready: log the fix and exit.
+  const loaded = built.loadModels();
+  // A service that cannot load its models must not linger unready: log the code and fix (no stack)
+  // and, when it owns the process, exit 1. `ready` then never settles, so callers see no rejection.
+  const ready = loaded.catch((err: Error) => {
     const code = err instanceof ModelLoadError ? err.code : 'MODEL.LOAD_FAILED';
     built.app.log.fatal({ code }, err.message);
-    if (handleSignals) void built.shutdown().finally(() => process.exit(1));
+    if (!handleSignals) throw err;
+    void built.shutdown().finally(() => process.exit(1));
+    return new Promise<void>(() => {});
   });
   return {
     app: built.app,
