@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 const runtimeDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(runtimeDir, '..');
 const seconds = Number(process.argv[2] ?? 5);
-const supportOut = join(runtimeDir, 'dist', 'bench-support');
+const supportOut = join(runtimeDir, 'bench', 'dist'); // gitignored, outside the published dist/
 
 execFileSync('npx', ['tsc', '-p', join(runtimeDir, 'tsconfig.json')], { cwd: repo, stdio: 'inherit' });
 execFileSync('npx', ['tsc', '--outDir', supportOut, '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--esModuleInterop', join(repo, 'test/support/onnx-builder.ts')], { cwd: repo, stdio: 'inherit' });
