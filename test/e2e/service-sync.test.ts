@@ -1,0 +1,67 @@
+/**
+ * The TypeScript outputs through the real orchestration (`syncProject`, every emitter, the
+ * manifest, the one writer): a fresh project compiles; a second sync writes nothing; a new
+ * endpoint in mlservice.yaml gets a stub in the user's hooks file and nothing else there changes.
+ */
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { syncProject } from '../../src/sync/index.js';
+import { MINIMAL_YAML } from '../support/fixtures.js';
+import { REPO, buildRuntime, tsc } from '../support/service-project.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mlgen-sync-service-'));
+  await writeFile(join(dir, 'mlservice.yaml'), MINIMAL_YAML);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function link(): Promise<void> {
+  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+  const runtime = await buildRuntime();
+  for (const name of [...Object.keys(pkg.dependencies!), ...Object.keys(pkg.devDependencies!)]) {
+    const at = join(dir, 'node_modules', name);
+    await mkdir(dirname(at), { recursive: true });
+    await symlink(name === '@mlservice/runtime' ? runtime : join(REPO, 'node_modules', name), at, 'dir');
+  }
+}
+
+const ADDED_ENDPOINT = `  - name: explain
+    model: scorer
+    input:
+      type: object
+      required: [features]
+      properties:
+        features: {type: array, items: {type: number}, maxItems: 4}
+    output:
+      type: object
+      required: [score]
+      properties:
+        score: {type: number}
+`;
+
+test('a synced project compiles, and syncing again writes nothing', async () => {
+  const first = await syncProject(dir);
+  expect(first.exitCode).toBe(0);
+  expect(first.written).toContain('src/hooks.ts');
+  await link();
+  expect(await tsc(dir)).toEqual({ code: 0, output: '' });
+  const second = await syncProject(dir);
+  expect(second.written).toEqual([]);
+});
+
+test('a new endpoint: a stub is inserted into the hooks file, the rest byte-identical, and it compiles', async () => {
+  const before = await readFile(join(dir, 'src/hooks.ts'), 'utf8');
+  const yaml = MINIMAL_YAML.replace('deploy:\n', `${ADDED_ENDPOINT}deploy:\n`);
+  await writeFile(join(dir, 'mlservice.yaml'), yaml);
+  const result = await syncProject(dir);
+  expect(result.exitCode).toBe(0);
+  const after = await readFile(join(dir, 'src/hooks.ts'), 'utf8');
+  const at = before.indexOf('} satisfies Hooks;');
+  const inserted = after.slice(at, after.length - (before.length - at));
+  expect(after).toBe(before.slice(0, at) + inserted + before.slice(at));
+  expect(inserted.startsWith('  explain: {\n')).toBe(true);
+  expect(await tsc(dir)).toEqual({ code: 0, output: '' });
+});
