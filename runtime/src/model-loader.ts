@@ -61,6 +61,9 @@ function mlflowDataPath(dir: string, mlmodel: Record<string, any>): string {
 }
 
 export async function locateModel(modelsDir: string, name: string): Promise<Located> {
+  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+    throw new ModelLoadError('MODEL.BAD_NAME', `model name ${JSON.stringify(name)} is not a single folder name`, 'name models with lower-case letters, digits and dashes');
+  }
   const base = join(modelsDir, name);
   const baseKind = await kind(base);
   if (baseKind === 'file') return { file: base, mlmodel: null };

@@ -47,11 +47,20 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: u
   return reply.code(problem.status).type('application/problem+json').send(problem);
 }
 
-/** Ajv errors -> field errors with JSON Pointers; `required` points at the missing property itself. */
+/** JSON Pointer token escaping. @see https://www.rfc-editor.org/rfc/rfc6901#section-3 */
+function pointerToken(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Ajv errors -> field errors with JSON Pointers. Errors about a property that is missing or not
+ * allowed point at that property, not at its parent object.
+ */
 export function fieldErrors(errors: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }>): FieldError[] {
   return errors.map((e) => {
-    const missing = e.keyword === 'required' ? e.params.missingProperty : undefined;
-    const pointer = typeof missing === 'string' ? `${e.instancePath}/${missing.replace(/~/g, '~0').replace(/\//g, '~1')}` : e.instancePath;
+    const p = e.params;
+    const named = [p.missingProperty, p.additionalProperty, p.unevaluatedProperty].find((v) => typeof v === 'string') as string | undefined;
+    const pointer = named === undefined ? e.instancePath : `${e.instancePath}/${pointerToken(named)}`;
     return { pointer, message: e.message ?? e.keyword };
   });
 }

@@ -65,6 +65,9 @@ describe('loadModel', () => {
     ['two', 'MODEL.AMBIGUOUS'],
     ['escape', 'MODEL.BAD_PATH'],
     ['sklearn', 'MODEL.NOT_ONNX'],
+    ['../mlflow', 'MODEL.BAD_NAME'],
+    ['..', 'MODEL.BAD_NAME'],
+    ['a\\b', 'MODEL.BAD_NAME'],
   ])('refuses %s with a code and a fix', async (name, start) => {
     const err = (await load(name).catch((e: Error) => e)) as Error;
     expect(err.message.startsWith(start)).toBe(true);

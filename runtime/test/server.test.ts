@@ -120,6 +120,8 @@ describe('predictions', () => {
     });
     const missing = await post(s, '/v1/score', {});
     expect(missing.json().errors).toEqual([{ pointer: '/features', message: "must have required property 'features'" }]);
+    const extra = await post(s, '/v1/score', { features: [1, 2, 3, 4], 'a/b~c': 1 });
+    expect(extra.json().errors).toEqual([{ pointer: '/a~1b~0c', message: 'must NOT have additional properties' }]);
   });
 
   it('answers malformed JSON with 400 and an oversized body with 413, both problem+json', async () => {
