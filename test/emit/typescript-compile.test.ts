@@ -93,11 +93,15 @@ test('hostile strings from the config stay inside their literals and comments', 
   const model = abModel();
   model.service.description = 'Ranks */ "quotes" \'single\' ${x} `tick` {{h}} # : \n second line ü 🚀 ../';
   const e = model.endpoints[0]!;
-  e.path = '/v1/rank/"x"';
+  e.path = '/v1/rank/"x"/*/';
   e.input = {
     ...e.input,
     description: 'ends */ here ${x}',
-    properties: { ...(e.input.properties as object), 'weird key"\'`${}': { type: 'number', description: '*/ /*' } },
+    properties: {
+      ...(e.input.properties as object),
+      'weird key"\'`${}': { type: 'number', description: '*/ /*' },
+      'line\nbreak\u2028': { type: 'string' },
+    },
   };
   e.examples = [{ user_id: '"; process.exit(1); //', activity_ids: [1], 'weird key"\'`${}': 1 }];
   e.ab!.experiment = "exp'\"${x}";

@@ -33,7 +33,7 @@ export function hooksContractModule(model: ServiceModel): string {
     const req = file.use(t.request, 'src/generated/types.js', { typeOnly: true });
     const res = file.use(t.response, 'src/generated/types.js', { typeOnly: true });
     return [
-      `  /** Hooks of POST ${e.path}. */`,
+      jsDoc(`Hooks of POST ${e.path}.`, '  ').trimEnd(),
       `  ${propertyKey(e.name)}: {`,
       '    /** Request body -> model rows (one per candidate when ranking). */',
       `    preprocess(input: ${req}, ctx: ${ctx}): ${row}[] | Promise<${row}[]>;`,

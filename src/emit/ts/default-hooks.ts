@@ -1,5 +1,5 @@
 import type { EndpointSpec, JsonSchema, ModelInput, ServiceModel } from '../../config/model.js';
-import { propertyAccess, propertyKey } from './names.js';
+import { lineComment, propertyAccess, propertyKey } from './names.js';
 import { TsFile } from './ts-file.js';
 
 /**
@@ -59,7 +59,7 @@ export function endpointHooks(file: TsFile, e: EndpointSpec, inputs?: ModelInput
   if (plan.skipped.length) notes.push(`Not used by the default: ${plan.skipped.join(', ')}.`);
   const pre = preprocessBody(file, plan, target);
   const post = postprocessBody(file, e, plan);
-  return `{\n${notes.map((n) => `    // ${n}\n`).join('')}${pre}\n${post}\n  }`;
+  return `{\n${notes.map((n) => `    // ${lineComment(n)}\n`).join('')}${pre}\n${post}\n  }`;
 }
 
 interface RowTarget {

@@ -46,6 +46,11 @@ export function jsDoc(text: string | undefined, indent = ''): string {
   return `${indent}/**\n${lines.map((l) => `${indent} *${l ? ` ${l}` : ''}`).join('\n')}\n${indent} */\n`;
 }
 
+/** Text for a `//` comment: line terminators (which would end the comment early) become spaces. */
+export function lineComment(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+}
+
 /**
  * A JSON-compatible value as a TS expression, objects and arrays spread over lines with two-space
  * indents, keys bare where they are identifiers. `undefined` members are left out, as in JSON.
