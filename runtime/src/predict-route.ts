@@ -27,8 +27,9 @@ function shedReason(err: unknown): string | null {
 }
 
 /** An AbortSignal that fires when the client closes the connection before we answered. */
-function clientSignal(reply: FastifyReply): AbortSignal {
+function clientSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
   const ac = new AbortController();
+  if (request.raw.socket?.destroyed) ac.abort();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) ac.abort();
   });
@@ -44,6 +45,8 @@ function recordScores(ctx: RouteContext, labels: { endpoint: string; variant: st
 }
 
 async function predict(e: EndpointDefinition, router: AbRouter | null, ctx: RouteContext, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  // Listen from the start: the client may leave while the preprocess hook runs.
+  const signal = clientSignal(request, reply);
   const body = request.body;
   if (!e.validate(body)) throw new InvalidRequestError('the request body does not match the endpoint schema', fieldErrors(e.validate.errors ?? []));
   if (!ctx.isReady()) throw new UnavailableError('not_ready');
@@ -54,7 +57,7 @@ async function predict(e: EndpointDefinition, router: AbRouter | null, ctx: Rout
   if (!entry) throw new Error(`endpoint "${e.name}" routes to unknown model "${choice.model}"`);
   const hookCtx: HookContext = { endpoint: e.name, variant: choice.variant, model: { name: choice.model, version: entry.identity.version } };
   const rows = await e.preprocess(body, hookCtx);
-  const outputs = await entry.batcher.submit(rows, clientSignal(reply));
+  const outputs = await entry.batcher.submit(rows, signal);
   recordScores(ctx, { endpoint: e.name, variant: choice.variant }, outputs, entry.model.outputs[0]?.name);
   return e.postprocess(outputs, body, hookCtx);
 }

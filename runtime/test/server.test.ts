@@ -181,14 +181,45 @@ describe('errors', () => {
   });
 });
 
+describe('a client that goes away', () => {
+  it('has its rows dropped before they reach the model, counted as client_gone', async () => {
+    // The preprocess hook holds the request until the server has seen the client's socket close.
+    let arrived!: () => void;
+    const atHook = new Promise<void>((r) => (arrived = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const def = serviceDefinition();
+    const inner = def.endpoints[0]!.preprocess;
+    def.endpoints[0]!.preprocess = async (input: { features: number[] }, ctx) => {
+      arrived();
+      await gate;
+      return inner(input, ctx);
+    };
+    const s = await started(def);
+    const url = await s.app.listen({ port: 0, host: '127.0.0.1' });
+    s.app.server.once('connection', (socket) => socket.once('close', () => release()));
+    const ac = new AbortController();
+    const gone = fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"features":[1,2,3,4]}', signal: ac.signal });
+    await atHook;
+    ac.abort();
+    await expect(gone).rejects.toThrow();
+    await gate;
+    const text = async () => (await s.app.inject('/metrics')).body;
+    while (!(await text()).includes('reason="client_gone"')) await new Promise((r) => setImmediate(r));
+    expect(sample(await text(), METRICS.shed, { endpoint: 'score', reason: 'client_gone', track: 'canary' })).toBe(1);
+    expect(await text()).not.toContain('mlservice_batch_size_count{');
+    await s.shutdown();
+  });
+});
+
 describe('under concurrency', () => {
   it('forms batches larger than one row', async () => {
+    // Injected requests reach the batcher before the first batch returns from the thread pool, so
+    // batching shows without depending on socket timing (a real socket is used above and in shutdown).
     const s = await started();
-    const url = await s.app.listen({ port: 0, host: '127.0.0.1' });
-    const bodies = Array.from({ length: 64 }, (_, i) => ({ features: [i, 1, 2, 3] }));
-    const res = await Promise.all(bodies.map((b) => fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) })));
-    expect(res.map((r) => r.status)).toEqual(bodies.map(() => 200));
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const res = await Promise.all(Array.from({ length: 64 }, (_, i) => post(s, '/v1/score', { features: [i, 1, 2, 3] })));
+    expect(res.map((r) => r.statusCode)).toEqual(res.map(() => 200));
+    const text = (await s.app.inject('/metrics')).body;
     const labels = { model: 'model-a', track: 'canary' };
     expect(sample(text, 'mlservice_batch_size_sum', labels)).toBe(64);
     expect(sample(text, 'mlservice_batch_size_bucket', { ...labels, le: '1' })).toBeLessThan(sample(text, 'mlservice_batch_size_count', labels));
