@@ -18,10 +18,21 @@ const standalone = standaloneCode as unknown as typeof standaloneCode.default;
  * @see https://ajv.js.org/standalone.html
  */
 export function validatorsSource(model: ServiceModel): string {
-  // Not `strict`: schema linting is the config loader's job (with positions); here an unknown
-  // keyword or a loose tuple must not abort generation with a stack trace. `logger: false` keeps
-  // the emitter free of console output.
-  const ajv = new Ajv2020({ code: { source: true, esm: true, lines: true }, allErrors: true, strict: false, strictNumbers: true, logger: false });
+  // Two emitters ask for the same code in one sync (the module and package.json's dependencies);
+  // compiling costs ~50 ms, so remember the last result, keyed by everything it depends on.
+  const key = JSON.stringify(model.endpoints.map((e) => [e.name, e.input]));
+  if (last?.key !== key) last = { key, source: compileValidators(model) };
+  return last.source;
+}
+
+let last: { key: string; source: string } | undefined;
+
+function compileValidators(model: ServiceModel): string {
+  // Not `strict`, no meta-schema check: the config loader already compiled every endpoint schema
+  // and reported problems with positions (src/config/rules-endpoint.ts); here they would only be a
+  // stack trace, and skipping the meta-schema makes this ~8x faster. `logger: false` keeps the
+  // emitter free of console output.
+  const ajv = new Ajv2020({ code: { source: true, esm: true, lines: true }, allErrors: true, strict: false, strictNumbers: true, logger: false, validateSchema: false });
   addFormats(ajv);
   const exports: Record<string, string> = {};
   for (const e of model.endpoints) {
