@@ -9,7 +9,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyRequest } fro
 import { UnavailableError } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { ModelPool } from './model-pool.js';
-import { readModelsLock } from './models-lock.js';
+import { lockPath, readModelsLock } from './models-lock.js';
 import { ENV, PATHS } from './names.js';
 import { registerPredictRoute, type RouteContext } from './predict-route.js';
 import { sendProblem } from './problem.js';
@@ -78,6 +78,23 @@ function trackActiveRequests(app: FastifyInstance): { idle(): Promise<void> } {
   return { idle: () => (active === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))) };
 }
 
+/** Problem+json for every error and 404, request ids, Connection: close while draining, one log line per request. */
+function registerHooks(app: FastifyInstance, state: State, tags: RouteContext['tags']): void {
+  app.setErrorHandler((err, request, reply) => sendProblem(reply, request, err));
+  app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
+    type: 'urn:mlservice:problem:not-found', title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url}`, instance: request.url,
+  }));
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    // While draining, each answer closes its keep-alive socket, so the server can finish closing.
+    if (state.shuttingDown) void reply.header('connection', 'close');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const tag = tags.get(request);
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...tag }, 'request completed');
+  });
+}
+
 /** The Fastify app, not listening yet; models load when `loadModels()` is called. */
 export async function buildService(def: ServiceDefinition, opts: StartOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BuiltService> {
   const tags: RouteContext['tags'] = new WeakMap<FastifyRequest, { endpoint: string; variant: string }>();
@@ -95,20 +112,8 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   const metrics = new ServiceMetrics(maxBatchSize(def), env);
   metrics.buildInfo.set({ service: def.service.name, version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
   const pool = new ModelPool(def, metrics);
-  app.setErrorHandler((err, request, reply) => sendProblem(reply, request, err));
-  app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
-    type: 'urn:mlservice:problem:not-found', title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url}`, instance: request.url,
-  }));
   const active = trackActiveRequests(app);
-  app.addHook('onSend', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
-    // While draining, each answer closes its keep-alive socket, so the server can finish closing.
-    if (state.shuttingDown) void reply.header('connection', 'close');
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const tag = tags.get(request);
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...tag }, 'request completed');
-  });
+  registerHooks(app, state, tags);
   registerHealth(app, state, metrics);
   app.get(PATHS.metadata, async () => metadata(def, pool, env));
   await registerDocs(app, def);
@@ -118,7 +123,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   return {
     app,
     async loadModels() {
-      await pool.load(modelsDir, await readModelsLock(env[ENV.modelsLock] || './models.lock.json'));
+      await pool.load(modelsDir, await readModelsLock(lockPath(env)));
       state.ready = true;
       app.log.info({ models: def.models.map((m) => m.name) }, 'models loaded and warmed; ready');
     },
