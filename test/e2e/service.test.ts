@@ -111,7 +111,7 @@ describe('minimal: one model, one endpoint', () => {
     }
   });
 
-  test('a bad request is a 400 problem+json naming the field, never reaching the model', async () => {
+  test('a bad request is a 400 problem+json naming the failing field', async () => {
     const res = await fetch(`${svc.base}/v1/score`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
