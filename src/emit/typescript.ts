@@ -38,7 +38,8 @@ export function emitTypeScript(model: ServiceModel): OutputFile[] {
       content: hooksModule(model),
       owner: 'scaffold',
       emitter: EMITTER,
-      inputs: endpoints,
+      // The default row's key and width come from the models' inputs when sync saw the files.
+      inputs: ['/endpoints', '/models'],
       update: (existing) => updateHooks(existing, model.endpoints),
     },
   ];
