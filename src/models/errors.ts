@@ -27,8 +27,9 @@ export const MODELS_CATALOGUE = {
   'MODELS.BAD_SOURCE': 'A local or https source is not an `.onnx` file or an MLflow model directory.',
   'MODELS.UNKNOWN_MODEL': '`--only` names a model that mlservice.yaml does not have.',
   'MODELS.LOCK_INVALID': '`models.lock.json` is not valid JSON of the expected shape.',
-  'MODELS.LOCK_MISSING': '`mlgen check`: there is no `models.lock.json`.',
-  'MODELS.NOT_LOCKED': '`mlgen check`: a configured model has no lock entry, or its source changed since the pull.',
+  'MODELS.LOCK_MISSING': '`mlgen check` or `models pull --locked`: there is no `models.lock.json`.',
+  'MODELS.NOT_LOCKED': '`mlgen check` or `models pull --locked`: a configured model has no lock entry, or its source changed since the pull.',
+  'MODELS.LOCK_MISMATCH': '`models pull --locked`: the fetched files of a model do not hash to the sha256s in `models.lock.json`; nothing is installed.',
   'MODELS.MODIFIED': '`mlgen check`: files under `models/<name>/` differ from the lock (missing, extra or changed).',
   'MODELS.STALE_LOCK_ENTRY': '`mlgen check`: the lock names a model the config no longer has (warning).',
 } as const;
@@ -53,6 +54,7 @@ export const MODELS_CODES = {
   LOCK_INVALID: 'MODELS.LOCK_INVALID',
   LOCK_MISSING: 'MODELS.LOCK_MISSING',
   NOT_LOCKED: 'MODELS.NOT_LOCKED',
+  LOCK_MISMATCH: 'MODELS.LOCK_MISMATCH',
   MODIFIED: 'MODELS.MODIFIED',
   STALE_LOCK_ENTRY: 'MODELS.STALE_LOCK_ENTRY',
 } as const satisfies Record<string, ModelsCode>;
@@ -63,6 +65,9 @@ const INPUT_CODES: ReadonlySet<string> = new Set([
   MODELS_CODES.BAD_SOURCE,
   MODELS_CODES.UNKNOWN_MODEL,
   MODELS_CODES.LOCK_INVALID,
+  MODELS_CODES.LOCK_MISSING,
+  MODELS_CODES.NOT_LOCKED,
+  MODELS_CODES.LOCK_MISMATCH,
   MODELS_CODES.UNSUPPORTED_REGISTRY,
   MODELS_CODES.NO_TRACKING_URI,
 ]);

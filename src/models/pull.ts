@@ -14,6 +14,7 @@ import type { ModelSpec, ServiceModel } from '../config/model.js';
 import { MODELS_CODES, ModelsError } from './errors.js';
 import type { HttpClient } from './http.js';
 import { dirMatches, hashDir, modelDigest, readLock, writeLock } from './lock.js';
+import { assertMatchesLock, lockedEntry, lockedSource, requireLock } from './locked.js';
 import type { ProgressEvent } from './progress.js';
 import { trackingServerFromEnv, type TrackingServer } from './registry.js';
 import { fetchSource, type Fetched } from './sources.js';
@@ -34,6 +35,11 @@ export interface PullOptions {
   timeoutMs?: number;
   /** Download registry models even when `models/<name>/` already holds the locked files of the resolved version. */
   force?: boolean;
+  /**
+   * Pull exactly what `models.lock.json` records (hotfix deploys): registry sources at the locked
+   * version, never re-resolved; every model must hash to its lock entry; the lock is not written.
+   */
+  locked?: boolean;
   /** Tests only: also accept `http://127.0.0.1|localhost|[::1]` for URL sources. */
   allowInsecureLocalhost?: boolean;
 }
@@ -108,7 +114,12 @@ function clients(opts: PullOptions): { plain: HttpClient; registry: () => { http
   return { plain, registry };
 }
 
-async function stageModel(root: string, modelsDir: string, spec: ModelSpec, opts: PullOptions, c: ReturnType<typeof clients>, previous: LockedModel | undefined): Promise<Staged> {
+/**
+ * Fetches one model into a fresh staging directory and builds its lock entry. With `locked` (the
+ * model's lock entry under `--locked`) the locked version is fetched and must hash to the entry,
+ * which is then kept as it is.
+ */
+async function stageModel(root: string, modelsDir: string, spec: ModelSpec, opts: PullOptions, c: ReturnType<typeof clients>, previous: LockedModel | undefined, locked?: LockedModel): Promise<Staged> {
   const emit = opts.onProgress ?? (() => {});
   const staging = await mkdtemp(join(modelsDir, `${STAGING_PREFIX}${spec.name}-`));
   try {
@@ -125,9 +136,13 @@ async function stageModel(root: string, modelsDir: string, spec: ModelSpec, opts
         allowInsecureLocalhost: opts.allowInsecureLocalhost === true,
         ...(opts.force ? {} : { previous }),
       },
-      spec.source,
+      locked ? lockedSource(spec.source, locked) : spec.source,
     );
     const files = fetched.files ?? (await hashDir(fetched.dir));
+    if (locked) {
+      assertMatchesLock(spec.name, locked, files);
+      return { spec, fetched, staging, entry: locked };
+    }
     const r = fetched.registry;
     const registry = r ? { registeredModel: r.registeredModel, version: r.version, runId: r.runId, ...(r.alias ? { alias: r.alias } : {}) } : null;
     return { spec, fetched, staging, entry: { source: spec.source.uri, registry, files, sha256: modelDigest(files) } };
@@ -181,18 +196,18 @@ async function previousLock(root: string, partial: boolean): Promise<ModelsLock 
   }
 }
 
-/** Pulls the models of `model` (or `opts.only`) into `<root>/models/` and writes `<root>/models.lock.json`. */
-export async function pullModels(root: string, model: ServiceModel, opts: PullOptions = {}): Promise<PullResult> {
-  const absRoot = resolve(root);
-  const modelsDir = join(absRoot, 'models');
-  const selected = selectModels(model, opts.only);
-  const previous = await previousLock(absRoot, opts.only !== undefined);
+/** Stages every selected model, then installs them all; a failure removes every staging dir and installs nothing. */
+async function stageAndInstall(root: string, selected: ModelSpec[], opts: PullOptions, previous: ModelsLock | undefined): Promise<PulledModel[]> {
+  const modelsDir = join(root, 'models');
   await mkdir(modelsDir, { recursive: true });
   await removeLeftovers(modelsDir);
   const c = clients(opts);
   const staged: Staged[] = [];
   try {
-    for (const spec of selected) staged.push(await stageModel(absRoot, modelsDir, spec, opts, c, previous?.models[spec.name]));
+    for (const spec of selected) {
+      const entry = previous?.models[spec.name];
+      staged.push(await stageModel(root, modelsDir, spec, opts, c, entry, opts.locked ? entry : undefined));
+    }
   } catch (e) {
     await Promise.all(staged.map((s) => rm(s.staging, { recursive: true, force: true })));
     throw e;
@@ -204,6 +219,21 @@ export async function pullModels(root: string, model: ServiceModel, opts: PullOp
     const r = s.entry.registry;
     opts.onProgress?.({ type: 'model-done', model: s.spec.name, source: s.entry.source, ...(r ? { version: r.version } : {}), files: s.entry.files.length, bytes: s.entry.files.reduce((n, f) => n + f.size, 0), sha256: s.entry.sha256, changed });
   }
+  return pulled;
+}
+
+/** Pulls the models of `model` (or `opts.only`) into `<root>/models/` and writes `<root>/models.lock.json`. */
+export async function pullModels(root: string, model: ServiceModel, opts: PullOptions = {}): Promise<PullResult> {
+  const absRoot = resolve(root);
+  const selected = selectModels(model, opts.only);
+  if (opts.locked) {
+    const lock = await requireLock(absRoot);
+    for (const spec of selected) lockedEntry(lock, spec); // refuse before anything is fetched
+    // --locked never rewrites the lock: it stays byte-identical.
+    return { lock, lockChanged: false, models: await stageAndInstall(absRoot, selected, opts, lock) };
+  }
+  const previous = await previousLock(absRoot, opts.only !== undefined);
+  const pulled = await stageAndInstall(absRoot, selected, opts, previous);
   const lock: ModelsLock = { lockVersion: 1, models: {} };
   for (const m of model.models) {
     const entry = pulled.find((p) => p.name === m.name)?.entry ?? previous?.models[m.name];

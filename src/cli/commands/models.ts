@@ -13,6 +13,7 @@ const pull: CommandSpec = {
   options: [
     new Option('--only <names...>', 'pull only these models (the lock keeps the others)'),
     new Option('--force', 'download again even when the locked version is already on disk'),
+    new Option('--locked', 'pull exactly the versions in models.lock.json (no alias or latest re-resolution), check every file against its sha256 and leave the lock as it is'),
   ],
   async run(opts, _args, io) {
     const file = configPath(opts, io.cwd);
@@ -22,13 +23,14 @@ const pull: CommandSpec = {
       env: io.env,
       only: opts.only as string[] | undefined,
       force: opts.force === true,
+      locked: opts.locked === true,
       // On a terminal the renderer redraws one status line; elsewhere it prints one line per model.
       onProgress: createProgressRenderer({
         write: io.tty ? (s: string) => process.stdout.write(s) : (s: string) => io.out(s.replace(/\n$/, '')),
         isTTY: io.tty,
       }),
     });
-    io.out(result.lockChanged ? 'models.lock.json updated' : 'models.lock.json unchanged');
+    io.out(opts.locked === true ? `models match ${LOCK_FILE} (locked)` : result.lockChanged ? 'models.lock.json updated' : 'models.lock.json unchanged');
     return EXIT.ok;
   },
 };
@@ -52,7 +54,7 @@ export const modelsCommand: CommandSpec = {
   description: 'work with the models the service serves (`models pull`, `models verify`)',
   subcommands: [pull, verify],
   async run(_opts, _args, io) {
-    io.err('usage: mlgen models pull [--only <names...>]');
+    io.err('usage: mlgen models pull [--only <names...>] [--force] [--locked] | mlgen models verify');
     return 64;
   },
 };
