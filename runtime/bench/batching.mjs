@@ -11,9 +11,11 @@ import autocannon from 'autocannon';
 const runtimeDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = resolve(runtimeDir, '..');
 const seconds = Number(process.argv[2] ?? 5);
-const supportOut = join(runtimeDir, 'bench', 'dist'); // gitignored, outside the published dist/
+const supportOut = join(runtimeDir, 'bench', 'dist', 'support');
 
-execFileSync('npx', ['tsc', '-p', join(runtimeDir, 'tsconfig.json')], { cwd: repo, stdio: 'inherit' });
+// Private builds (gitignored): tests in other processes may rewrite runtime/dist meanwhile.
+const runtimeOut = join(runtimeDir, 'bench', 'dist', 'runtime');
+execFileSync('npx', ['tsc', '-p', join(runtimeDir, 'tsconfig.json'), '--outDir', runtimeOut], { cwd: repo, stdio: 'inherit' });
 execFileSync('npx', ['tsc', '--outDir', supportOut, '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--esModuleInterop', join(repo, 'test/support/onnx-builder.ts')], { cwd: repo, stdio: 'inherit' });
 const { buildMlp, writeMlflowModelDir } = await import(pathToFileURL(join(supportOut, 'onnx-builder.js')).href);
 
@@ -21,7 +23,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-batching-'));
 await writeMlflowModelDir(join(dir, 'models', 'm'), buildMlp({ inputDim: 32, hidden: [256, 256], seed: 1 }));
 const script = join(dir, 'service.mjs');
 writeFileSync(script, `
-import { startService } from ${JSON.stringify(pathToFileURL(join(runtimeDir, 'dist', 'index.js')).href)};
+import { startService } from ${JSON.stringify(pathToFileURL(join(runtimeOut, 'index.js')).href)};
 const validate = (d) => Array.isArray(d?.features); validate.errors = null;
 const enabled = process.env.BATCHING === 'on';
 const svc = await startService({

@@ -1,14 +1,14 @@
 /**
- * SIGTERM under load, against the built runtime in a real child process: every request the server
+ * SIGTERM under load, against the compiled runtime in a real child process: every request the server
  * accepted is answered (200, or 503 + Retry-After once draining began), the process exits 0.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMlp, writeMlflowModelDir } from '../../test/support/onnx-builder.js';
 
 const runtimeDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,18 +34,26 @@ await svc.ready;
 console.log('READY ' + svc.url);
 `;
 
+const tsc = join(runtimeDir, '..', 'node_modules', 'typescript', 'bin', 'tsc');
+const cleanup: string[] = [];
 let script: string;
 let modelsDir: string;
 
 beforeAll(async () => {
-  await promisify(execFile)('npx', ['tsc', '-p', join(runtimeDir, 'tsconfig.json')], { cwd: runtimeDir });
+  // A private build: other test processes may rewrite runtime/dist at any moment. It sits under the
+  // repo's node_modules so the runtime's own imports (fastify, onnxruntime-node) resolve.
+  const build = join(runtimeDir, '..', 'node_modules', '.cache', 'mlservice-runtime-shutdown-test', String(process.pid));
+  await rm(build, { recursive: true, force: true });
+  await promisify(execFile)(process.execPath, [tsc, '-p', join(runtimeDir, 'tsconfig.json'), '--outDir', build], { cwd: runtimeDir });
   const dir = await mkdtemp(join(tmpdir(), 'shutdown-'));
+  cleanup.push(build, dir);
   modelsDir = join(dir, 'models');
   // Wide layers make each batch take long enough that requests are still queued when SIGTERM lands.
   await writeMlflowModelDir(join(modelsDir, 'heavy'), buildMlp({ inputDim: 32, hidden: [1024, 1024], seed: 9 }), { externalData: 'w' });
   script = join(dir, 'service.mjs');
-  await writeFile(script, serviceScript(join(runtimeDir, 'dist', 'index.js')));
+  await writeFile(script, serviceScript(join(build, 'index.js')));
 });
+afterAll(() => Promise.all(cleanup.map((d) => rm(d, { recursive: true, force: true }))));
 
 function startChild(dir = modelsDir): Promise<{ child: ChildProcess; url: string; log: () => string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [script, dir], { env: { ...process.env, LOG_LEVEL: 'info', MLSERVICE_MODELS_LOCK: join(modelsDir, 'none.json') }, stdio: ['ignore', 'pipe', 'pipe'] });
