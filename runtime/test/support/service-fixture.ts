@@ -3,7 +3,9 @@
  * builder), ajv-compiled validators (what the generator emits as standalone code), two endpoints:
  * `score` (one model, one row per request) and `rank` (A/B between two models, one row per item).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -29,22 +31,31 @@ const rankSchema = {
 interface ScoreIn { features: number[] }
 interface RankIn { user_id: string; items: number[][] }
 
-/** Writes the models (MLflow layout, model-b with external weights) and a lock; returns the models dir. */
+const LOCK = {
+  lockVersion: 1,
+  models: {
+    'model-a': { source: 'models:/ranker/12', registry: { registeredModel: 'ranker', version: '12', runId: 'run-a' }, files: [], sha256: 'a'.repeat(64) },
+    'model-b': { source: 'models:/ranker@challenger', registry: { registeredModel: 'ranker', version: '13', runId: 'run-b', alias: 'challenger' }, files: [], sha256: 'b'.repeat(64) },
+  },
+};
+
+/**
+ * Writes the models (MLflow layout, model-b with external weights) and a lock; returns their paths.
+ * The files are deterministic, so they live in one shared folder named by their content hash:
+ * test workers are killed without exit hooks, and per-run folders would pile up in /tmp.
+ */
 export async function writeModels(): Promise<{ modelsDir: string; lockPath: string }> {
-  const root = await mkdtemp(join(tmpdir(), 'mlservice-runtime-'));
-  const modelsDir = join(root, 'models');
-  await writeMlflowModelDir(join(modelsDir, 'model-a'), modelBytes.a, { runId: 'run-a' });
-  await writeMlflowModelDir(join(modelsDir, 'model-b'), modelBytes.b, { externalData: '6e1d-weights', runId: 'run-b' });
-  const lockPath = join(root, 'models.lock.json');
-  const lock = {
-    lockVersion: 1,
-    models: {
-      'model-a': { source: 'models:/ranker/12', registry: { registeredModel: 'ranker', version: '12', runId: 'run-a' }, files: [], sha256: 'a'.repeat(64) },
-      'model-b': { source: 'models:/ranker@challenger', registry: { registeredModel: 'ranker', version: '13', runId: 'run-b', alias: 'challenger' }, files: [], sha256: 'b'.repeat(64) },
-    },
-  };
-  await writeFile(lockPath, JSON.stringify(lock));
-  return { modelsDir, lockPath };
+  const hash = createHash('sha256').update(modelBytes.a).update(modelBytes.b).update(JSON.stringify(LOCK)).digest('hex').slice(0, 16);
+  const root = join(tmpdir(), `mlservice-runtime-fixture-${hash}`);
+  const paths = { modelsDir: join(root, 'models'), lockPath: join(root, 'models.lock.json') };
+  if (existsSync(paths.lockPath)) return paths;
+  // Build in a private folder, then rename into place: concurrent workers never see half a folder.
+  const staging = await mkdtemp(join(tmpdir(), 'mlservice-runtime-staging-'));
+  await writeMlflowModelDir(join(staging, 'models', 'model-a'), modelBytes.a, { runId: 'run-a' });
+  await writeMlflowModelDir(join(staging, 'models', 'model-b'), modelBytes.b, { externalData: '6e1d-weights', runId: 'run-b' });
+  await writeFile(join(staging, 'models.lock.json'), JSON.stringify(LOCK));
+  await rename(staging, root).catch(() => rm(staging, { recursive: true, force: true }));
+  return paths;
 }
 
 export function serviceDefinition(batching: Partial<BatchingDefinition> = {}, server: Partial<ServiceDefinition['server']> = {}): ServiceDefinition {
