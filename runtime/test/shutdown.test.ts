@@ -73,6 +73,7 @@ function startChild(dir = modelsDir): Promise<{ child: ChildProcess; url: string
 describe('start-up', () => {
   it('exits 1 with the error code and its fix when a model is missing, without a stack trace', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'no-models-'));
+    cleanup.push(empty);
     const err = (await startChild(empty).catch((e: Error) => e)) as Error;
     expect(err.message).toMatch(/^child exited 1 before ready:/);
     expect(err.message).toContain('"code":"MODEL.NOT_FOUND","msg":"MODEL.NOT_FOUND no model \\"heavy\\" in ');
