@@ -45,7 +45,8 @@ function metadata(def: ServiceDefinition, pool: ModelPool, env: NodeJS.ProcessEn
 async function registerDocs(app: FastifyInstance, def: ServiceDefinition): Promise<void> {
   app.get(PATHS.openapi, async () => def.openapi);
   await app.register(fastifySwagger, { mode: 'static', specification: { document: def.openapi as never } });
-  await app.register(fastifySwaggerUi, { routePrefix: PATHS.docs, uiConfig: { validatorUrl: null } });
+  // The page title names the service; every asset is served from the plugin's local files.
+  await app.register(fastifySwaggerUi, { routePrefix: PATHS.docs, theme: { title: `${def.service.name} API` }, uiConfig: { validatorUrl: null } });
 }
 
 function registerHealth(app: FastifyInstance, state: State, metrics: ServiceMetrics): void {

@@ -64,6 +64,7 @@ describe('readiness and metadata', () => {
     const page = await s.app.inject('/docs/');
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toMatch(/(src|href)="https?:/);
+    expect(page.body).toContain('<title>activity-ranker API</title>');
     expect((await s.app.inject('/docs/static/swagger-ui-bundle.js')).statusCode).toBe(200);
     await s.shutdown();
   });
