@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
+import { SYNC_CODES } from './codes.js';
 import type { ManifestEntry } from './manifest.js';
 import { findMergeBase, mergeThreeWay } from './merge.js';
 import type { PlanEntry, SyncOptions } from './types.js';
@@ -58,7 +59,7 @@ function refusal(e: PlanEntry, line: number): Diagnostic {
       ? 'generated file was edited by hand (it differs from what mlgen last wrote and from what it would write now)'
       : 'a file that mlgen did not write is in the way of a generated file';
   return {
-    code: e.action === 'conflict' ? 'SYNC.HAND_EDITED' : 'SYNC.COLLISION',
+    code: e.action === 'conflict' ? SYNC_CODES.HAND_EDITED : SYNC_CODES.COLLISION,
     severity: 'error',
     message: `${why}; nothing was written`,
     fix: [
@@ -76,7 +77,7 @@ function refusal(e: PlanEntry, line: number): Diagnostic {
 
 function noBase(e: PlanEntry, line: number): Diagnostic {
   return {
-    code: 'SYNC.NO_MERGE_BASE',
+    code: SYNC_CODES.NO_MERGE_BASE,
     severity: 'error',
     message: `cannot merge: the version mlgen last wrote is neither in git nor in the local cache; mlgen's new version is in ${e.path}${SIDE_FILE_SUFFIX}`,
     fix: `merge ${e.path}${SIDE_FILE_SUFFIX} into ${e.path} by hand and delete it, or run \`mlgen sync --force\``,
@@ -89,7 +90,7 @@ function noBase(e: PlanEntry, line: number): Diagnostic {
 function mergeConflict(path: string, text: string, count: number): Diagnostic {
   const line = text.split('\n').findIndex((l) => l.startsWith('<<<<<<< ')) + 1;
   return {
-    code: 'SYNC.MERGE_CONFLICT',
+    code: SYNC_CODES.MERGE_CONFLICT,
     severity: 'error',
     message: `${count} conflicting region(s) between your edit and mlgen's new output, marked in the file`,
     fix: 'resolve the <<<<<<< / ======= / >>>>>>> regions, then move your change into a hook so the next sync is clean',

@@ -1,6 +1,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { DiagnosticError, EXIT } from '../diagnostics.js';
+import { SYNC_CODES } from './codes.js';
 
 /**
  * Every path the engine touches is a POSIX path relative to the project root. Paths come from
@@ -13,7 +14,7 @@ export function checkRelativePath(path: string, source: string): void {
     throw new DiagnosticError(
       [
         {
-          code: 'SYNC.PATH_INVALID',
+          code: SYNC_CODES.PATH_INVALID,
           severity: 'error',
           message: `${source} names "${path}": ${problem}`,
           fix: 'paths must be relative to the project root, with no "..", "." or empty segments',
@@ -62,7 +63,7 @@ export async function resolveInside(root: string, realRoot: string, path: string
   throw new DiagnosticError(
     [
       {
-        code: 'SYNC.PATH_OUTSIDE_ROOT',
+        code: SYNC_CODES.PATH_OUTSIDE_ROOT,
         severity: 'error',
         message: `${path} resolves to ${real}, outside the project (a symlink on the way?)`,
         fix: 'replace the symlink with a real file or directory; mlgen only writes inside the project',

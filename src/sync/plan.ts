@@ -2,6 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DiagnosticError, EXIT, type Diagnostic } from '../diagnostics.js';
 import type { OutputFile } from '../emit/types.js';
+import { SYNC_CODES } from './codes.js';
 import { resolveConflicts } from './conflicts.js';
 import { sha256, gitBlobId } from './hash.js';
 import {
@@ -79,7 +80,7 @@ async function readIfExists(abs: string, path = MANIFEST_PATH): Promise<Buffer |
     throw new DiagnosticError(
       [
         {
-          code: 'SYNC.NOT_A_FILE',
+          code: SYNC_CODES.NOT_A_FILE,
           severity: 'error',
           message: `mlgen writes a file at ${path}, but ${code === 'EISDIR' ? 'a directory is there' : 'one of its parents is a file'}`,
           fix: 'move the directory or file out of the way, then sync again',
@@ -121,7 +122,7 @@ function classifyWanted(
   try {
     next = f.update ? f.update(existing) : existing;
   } catch (err) {
-    diagnostics.push(updateFailed(f.path, err));
+    diagnostics.push(...updateFailed(f.path, err));
   }
   if (next !== existing) return { ...base, action: 'update', after: next };
   return { ...base, action: f.owner === 'scaffold' ? 'scaffold-skip' : 'unchanged' };
@@ -182,7 +183,7 @@ function orphanWarnings(entries: PlanEntry[]): Diagnostic[] {
   return entries
     .filter((e) => e.action === 'orphan-edited')
     .map((e) => ({
-      code: 'SYNC.ORPHAN_EDITED',
+      code: SYNC_CODES.ORPHAN_EDITED,
       severity: 'warning' as const,
       message: 'mlgen no longer generates this file, but it was edited by hand, so it is kept and is yours now',
       fix: 'delete it if you do not need it; mlgen will not touch it again',
@@ -194,7 +195,7 @@ function orphanWarnings(entries: PlanEntry[]): Diagnostic[] {
 
 function invalidManifest(reason: string): Diagnostic {
   return {
-    code: 'SYNC.MANIFEST_INVALID',
+    code: SYNC_CODES.MANIFEST_INVALID,
     severity: 'warning',
     message: `cannot read ${MANIFEST_PATH} (${reason}); treating the project as never synced`,
     fix: 'never resolve manifest merge conflicts by hand: this sync rebuilds it',
@@ -213,7 +214,7 @@ function versionChange(prev: Manifest): Diagnostic[] {
   if (prev.generator?.version === now.version) return [];
   return [
     {
-      code: 'SYNC.GENERATOR_VERSION',
+      code: SYNC_CODES.GENERATOR_VERSION,
       severity: 'warning',
       message: `${MANIFEST_PATH} was written by ${prev.generator?.name ?? '?'} ${prev.generator?.version ?? '?'}; this is ${now.name} ${now.version}`,
       fix: 'run `mlgen sync` with this version and commit the result together with the version bump',
@@ -224,15 +225,24 @@ function versionChange(prev: Manifest): Diagnostic[] {
   ];
 }
 
-/** A user file `update` cannot handle (say, a hooks file that no longer parses) is left alone. */
-function updateFailed(path: string, err: unknown): Diagnostic {
-  return {
-    code: 'SYNC.UPDATE_SKIPPED',
-    severity: 'warning',
-    message: `could not bring this file up to date (${err instanceof Error ? err.message : String(err)}); left unchanged`,
-    fix: 'fix the file (or restore the part mlgen manages), then sync again',
-    file: path,
-    line: 0,
-    col: 0,
-  };
+/**
+ * A user file `update` cannot handle (say, a hooks file that no longer parses) is left alone. An
+ * update that explains itself with diagnostics (SYNC.PACKAGE_JSON_INVALID) keeps its code and fix,
+ * as a warning: the sync goes on without that file.
+ */
+function updateFailed(path: string, err: unknown): Diagnostic[] {
+  if (err instanceof DiagnosticError) {
+    return err.diagnostics.map((d) => ({ ...d, severity: 'warning' as const, message: `${d.message}; left unchanged` }));
+  }
+  return [
+    {
+      code: SYNC_CODES.UPDATE_SKIPPED,
+      severity: 'warning',
+      message: `could not bring this file up to date (${err instanceof Error ? err.message : String(err)}); left unchanged`,
+      fix: 'fix the file (or restore the part mlgen manages), then sync again',
+      file: path,
+      line: 0,
+      col: 0,
+    },
+  ];
 }

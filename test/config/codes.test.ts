@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_CODES } from '../../src/config/codes.js';
 import { MODELS_CATALOGUE } from '../../src/models/errors.js';
+import { SYNC_CATALOGUE } from '../../src/sync/codes.js';
 
 /** Every catalogue whose codes appear in docs/errors.md; add a new area's catalogue here. */
-const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE };
+const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE };
 const CATALOGUE: Record<string, string> = Object.assign({}, ...Object.values(CATALOGUES));
 const CODE_LITERAL = new RegExp(`['"\`]((?:${Object.keys(CATALOGUES).join('|')})\\.[A-Z][A-Z_]*)['"\`]`, 'g');
 
