@@ -50,7 +50,7 @@ describe('mlgen CLI (built bin/mlgen.js, child process)', () => {
     const before = treeHashes(dir);
     const r = mlgen(dir, ['init', '--name', 'other']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('mlservice.yaml: already exists; nothing written\n  fix: edit it and run `mlgen sync`, or init into an empty directory\n');
+    expect(r.stderr).toBe('mlservice.yaml error CLI.CONFIG_EXISTS already exists; nothing written\n  fix: edit it and run `mlgen sync`, or init into an empty directory\n1 error\n');
     expect(treeHashes(dir)).toEqual(before);
   });
 

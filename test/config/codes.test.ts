@@ -5,12 +5,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLI_CATALOGUE } from '../../src/cli/codes.js';
 import { CONFIG_CODES } from '../../src/config/codes.js';
 import { MODELS_CATALOGUE } from '../../src/models/errors.js';
 import { SYNC_CATALOGUE } from '../../src/sync/codes.js';
 
 /** Every catalogue whose codes appear in docs/errors.md; add a new area's catalogue here. */
-const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE };
+const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE, CLI: CLI_CATALOGUE };
 const CATALOGUE: Record<string, string> = Object.assign({}, ...Object.values(CATALOGUES));
 const CODE_LITERAL = new RegExp(`['"\`]((?:${Object.keys(CATALOGUES).join('|')})\\.[A-Z][A-Z_]*)['"\`]`, 'g');
 
@@ -44,6 +45,11 @@ describe('error code catalogue', () => {
     for (const f of files('src', '.ts')) for (const m of readFileSync(f, 'utf8').matchAll(CODE_LITERAL)) used.add(m[1]!);
     const missing = [...used].filter((c) => !(c in CATALOGUE));
     expect(missing, 'add these codes to their catalogue and to docs/errors.md').toEqual([]);
+  });
+
+  it('every CLI code is asserted by a test of the built CLI in test/cli', () => {
+    const tests = files('test/cli', '.test.ts').map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(Object.keys(CLI_CATALOGUE).filter((c) => !tests.includes(` ${c} `))).toEqual([]);
   });
 
   it('every CONFIG code is reported somewhere in src/config and asserted in test/config', () => {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option } from 'commander';
-import { EXIT } from '../../diagnostics.js';
+import { DiagnosticError, EXIT } from '../../diagnostics.js';
+import type { CliCode } from '../codes.js';
 import { renderStarterConfig } from '../../scaffold/starter-config.js';
 import type { CommandSpec } from '../main.js';
 import { runSync } from './sync.js';
@@ -26,9 +27,9 @@ export const initCommand: CommandSpec = {
     const root = path.resolve(io.cwd, String(opts.dir ?? '.'));
     const target = path.join(root, CONFIG_FILE);
     if (existsSync(target)) {
-      io.err(`${path.relative(io.cwd, target) || CONFIG_FILE}: already exists; nothing written`);
-      io.err('  fix: edit it and run `mlgen sync`, or init into an empty directory');
-      return EXIT.conflict;
+      const code: CliCode = 'CLI.CONFIG_EXISTS';
+      const fix = 'edit it and run `mlgen sync`, or init into an empty directory';
+      throw new DiagnosticError([{ code, severity: 'error', message: 'already exists; nothing written', fix, file: target, line: 0, col: 0 }], EXIT.conflict);
     }
     const name = String(opts.name ?? path.basename(root)).toLowerCase();
     const text = renderStarterConfig(
