@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import type { ServiceModel } from '../../src/config/model.js';
-import { pullModels } from '../../src/models/index.js';
+import { pullModels, type PullOptions } from '../../src/models/index.js';
 import { CONFIG_FILE, syncProject } from '../../src/sync/index.js';
 import { buildRuntime, REPO } from '../support/service-project.js';
 import { startRegistry, type LocalRegistry } from './npm-registry.js';
@@ -61,8 +61,11 @@ async function workflowModelBuildArgs(dir: string, runnerTemp: string): Promise<
   return lines.map((l) => l.replace(/^--build-arg=/, ''));
 }
 
-/** Generates the project from `configYaml` after `writeModels(dir)` put the model files in place. */
-export async function makeImageProject(configYaml: string, writeModels: (dir: string) => Promise<void>): Promise<ImageProject> {
+/**
+ * Generates the project from `configYaml` after `writeModels(dir)` put any local model files in
+ * place, then pulls the models with `pull` options (e.g. the MLflow tracking URI in `env`).
+ */
+export async function makeImageProject(configYaml: string, writeModels: (dir: string) => Promise<void>, pull: PullOptions = {}): Promise<ImageProject> {
   const dir = await mkdtemp(join(tmpdir(), 'mlgen-image-'));
   const work = join(dir, '.work');
   await mkdir(join(dir, 'project'));
@@ -78,7 +81,7 @@ export async function makeImageProject(configYaml: string, writeModels: (dir: st
     await writeModels(project);
     const synced = await syncProject(project);
     if (synced.exitCode !== 0) throw new Error(`sync exited ${synced.exitCode}`);
-    await pullModels(project, synced.model);
+    await pullModels(project, synced.model, pull);
     registry = await startRegistry([await packRuntime(work)]);
     await appendFile(join(project, '.npmrc'), `@mlservice:registry=${registry.url}/\n`);
     await run('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project });
