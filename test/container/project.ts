@@ -20,7 +20,7 @@ import { parse } from 'yaml';
 import type { ServiceModel } from '../../src/config/model.js';
 import { pullModels, type PullOptions } from '../../src/models/index.js';
 import { CONFIG_FILE, syncProject } from '../../src/sync/index.js';
-import { buildRuntime, REPO } from '../support/service-project.js';
+import { buildRuntime } from '../support/service-project.js';
 import { startRegistry, type LocalRegistry } from './npm-registry.js';
 
 const run = promisify(execFile);
@@ -34,12 +34,15 @@ export interface ImageProject {
   cleanup: () => Promise<void>;
 }
 
-/** `npm pack` of the workspace runtime (built from source first); resolves with the tarball path. */
+/**
+ * `npm pack` of the runtime built from the workspace source (the per-process private build, so a
+ * concurrent rebuild of `runtime/dist` by another test cannot leak a half-written file in).
+ */
 async function packRuntime(dest: string): Promise<{ manifest: { name: string; version: string }; tarball: string }> {
-  await buildRuntime();
-  const { stdout } = await run('npm', ['pack', '-w', 'runtime', '--pack-destination', dest, '--json', '--loglevel=error'], { cwd: REPO });
+  const pkg = await buildRuntime();
+  const { stdout } = await run('npm', ['pack', pkg, '--pack-destination', dest, '--json', '--loglevel=error'], { cwd: dest });
   const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
-  const manifest = JSON.parse(await readFile(join(REPO, 'runtime/package.json'), 'utf8')) as { name: string; version: string };
+  const manifest = JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8')) as { name: string; version: string };
   return { manifest, tarball: join(dest, packed!.filename) };
 }
 

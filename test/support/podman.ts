@@ -5,6 +5,7 @@
  * machine's npm config are mounted into builds only: the Dockerfile stays as users have it.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -43,13 +44,14 @@ export function podmanUnavailable(images: string[]): string | undefined {
   return undefined;
 }
 
-/** `-v` mounts that let npm inside a build reach the registry exactly as npm on this machine does. */
+/**
+ * `-v` mounts that let npm inside a build reach the registry exactly as npm on this machine does:
+ * the CA bundle, and the global npmrc (as the image's npm global config) when there is one.
+ */
 function buildMounts(): string[] {
   const npmrc = execFileSync('npm', ['config', 'get', 'globalconfig'], { encoding: 'utf8' }).trim();
-  return [
-    '-v', '/etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro',
-    '-v', `${npmrc}:/usr/local/etc/npmrc:ro`,
-  ];
+  const mounts = [['/etc/ssl/certs/ca-certificates.crt', '/etc/ssl/certs/ca-certificates.crt'], [npmrc, '/usr/local/etc/npmrc']];
+  return mounts.filter(([host]) => existsSync(host!)).flatMap(([host, image]) => ['-v', `${host}:${image}:ro`]);
 }
 
 /**
