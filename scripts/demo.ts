@@ -21,9 +21,12 @@ const REPO = path.resolve(import.meta.dirname, '..');
 const EXAMPLE = path.join(REPO, 'examples/recommender');
 const say = (s = ''): boolean => process.stdout.write(`${s}\n`);
 
-function mlgen(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
+/** Runs the built CLI as a child process (async: the registry stand-in serves from this process). */
+async function mlgen(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
   say(`$ mlgen ${args.join(' ')}`);
-  execFileSync(process.execPath, [path.join(REPO, 'bin/mlgen.js'), ...args], { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [path.join(REPO, 'bin/mlgen.js'), ...args], { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`mlgen ${args.join(' ')} exited with ${code}`);
 }
 
 async function freePort(): Promise<number> {
@@ -70,12 +73,12 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'mlgen-demo-'));
   say(`== 1. examples/recommender -> ${work}`);
   cpSync(EXAMPLE, work, { recursive: true, filter: (src) => !/[/\\](node_modules|dist|models)([/\\]|$)/.test(path.relative(EXAMPLE, src)) });
-  mlgen(work, ['sync']);
+  await mlgen(work, ['sync']);
 
   say('\n== 2. models from the registry (local MLflow REST stand-in, not a real MLflow server)');
   const registry = await startRegistry(work);
   const trackingUri = await registry.start();
-  mlgen(work, ['models', 'pull'], { MLFLOW_TRACKING_URI: trackingUri });
+  await mlgen(work, ['models', 'pull'], { MLFLOW_TRACKING_URI: trackingUri });
   await registry.close();
 
   say('\n== 3. build and serve the generated service');

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { loadConfig, type ServiceModel } from '../config/index.js';
+import { DiagnosticError, EXIT } from '../diagnostics.js';
 import { emitAll } from '../emit/index.js';
+import { checkModelSignatures } from '../emit/ts/model-check.js';
+import { configLocator, readModelSignatures, withModelInputs } from '../emit/ts/model-files.js';
 import { syncFiles } from './sync.js';
 import type { SyncOptions, SyncResult } from './types.js';
 
@@ -10,12 +13,20 @@ export const CONFIG_FILE = 'mlservice.yaml';
 /**
  * The one orchestration of load -> validate -> normalize -> emit -> plan -> apply. `mlgen sync`,
  * `mlgen check` and `yo mlservice` call this; none of them writes generated files itself.
- * Throws `DiagnosticError` (exit 65) for an invalid config, or for a path that would leave the
- * project; otherwise `result.exitCode` follows `EXIT` (check: 0 in sync, 1 drift, 2 hand edits).
+ * Where models are already pulled into `models/<name>/`, their ONNX inputs are checked against
+ * the config (names, types, ranks) before anything is emitted, and the default hooks of a new
+ * project use the real input names.
+ * Throws `DiagnosticError` (exit 65) for an invalid config or a model mismatch, or for a path that
+ * would leave the project; otherwise `result.exitCode` follows `EXIT` (check: 0, 1 drift, 2 hand edits).
  */
 export async function syncProject(root: string, options: SyncOptions = {}): Promise<SyncResult & { model: ServiceModel }> {
-  const loaded = await loadConfig(join(root, CONFIG_FILE));
-  const result = await syncFiles(root, emitAll(loaded.model), { path: CONFIG_FILE, text: loaded.text }, options);
+  const configPath = join(root, CONFIG_FILE);
+  const loaded = await loadConfig(configPath);
+  const { signatures, diagnostics } = await readModelSignatures(root, loaded.model, configPath);
+  diagnostics.push(...checkModelSignatures(loaded.model, signatures, configLocator(loaded.text, configPath)));
+  if (diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticError(diagnostics, EXIT.invalidConfig);
+  const model = withModelInputs(loaded.model, signatures);
+  const result = await syncFiles(root, emitAll(model), { path: CONFIG_FILE, text: loaded.text }, options);
   // The model goes back to the caller for the reviewers' change summary (no second load).
-  return { ...result, model: loaded.model };
+  return { ...result, diagnostics: [...diagnostics, ...result.diagnostics], model: loaded.model };
 }
