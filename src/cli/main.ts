@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { DiagnosticError, EXIT, formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { registerCommands } from './commands/index.js';
+import { generatorInfo } from '../version.js';
 import { processIo, type Io } from './io.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /**
  * `mlgen`: every subcommand is a thin front-end over the core (config, sync, review, models).
@@ -52,7 +51,7 @@ function colorize(text: string, io: Io): string {
 function buildProgram(io: Io, setCode: (c: number) => void): Command {
   const program = new Command('mlgen')
     .description('Generate and keep in sync a real-time inference service from mlservice.yaml')
-    .version(pkg.version, '-v, --version')
+    .version(generatorInfo().version, '-v, --version')
     .option('-C, --dir <path>', 'project directory (holds mlservice.yaml)', '.')
     .showHelpAfterError('(run mlgen --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
