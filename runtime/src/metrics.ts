@@ -1,7 +1,9 @@
 /**
  * Prometheus metrics on the service's own registry: exactly the names in `names.ts` METRICS, plus
- * the default process metrics. Every series carries `track` (MLSERVICE_TRACK, default `stable`),
- * so Kayenta can compare canary and baseline pods of the same service.
+ * the default process metrics. Every series carries two default labels: `service` (the service
+ * name) and `track` (MLSERVICE_TRACK, default `stable`), so Kayenta can select one service's series
+ * and compare its canary and baseline pods whatever the scrape config adds (no ServiceMonitor
+ * needed for a `job` label).
  * @see https://prometheus.io/docs/practices/naming/
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -30,9 +32,10 @@ export class ServiceMetrics {
   readonly buildInfo: Gauge<'service' | 'version' | 'revision'>;
   readonly modelInfo: Gauge<'model' | 'source' | 'version' | 'run_id' | 'sha256'>;
 
-  constructor(maxBatchSize: number, env: NodeJS.ProcessEnv = process.env) {
+  /** `service` is the ServiceDefinition's service name; `maxBatchSize` sets the batch-size buckets. */
+  constructor(service: string, maxBatchSize: number, env: NodeJS.ProcessEnv = process.env) {
     const registers = [this.registry];
-    this.registry.setDefaultLabels({ track: env[ENV.track] || 'stable' });
+    this.registry.setDefaultLabels({ service, track: env[ENV.track] || 'stable' });
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({ name: METRICS.requests, help: 'Prediction requests answered, by endpoint, variant and HTTP status.', labelNames: ['endpoint', 'variant', 'status'], registers });
     this.requestDuration = new Histogram({ name: METRICS.requestDuration, help: 'Time from request arrival to response, in seconds.', labelNames: ['endpoint', 'variant'], buckets: LATENCY_BUCKETS, registers });

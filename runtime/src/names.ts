@@ -30,8 +30,12 @@ export const PATHS = {
 export const VARIANT_HEADER = 'x-mlservice-variant';
 
 /**
- * Prometheus metrics the runtime exports. Every series also carries `track` (from MLSERVICE_TRACK,
- * default `stable`) as a default label.
+ * Prometheus metrics the runtime exports. Every series also carries two default labels:
+ * `service` (the service name from mlservice.yaml) and `track` (from MLSERVICE_TRACK, default
+ * `stable`). The canary queries select on `service` and `track`. Scraped through the chart's
+ * ServiceMonitor, Prometheus renames them `exported_service` / `exported_track` and sets its own
+ * target labels of the same names (the Kubernetes Service name, which is the service name, and the
+ * pod's `track` label), so the same selector holds with or without it.
  */
 export const METRICS = {
   /** counter {endpoint, variant, status} */

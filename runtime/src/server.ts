@@ -110,7 +110,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
     logController: new LogController({ disableRequestLogging: true }),
   });
   const state: State = { ready: false, shuttingDown: false };
-  const metrics = new ServiceMetrics(maxBatchSize(def), env);
+  const metrics = new ServiceMetrics(def.service.name, maxBatchSize(def), env);
   metrics.buildInfo.set({ service: def.service.name, version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
   const pool = new ModelPool(def, metrics);
   const active = trackActiveRequests(app);

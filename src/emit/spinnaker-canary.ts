@@ -3,8 +3,10 @@
  * canary, and how to judge them. Queries are full PromQL (`PromQL:` prefix in
  * `customInlineTemplate`), aggregated with `sum` so control and experiment series have identical
  * label sets (kayenta#605, #738). Kayenta expands `${scope}` (controlScope / experimentScope =
- * the `track` label), `${location}` (namespace) and the stage's `extendedScopeParams`
- * (`${service}`, the Prometheus `job` a ServiceMonitor gives the service's pods).
+ * the `track` label) and `${location}` (namespace). The service is selected by the runtime's
+ * `service` default label, written in literally: it holds however Prometheus scrapes the pods
+ * (a `job` label exists only with the chart's ServiceMonitor, which is off by default; with it,
+ * Prometheus's own `service` target label carries the same name, see runtime names.ts METRICS).
  * @see kayenta docs/canary-config.md; kayenta-prometheus PrometheusMetricsService.buildQuery
  * @see kayenta-core QueryConfigUtils.expandCustomFilter
  */
@@ -27,13 +29,13 @@ export function promString(value: string): string {
   return JSON.stringify(value);
 }
 
-function selector(extra: Record<string, string> = {}): string {
-  const base = [`namespace="${kvar('location')}"`, `job="${kvar('service')}"`, `track="${kvar('scope')}"`];
+function selector(service: string, extra: Record<string, string> = {}): string {
+  const base = [`namespace="${kvar('location')}"`, `service=${promString(service)}`, `track="${kvar('scope')}"`];
   const more = Object.entries(extra).map(([k, v]) => (k.endsWith('=~') ? `${k}${promString(v)}` : `${k}=${promString(v)}`));
   return `{${[...base, ...more].join(',')}}`;
 }
 
-const sumRate = (series: string, extra?: Record<string, string>): string => `sum(rate(${series}${selector(extra)}${WINDOW}))`;
+const sumRate = (service: string, series: string, extra?: Record<string, string>): string => `sum(rate(${series}${selector(service, extra)}${WINDOW}))`;
 
 interface MetricDef {
   name: string;
@@ -53,26 +55,26 @@ function metric(d: MetricDef) {
   };
 }
 
-function errorRate(): MetricDef {
+function errorRate(service: string): MetricDef {
   const r = METRICS.requests;
   return {
     name: 'Error rate (5xx / all requests)',
     group: GROUP.errors,
     metricName: r,
     // `or vector(0)`: with no 5xx at all the numerator has no series; make that an explicit 0.
-    promql: `(${sumRate(r, { 'status=~': '5..' })} or vector(0)) / ${sumRate(r)}`,
+    promql: `(${sumRate(service, r, { 'status=~': '5..' })} or vector(0)) / ${sumRate(service, r)}`,
     // No traffic gives no data -> treat as 0 rather than drop it; the latency metric must have data.
     canary: { direction: 'increase', critical: true, nanStrategy: 'replace', mustHaveData: false, effectSize: { allowedIncrease: 1.0, criticalIncrease: 2.0 } },
   };
 }
 
-function latencyP99(): MetricDef {
+function latencyP99(service: string): MetricDef {
   const h = METRICS.requestDuration;
   return {
     name: 'Request latency p99 (seconds)',
     group: GROUP.latency,
     metricName: `${h}_bucket`,
-    promql: `histogram_quantile(0.99, sum by (le) (rate(${h}_bucket${selector()}${WINDOW})))`,
+    promql: `histogram_quantile(0.99, sum by (le) (rate(${h}_bucket${selector(service)}${WINDOW})))`,
     canary: { direction: 'increase', critical: false, nanStrategy: 'remove', mustHaveData: true, effectSize: { allowedIncrease: 1.1 } },
   };
 }
@@ -88,7 +90,7 @@ function predictionMeans(m: ServiceModel): MetricDef[] {
         name: `Prediction score mean (${e.name}/${variant})`,
         group: GROUP.predictions,
         metricName: p,
-        promql: `${sumRate(`${p}_sum`, labels)} / ${sumRate(`${p}_count`, labels)}`,
+        promql: `${sumRate(m.service.name, `${p}_sum`, labels)} / ${sumRate(m.service.name, `${p}_count`, labels)}`,
         canary: { direction: 'either', critical: false, nanStrategy: 'remove', mustHaveData: false, effectSize: { allowedIncrease: 1.05, allowedDecrease: 0.95 } },
       };
     });
@@ -104,7 +106,7 @@ export function canaryConfig(m: ServiceModel): object {
     configVersion: '1',
     applications: [m.deploy.spinnaker.application],
     judge: { name: 'NetflixACAJudge-v1.0', judgeConfigurations: {} },
-    metrics: [errorRate(), latencyP99(), ...predictionMeans(m)].map(metric),
+    metrics: [errorRate(m.service.name), latencyP99(m.service.name), ...predictionMeans(m)].map(metric),
     templates: {},
     classifier: { groupWeights: { ...GROUP_WEIGHTS } },
   };

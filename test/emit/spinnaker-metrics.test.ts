@@ -1,8 +1,9 @@
 /**
  * The canary config's PromQL against what the real runtime exposes: each series selector, with
  * Kayenta's `${scope}` bound to the track, must match at least one sample of a
- * `@mlservice/runtime` ServiceMetrics registry that served traffic on that track. `namespace` and
- * `job` are target labels Prometheus adds at scrape time, so they are not in the exposition.
+ * `@mlservice/runtime` ServiceMetrics registry that served traffic on that track. `namespace` is a
+ * target label Prometheus adds at scrape time, so it is not in the exposition; `service` and
+ * `track` are the runtime's own default labels and must match the exposition.
  * (No Prometheus server runs here; this checks names, labels and values, not the query engine.)
  */
 import { parser } from '@prometheus-io/lezer-promql';
@@ -14,7 +15,7 @@ import { canaryConfig } from '../../src/emit/spinnaker-canary.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
 
 type Sample = { name: string; labels: Record<string, string> };
-const TARGET_LABELS = new Set(['namespace', 'job']);
+const TARGET_LABELS = new Set(['namespace']);
 
 function parseExposition(text: string): Sample[] {
   return text
@@ -29,7 +30,7 @@ function parseExposition(text: string): Sample[] {
 
 /** A registry after one request per endpoint/variant on `track`, one of them a 500. */
 async function exposition(model: ServiceModel, track: string): Promise<Sample[]> {
-  const metrics = new ServiceMetrics(64, { [ENV.track]: track });
+  const metrics = new ServiceMetrics(model.service.name, 64, { [ENV.track]: track });
   for (const e of model.endpoints) {
     for (const variant of e.ab ? e.ab.variants.map((v) => v.name) : ['default']) {
       metrics.requests.inc({ endpoint: e.name, variant, status: '200' });
@@ -42,7 +43,8 @@ async function exposition(model: ServiceModel, track: string): Promise<Sample[]>
 }
 
 function selectors(query: string, scope: string) {
-  return [...query.matchAll(/(mlservice_[a-z_]+)\{([^}]*)\}/g)].map((s) => ({
+  // A selector's braces may hold Kayenta variables (`${location}`), whose own braces must not end it.
+  return [...query.matchAll(/(mlservice_[a-z_]+)\{((?:[^{}]|\$\{\w+\})*)\}/g)].map((s) => ({
     series: s[1]!,
     matchers: [...s[2]!.matchAll(/(\w+)(=~|=)"([^"]*)"/g)].map((x) => ({
       label: x[1]!,
@@ -50,6 +52,14 @@ function selectors(query: string, scope: string) {
       value: x[3]!.replace('$' + '{scope}', scope),
     })),
   }));
+}
+
+/** The sample satisfies the selector (target labels aside, which only Prometheus adds). */
+function matches(s: Sample, sel: ReturnType<typeof selectors>[number]): boolean {
+  return (
+    s.name === sel.series &&
+    sel.matchers.every((m) => TARGET_LABELS.has(m.label) || (m.op === '=' ? s.labels[m.label] === m.value : new RegExp(`^(?:${m.value})$`).test(s.labels[m.label] ?? '')))
+  );
 }
 
 describe.each([
@@ -65,11 +75,7 @@ describe.each([
       const sels = selectors(metric.query.customInlineTemplate, track);
       expect(sels.length, metric.name).toBeGreaterThan(0);
       for (const sel of sels) {
-        const hit = samples.some(
-          (s) =>
-            s.name === sel.series &&
-            sel.matchers.every((m) => TARGET_LABELS.has(m.label) || (m.op === '=' ? s.labels[m.label] === m.value : new RegExp(`^(?:${m.value})$`).test(s.labels[m.label] ?? ''))),
-        );
+        const hit = samples.some((s) => matches(s, sel));
         expect(hit, `${metric.name}: ${sel.series} ${JSON.stringify(sel.matchers)}`).toBe(true);
       }
     }
@@ -90,5 +96,19 @@ describe.each([
     const samples = await exposition(model, 'baseline');
     const sel = selectors(metrics[0]!.query.customInlineTemplate, 'canary')[0]!;
     expect(samples.some((s) => s.name === sel.series && s.labels.track === 'canary')).toBe(false);
+  });
+
+  it('every selector names this service, and a registry of another service matches none of them', async () => {
+    const own = await exposition(model, 'canary');
+    const other = await exposition({ ...model, service: { ...model.service, name: 'other-service' } }, 'canary');
+    for (const metric of metrics) {
+      for (const sel of selectors(metric.query.customInlineTemplate, 'canary')) {
+        expect(sel.matchers.find((m) => m.label === 'service')).toEqual({ label: 'service', op: '=', value: model.service.name });
+        expect(own.some((x) => matches(x, sel))).toBe(true);
+        expect(other.some((x) => matches(x, sel))).toBe(false);
+        // The same samples with only the service label set to ours match again: nothing else differs.
+        expect(other.some((x) => matches({ ...x, labels: { ...x.labels, service: model.service.name } }, sel))).toBe(true);
+      }
+    }
   });
 });

@@ -73,7 +73,8 @@ describe.each(Object.entries(fixtures))('spinnaker outputs for the %s fixture', 
     }
   });
 
-  it('canary config queries only metrics the runtime exports, scoped by track', () => {
+  it('canary config queries only metrics the runtime exports, scoped by service and track', () => {
+    const m = make();
     const exported = new Set<string>(Object.values(METRICS));
     const cfg = o.json(SPINNAKER_PATHS.canaryConfig);
     for (const metric of cfg.metrics) {
@@ -84,10 +85,10 @@ describe.each(Object.entries(fixtures))('spinnaker outputs for the %s fixture', 
       for (const n of [...names, metric.query.metricName]) {
         expect(exported.has(n.replace(/_(bucket|sum|count)$/, '')), n).toBe(true);
       }
-      // every selector is scoped to the track and the service
+      // every selector is scoped to the namespace, the service (the runtime's default label) and the track
       const selectors = q.match(/\{[^{}]*\}/g)!.filter((s) => s.includes('='));
       for (const s of selectors) expect(s).toContain('track="${scope}"');
-      for (const s of selectors) expect(s).toContain('namespace="${location}",job="${service}"');
+      for (const s of selectors) expect(s).toContain(`namespace="$\{location}",service="${m.service.name}",track="$\{scope}"`);
     }
     const weights = Object.values(cfg.classifier.groupWeights as Record<string, number>);
     expect(weights.reduce((a, b) => a + b, 0)).toBe(100);
