@@ -15,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MlflowStub } from '../test/models/mlflow-stub.js';
+import { EXAMPLE_MODELS } from '../test/support/example-models.js';
 import { buildMlp, writeMlflowModelDir } from '../test/support/onnx-builder.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
@@ -42,9 +43,10 @@ async function freePort(): Promise<number> {
 async function startRegistry(work: string): Promise<MlflowStub> {
   const artifactsRoot = path.join(work, '.demo-registry');
   const stub = new MlflowStub({ artifactsRoot });
-  for (const [version, seed, runId] of [['12', 12, 'a1b2c3d4e5f60718293a4b5c6d7e8f90'], ['13', 13, 'f0e1d2c3b4a5968778695a4b3c2d1e0f']] as const) {
-    // The example's default hook sends 21 features per candidate: 20 history slots + the candidate id.
-    const bytes = buildMlp({ inputName: 'input', inputDim: 21, hidden: [32, 16], outputDim: 1, seed });
+  const models = EXAMPLE_MODELS.recommender!;
+  for (const [version, model, runId] of [['12', 'ranker-control', 'a1b2c3d4e5f60718293a4b5c6d7e8f90'], ['13', 'ranker-treatment', 'f0e1d2c3b4a5968778695a4b3c2d1e0f']] as const) {
+    // The rankers the example's src/hooks.ts is written for (24 features per candidate).
+    const bytes = buildMlp(models[model]!);
     await writeMlflowModelDir(path.join(artifactsRoot, '1', runId, 'artifacts', 'model'), bytes, { runId });
     stub.addVersion({ name: 'activity-ranker', version, status: 'READY', runId, artifactUri: `mlflow-artifacts:/1/${runId}/artifacts/model` });
   }
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     await waitReady(url, child);
     const candidates = [12, 311, 77, 4040, 5];
     say(`\nPOST ${url}/v1/rank  candidates ${JSON.stringify(candidates)}`);
-    for (const user of ['u-1842', 'u-77', 'u-9', 'u-314', 'u-2718', 'u-1842']) {
+    for (const user of ['u-1842', 'u-77', 'u-9', 'u-314', 'u-2718', 'u-42', 'u-1001', 'u-5', 'u-1842']) {
       const { variant, scores } = await rank(url, { user_id: user, history: [311, 97, 4521], activity_ids: candidates, device: 'mobile' });
       const best = candidates[scores.indexOf(Math.max(...scores))];
       say(`  ${user.padEnd(7)} variant ${variant.padEnd(9)} scores ${scores.map((s) => s.toFixed(4)).join(' ')}  best ${best}`);

@@ -55,8 +55,8 @@ export async function applyPlan(rootDir: string, plan: Plan, options: SyncOption
   const cacheDir = await resolveInside(root, realRoot, CACHE_DIR);
   await fillCache(cacheDir, cacheWanted(plan));
   if (plan.manifestEntry.after !== undefined) await write(plan.manifestEntry.path, plan.manifestEntry.after);
-  const keep = Object.values(plan.nextManifest.files).filter((f) => f.owner === 'generated');
-  await pruneCache(cacheDir, new Set(keep.map((f) => f.sha256)));
+  const keep = Object.values(plan.nextManifest.files).flatMap((f) => (f.sha256 ? [f.sha256] : []));
+  await pruneCache(cacheDir, new Set(keep));
   return report;
 }
 

@@ -10,11 +10,11 @@ export const MANIFEST_VERSION = 1;
 export interface ManifestEntry {
   owner: Ownership;
   /**
-   * `generated`: sha256 of the bytes mlgen last wanted on disk (the hand-edit detector).
-   * `scaffold`/`shared`: sha256 of the initial content (the template), never of the user's file,
-   * so editing a hook does not make the manifest drift.
+   * `generated` only: sha256 of the bytes mlgen last wanted on disk (the hand-edit detector).
+   * Scaffold and shared files record none: their content is the user's, and their template may
+   * depend on what is on disk (pulled models), which must not make `mlgen check` report drift.
    */
-  sha256: string;
+  sha256?: string;
   /** `generated` only: git's blob id of the same bytes, a merge base `git cat-file` can fetch. */
   gitBlob?: string;
   emitter: string;
@@ -72,7 +72,7 @@ function parseManifest(text: string): Manifest {
   if (!raw.files || typeof raw.files !== 'object') throw new Error('no "files" map');
   for (const [path, entry] of Object.entries(raw.files)) {
     checkRelativePath(path, MANIFEST_PATH);
-    if (typeof entry?.sha256 !== 'string' || !['generated', 'scaffold', 'shared'].includes(entry.owner)) {
+    if (!['generated', 'scaffold', 'shared'].includes(entry?.owner) || (entry.owner === 'generated' && typeof entry.sha256 !== 'string')) {
       throw new Error(`bad entry for ${path}`);
     }
   }

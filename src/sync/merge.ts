@@ -18,10 +18,12 @@ export const CACHE_DIR = '.mlgen/cache';
  * Owning the base is the lesson of cruft's "repository lacks the necessary blob" failures.
  */
 export async function findMergeBase(root: string, prev: ManifestEntry): Promise<string | undefined> {
-  const candidates = [() => fromGit(root, prev.gitBlob), () => fromCache(root, prev.sha256)];
+  const want = prev.sha256;
+  if (!want) return undefined;
+  const candidates = [() => fromGit(root, prev.gitBlob), () => fromCache(root, want)];
   for (const load of candidates) {
     const bytes = await load();
-    if (bytes && sha256(bytes) === prev.sha256) return bytes.toString('utf8');
+    if (bytes && sha256(bytes) === want) return bytes.toString('utf8');
   }
   return undefined;
 }

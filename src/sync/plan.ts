@@ -152,8 +152,8 @@ function buildManifest(
       if (prev) out[f.path] = prev;
       continue;
     }
-    const entry: ManifestEntry = { owner: f.owner, sha256: sha256(f.content), emitter: f.emitter, inputs: [...f.inputs] };
-    if (f.owner === 'generated') entry.gitBlob = gitBlobId(f.content);
+    const entry: ManifestEntry = { owner: f.owner, emitter: f.emitter, inputs: [...f.inputs] };
+    if (f.owner === 'generated') Object.assign(entry, { sha256: sha256(f.content), gitBlob: gitBlobId(f.content) });
     out[f.path] = entry;
   }
   return {

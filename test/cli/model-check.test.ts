@@ -32,4 +32,12 @@ describe('sync checks pulled models against the config (built CLI)', () => {
     expect(hooks).toContain('dense_input: Float32Array.from(');
     expect(hooks).not.toContain('{ input: ');
   });
+
+  it('pulling models after a sync is not drift: the manifest does not depend on scaffold templates', () => {
+    const dir = tempProject();
+    expect(mlgen(dir, ['init', '--name', 'late-pull', '--model', 'models:/scorer/1', '--fields', 'a:number']).code).toBe(0);
+    mkdirSync(path.join(dir, 'models', 'scorer'), { recursive: true });
+    writeFileSync(path.join(dir, 'models', 'scorer', 'model.onnx'), buildMlp({ inputName: 'dense_input', inputDim: 1, hidden: [2], seed: 3 }));
+    expect(mlgen(dir, ['check'])).toEqual({ code: 0, stdout: 'Everything is in sync.\ncheck: in sync\n', stderr: '' });
+  });
 });
