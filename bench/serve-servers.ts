@@ -77,8 +77,10 @@ export interface GeneratedProject {
 
 /** Generates and compiles the service project, with `bytes` as its `scorer` model. */
 export async function generatedProject(dim: number, batching: Batching, bytes: Uint8Array, sessionOptions?: SessionOptions): Promise<GeneratedProject> {
-  const project = await makeServiceProject(benchModel(dim, batching));
-  await writeModel(join(project.dir, 'models', 'scorer'), bytes, sessionOptions);
+  // The model is on disk before generation, as after `mlgen models pull`, so the emitters see its inputs.
+  const project = await makeServiceProject(benchModel(dim, batching), async (modelsDir) => {
+    await writeModel(join(modelsDir, 'scorer'), bytes, sessionOptions);
+  });
   const compiled = await tsc(project.dir, true);
   if (compiled.code !== 0) throw new Error(`generated project does not compile:\n${compiled.output}`);
   return { dir: project.dir, cleanup: project.cleanup };

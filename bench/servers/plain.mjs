@@ -1,10 +1,12 @@
 // What a Node team would write by hand: Fastify + onnxruntime-node, one session with default
 // options, one session.run per request, no batching, no validation beyond the body parse.
-// Usage: PORT=8082 MODEL=/path/model.onnx node bench/servers/plain.mjs
+// Usage: PORT=8082 MODEL=/path/model.onnx [INTRA_OP_THREADS=1] node bench/servers/plain.mjs
 import Fastify from 'fastify';
 import * as ort from 'onnxruntime-node';
 
-const session = await ort.InferenceSession.create(process.env.MODEL);
+// INTRA_OP_THREADS exists only to show the effect of that one option; unset, the session is ORT's default.
+const options = process.env.INTRA_OP_THREADS ? { intraOpNumThreads: Number(process.env.INTRA_OP_THREADS) } : {};
+const session = await ort.InferenceSession.create(process.env.MODEL, options);
 const input = session.inputNames[0];
 const output = session.outputNames[0];
 
