@@ -7,7 +7,8 @@
  * interrupt leaves the previous `models/<name>/` and the lock as they were (stale staging
  * directories are removed by the next pull).
  */
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LockedModel, ModelsLock } from '@mlservice/runtime';
 import type { ModelSpec, ServiceModel } from '../config/model.js';
@@ -121,7 +122,10 @@ function clients(opts: PullOptions): { plain: HttpClient; registry: () => { http
  */
 async function stageModel(root: string, modelsDir: string, spec: ModelSpec, opts: PullOptions, c: ReturnType<typeof clients>, previous: LockedModel | undefined, locked?: LockedModel): Promise<Staged> {
   const emit = opts.onProgress ?? (() => {});
-  const staging = await mkdtemp(join(modelsDir, `${STAGING_PREFIX}${spec.name}-`));
+  // Not mkdtemp: its 0700 mode survives the rename to models/<name>, and the image's non-root
+  // user could not read a model COPY'd with that mode. mkdir honours the umask like any folder.
+  const staging = join(modelsDir, `${STAGING_PREFIX}${spec.name}-${randomBytes(6).toString('hex')}`);
+  await mkdir(staging);
   try {
     emit({ type: 'model-start', model: spec.name, source: spec.source.uri });
     const fetched = await fetchSource(
