@@ -15,19 +15,7 @@ import { PATHS } from '../../runtime/src/names.js';
 import { MINIMAL_YAML } from '../support/fixtures.js';
 import { buildMlp } from '../support/onnx-builder.js';
 import { inspectJson, podman } from '../support/podman.js';
-import {
-  BASE_LABEL,
-  buildAndStart,
-  containerTestsEnabled,
-  directScores,
-  HOOK_TIMEOUT,
-  ourLabels,
-  postJson,
-  readLock,
-  REVISION,
-  type Lock,
-  type RunningImage,
-} from './harness.js';
+import { BASE_LABEL, buildAndStart, containerTestsEnabled, directScores, HOOK_TIMEOUT, ourLabels, postJson, readLock, REVISION, type Lock, type RunningImage } from './harness.js';
 import { makeImageProject, type ImageProject } from './project.js';
 
 const ENABLED = containerTestsEnabled('image.test.ts');
@@ -56,8 +44,10 @@ describe.skipIf(!ENABLED)('minimal image: one local model, built and run with po
     await project?.cleanup();
   });
 
-  test('npm ci in the build fetched the unpublished runtime from the private-scope registry', () => {
-    expect(project.registry.requests).toContain('/@mlservice/runtime/-/runtime-0.1.0.tgz');
+  test("npm ci in the build fetched the unpublished runtime and generator through the project's registry", () => {
+    const tarballs = project.registry.requests.filter((p) => /^\/(@mlservice\/runtime|generator-mlservice)\/-\//.test(p));
+    // Only npm ci in the build stage downloads tarballs: the host's lock-only install reads packuments.
+    expect(tarballs.sort()).toEqual(['/@mlservice/runtime/-/runtime-0.1.0.tgz', '/generator-mlservice/-/generator-mlservice-0.1.0.tgz']);
   });
 
   test('predictions equal onnxruntime run directly on the same rows', async () => {

@@ -1,11 +1,13 @@
 /**
  * A tiny npm registry on 127.0.0.1 serving tarballs made by `npm pack`, for packages that are not
- * published (here `@mlservice/runtime`). A generated project reaches it the way a user reaches a
- * private scope: one `@scope:registry=` line in the project's `.npmrc` (a user-owned line; mlgen
- * keeps it). Every other package still comes from the real registry.
+ * published (`@mlservice/runtime`, `generator-mlservice`), and redirecting every other request to
+ * the real registry. A generated project uses it the way teams use a company registry that hosts
+ * private packages and proxies npmjs: one `registry=` line in the project's `.npmrc` (a user-owned
+ * line; mlgen keeps it).
  *
  * It answers only what `npm install` and `npm ci` ask for: the packument (`GET /<name>`, the `/`
- * of a scoped name URL-encoded) and the tarball it names, with sha512 integrity.
+ * of a scoped name URL-encoded) and the tarball it names, with sha512 integrity. npm follows the
+ * redirects, and verifies what it gets against the integrity in package-lock.json.
  * @see https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md
  */
 import { createHash } from 'node:crypto';
@@ -46,7 +48,8 @@ async function entryFor(pkg: PackedPackage, url: string): Promise<Entry> {
   return { packument: JSON.stringify(packument), tarballPath, bytes };
 }
 
-export async function startRegistry(packages: PackedPackage[]): Promise<LocalRegistry> {
+/** `upstream`: where everything not in `packages` is redirected, e.g. `https://registry.npmjs.org/`. */
+export async function startRegistry(packages: PackedPackage[], upstream: string): Promise<LocalRegistry> {
   const byName = new Map<string, Entry>();
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -56,7 +59,7 @@ export async function startRegistry(packages: PackedPackage[]): Promise<LocalReg
     const tarball = [...byName.values()].find((e) => e.tarballPath === path);
     if (entry) res.writeHead(200, { 'content-type': 'application/json' }).end(entry.packument);
     else if (tarball) res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(tarball.bytes);
-    else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    else res.writeHead(302, { location: new URL((req.url ?? '/').slice(1), upstream).href }).end();
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
