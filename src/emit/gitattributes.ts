@@ -4,8 +4,10 @@ import type { OutputFile } from './types.js';
 
 /**
  * Bulky, mechanical outputs: collapsed in GitHub (`linguist-generated`) and GitLab
- * (`gitlab-generated`) diffs through one macro attribute. Deploy files are deliberately NOT in
- * this list: reviewers must read chart, Dockerfile, pipeline and workflow changes.
+ * (`gitlab-generated`) diffs. Deploy files are deliberately NOT in this list: reviewers must read
+ * chart, Dockerfile, pipeline and workflow changes. The attributes are spelled out on each line
+ * rather than through a `[attr]` macro, because git accepts macros only in the top-level
+ * .gitattributes and a service often lives in a subfolder of a monorepo.
  * @see https://github.com/github-linguist/linguist/blob/main/docs/overrides.md#generated-code
  * @see https://git-scm.com/docs/gitattributes#_defining_macro_attributes
  */
@@ -19,8 +21,7 @@ export const GITATTRIBUTES_BLOCK: Omit<BlockSpec, 'body'> = { begin: '# BEGIN ml
 export function gitattributesBlock(): BlockSpec {
   const body = [
     '# Managed by mlgen sync; edit outside this block.',
-    '[attr]mlgen-generated linguist-generated gitlab-generated',
-    ...COLLAPSED.map((p) => `${p} mlgen-generated eol=lf`),
+    ...COLLAPSED.map((p) => `${p} linguist-generated gitlab-generated eol=lf`),
     ...LF_ONLY.map((p) => `${p} eol=lf`),
   ].join('\n');
   return { ...GITATTRIBUTES_BLOCK, body };

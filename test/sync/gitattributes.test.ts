@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitGitattributes } from '../../src/emit/gitattributes.js';
@@ -37,10 +37,9 @@ describe('the .gitattributes emitter', () => {
       [
         '# BEGIN mlgen',
         '# Managed by mlgen sync; edit outside this block.',
-        '[attr]mlgen-generated linguist-generated gitlab-generated',
-        'src/generated/** mlgen-generated eol=lf',
-        'openapi.yaml mlgen-generated eol=lf',
-        '.mlgen/manifest.json mlgen-generated eol=lf',
+        'src/generated/** linguist-generated gitlab-generated eol=lf',
+        'openapi.yaml linguist-generated gitlab-generated eol=lf',
+        '.mlgen/manifest.json linguist-generated gitlab-generated eol=lf',
         'Dockerfile eol=lf',
         '.dockerignore eol=lf',
         'chart/** eol=lf',
@@ -72,6 +71,17 @@ describe('the .gitattributes emitter', () => {
       '.github/workflows/ci.yml': 'linguist-generated: unspecified, gitlab-generated: unspecified, eol: lf',
       'src/hooks.ts': 'linguist-generated: unspecified, gitlab-generated: unspecified, eol: unspecified',
     });
+  });
+
+  it('works for a service in a subfolder of a monorepo, where git ignores [attr] macros', async () => {
+    const repo = await tempProject();
+    execFileSync('git', ['init', '-q'], { cwd: repo });
+    const service = join(repo, 'services', 'scorer');
+    await mkdir(service, { recursive: true });
+    await syncFiles(service, emitGitattributes(minimalModel()), CONFIG);
+    const r = spawnSync('git', ['check-attr', 'linguist-generated', '--', 'services/scorer/openapi.yaml', 'services/scorer/Dockerfile'], { cwd: repo, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('services/scorer/openapi.yaml: linguist-generated: set\nservices/scorer/Dockerfile: linguist-generated: unspecified\n');
   });
 
   it('syncs into an existing .gitattributes, keeps the user lines, and is a no-op the second time', async () => {
