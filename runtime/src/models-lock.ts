@@ -29,11 +29,16 @@ export async function readModelsLock(path = lockPath()): Promise<ModelsLock | nu
   return lock;
 }
 
-/** Version, run id and digest of one model; `unknown` when the lock is absent or silent. */
+/**
+ * Version, run id and digest of one model; `unknown` when the lock is absent or silent. A model
+ * from a local path or https URL has no registry version: it is named `sha256-<first 12 hex of
+ * its digest>`, the same version CI writes into the image labels and Spinnaker parameters (the
+ * generator's LOCK_SCRIPT in workflows-scripts.ts; test/identity checks they agree).
+ */
 export function identityOf(lock: ModelsLock | null, name: string, fallbackRunId: string | null = null): ModelIdentity {
   const entry = lock?.models[name];
   return {
-    version: entry?.registry?.version ?? 'unknown',
+    version: entry ? (entry.registry?.version ?? `sha256-${entry.sha256.slice(0, 12)}`) : 'unknown',
     runId: entry?.registry?.runId ?? fallbackRunId,
     sha256: entry?.sha256 ?? null,
   };

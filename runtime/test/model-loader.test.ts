@@ -145,7 +145,8 @@ describe('models.lock.json', () => {
     await writeFile(path, JSON.stringify(lock));
     const read = await readModelsLock(path);
     expect(identityOf(read, 'mlflow')).toEqual({ version: '12', runId: 'r1', sha256: 'ab'.repeat(32) });
-    expect(identityOf(read, 'local', 'run-from-mlmodel')).toEqual({ version: 'unknown', runId: 'run-from-mlmodel', sha256: 'cd'.repeat(32) });
+    expect(identityOf(read, 'local', 'run-from-mlmodel')).toEqual({ version: 'sha256-cdcdcdcdcdcd', runId: 'run-from-mlmodel', sha256: 'cd'.repeat(32) });
+    expect(identityOf(read, 'missing')).toEqual({ version: 'unknown', runId: null, sha256: null });
     expect(await readModelsLock(join(dir, 'nope.json'))).toBeNull();
     expect(identityOf(null, 'mlflow')).toEqual({ version: 'unknown', runId: null, sha256: null });
     await copyFile(join(dir, 'mlflow', 'MLmodel'), join(dir, 'bad.json'));

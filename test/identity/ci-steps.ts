@@ -1,0 +1,99 @@
+/**
+ * Runs chosen steps of a generated GitHub Actions job for real, the way the runner does: each
+ * `run` text is written to a file under $RUNNER_TEMP and run with the step's shell (`bash
+ * --noprofile --norc -eo pipefail {0}` or the custom `node {0}`), the step's `env` has its
+ * `${{ }}` expressions replaced from a given context (an unknown expression is an error), and
+ * `KEY=VALUE` lines a step appends to $GITHUB_ENV reach the steps after it.
+ * Commands that need the outside world (git, docker) are stand-ins on PATH that the caller writes.
+ * @see https://docs.github.com/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idstepsshell
+ * @see https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+interface Step {
+  name?: string;
+  shell?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+
+export interface StepsOptions {
+  /** Working directory (the checked-out repository). */
+  cwd: string;
+  /** Scratch directory: $RUNNER_TEMP, the step scripts, $GITHUB_ENV and the stand-in commands. */
+  temp: string;
+  /** Values of the `${{ ... }}` expressions the steps use, by expression text. */
+  context: Record<string, string>;
+  /** Stand-in executables put first on PATH: name -> POSIX sh script body. */
+  commands: Record<string, string>;
+}
+
+function expand(value: string, context: Record<string, string>): string {
+  return value.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_m, expr: string) => {
+    if (!(expr in context)) throw new Error(`no value for the expression \${{ ${expr} }}`);
+    return context[expr]!;
+  });
+}
+
+function command(step: Step, file: string): string[] {
+  if (step.shell === 'bash') return ['bash', '--noprofile', '--norc', '-eo', 'pipefail', file];
+  if (step.shell === 'node {0}') return [process.execPath, file];
+  throw new Error(`step "${step.name}": shell ${String(step.shell)} is not handled here`);
+}
+
+/** Runs the named steps of `job` in order; returns the job environment after the last one. */
+export function runSteps(workflowText: string, job: string, names: string[], o: StepsOptions): Record<string, string> {
+  const steps = (parse(workflowText) as { jobs: Record<string, { steps: Step[] }> }).jobs[job]!.steps;
+  const bin = join(o.temp, 'bin');
+  mkdirSync(bin, { recursive: true });
+  for (const [name, body] of Object.entries(o.commands)) {
+    writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(bin, name), 0o755);
+  }
+  const githubEnv = join(o.temp, 'github-env');
+  writeFileSync(githubEnv, '');
+  let jobEnv: Record<string, string> = {};
+  names.forEach((name, i) => {
+    const step = steps.find((s) => s.name === name);
+    if (!step?.run) throw new Error(`job ${job} has no run step named "${name}"`);
+    const file = join(o.temp, `step-${i}`);
+    writeFileSync(file, step.run);
+    const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v), o.context)]));
+    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: o.temp, RUNNER_TEMP: o.temp, GITHUB_ENV: githubEnv, ...jobEnv, ...stepEnv };
+    const [exe, ...args] = command(step, file);
+    const r = spawnSync(exe!, args, { cwd: o.cwd, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`step "${name}" failed (${r.status}): ${r.stderr}`);
+    jobEnv = { ...jobEnv, ...parseEnvFile(readFileSync(githubEnv, 'utf8')) };
+  });
+  return jobEnv;
+}
+
+/** `KEY=VALUE` lines (the only $GITHUB_ENV form the generated steps write). */
+function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n').filter(Boolean)) {
+    const eq = line.indexOf('=');
+    if (eq < 1) throw new Error(`unexpected $GITHUB_ENV line: ${line}`);
+    out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * The `--build-arg` values of a recorded `docker build` command line (one argument per line), in
+ * both spellings the workflow uses: `--build-arg K=V` and `--build-arg=K=V`.
+ */
+export function buildArgsOf(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const pair = a === '--build-arg' ? argv[++i]! : a.startsWith('--build-arg=') ? a.slice('--build-arg='.length) : undefined;
+    if (pair === undefined) continue;
+    const eq = pair.indexOf('=');
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}

@@ -1,0 +1,245 @@
+/**
+ * Identity everywhere: for a committed example config and one set of identity values (a git SHA,
+ * models built with the ONNX builder and locked by their real digests), the same code revision and
+ * model versions appear in
+ *   (a) the image: LABEL and ENV of the generated Dockerfile, with the build args the generated
+ *       deploy workflow's own steps compute (run for real: node reads models.lock.json, bash runs
+ *       the build step with a `docker` stand-in that records its command line);
+ *   (b) the pods: the chart rendered by real Helm with the Spinnaker bake stage's overrides, the
+ *       trigger parameters being the ones the workflow's payload step wrote;
+ *   (c) `/metadata` and (d) `mlservice_build_info` / `mlservice_model_info` of the runtime serving
+ *       the generated ServiceDefinition (compiled with the project's tsc) over those models, with the
+ *       environment the canary pod's container gets (image ENV, then the chart's env).
+ * Where a view spells a field differently, the mapping is asserted explicitly (see KEYS).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildService } from '../../runtime/src/index.js';
+import { METRICS, PATHS } from '../../runtime/src/names.js';
+import type { ModelsLock, ServiceDefinition } from '../../runtime/src/types.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { ModelSpec, ServiceModel } from '../../src/config/model.js';
+import { emitAll } from '../../src/emit/index.js';
+import { hashDir, modelDigest, writeLock } from '../../src/models/lock.js';
+import { render, writeChart, type K8sObject } from '../emit/helm-chart.js';
+import { EXAMPLE_MODELS } from '../support/example-models.js';
+import { HELM_MAJORS } from '../support/helm.js';
+import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { makeServiceProject, REPO, tsc } from '../support/service-project.js';
+import { buildArgsOf, runSteps } from './ci-steps.js';
+import { imageConfig } from './dockerfile-image.js';
+
+const REVISION = '5e2b9c0d4a7f13e86b1c9d0e2f4a6b8c0d1e3f57';
+const PRODUCTION_REVISION = '0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5';
+/** Registry versions the fake registry resolved aliases and `latest` to. */
+const RESOLVED = { 'registry-alias': '13', 'registry-latest': '7' } as const;
+
+/** How each view names the fields of one model's identity (`<m>` = model name). */
+const KEYS = {
+  label: { source: 'io.mlservice.model.<m>.source', version: 'io.mlservice.model.<m>.version', runId: 'io.mlservice.model.<m>.run-id', sha256: 'io.mlservice.model.<m>.sha256' },
+  podAnnotation: { version: '<m>.models.mlservice.io/version', runId: '<m>.models.mlservice.io/run-id' },
+  podLabel: { version: '<m>.models.mlservice.io/version' },
+  metric: { source: 'source', version: 'version', runId: 'run_id', sha256: 'sha256' },
+} as const;
+const key = (pattern: string, model: string) => pattern.replace('<m>', model);
+
+interface ModelIdentity {
+  source: string;
+  version: string;
+  runId: string;
+  sha256: string;
+}
+
+const runIdOf = (name: string) => createHash('sha256').update(`run of ${name}`).digest('hex').slice(0, 32);
+
+/** The MLflow registry's answer for a source; null for local files and URLs. */
+function registryOf(m: ModelSpec): ModelsLock['models'][string]['registry'] {
+  const s = m.source;
+  if (s.kind === 'registry-version') return { registeredModel: s.registeredModel, version: s.version, runId: runIdOf(m.name) };
+  if (s.kind === 'registry-alias') return { registeredModel: s.registeredModel, version: RESOLVED[s.kind], runId: runIdOf(m.name), alias: s.alias };
+  if (s.kind === 'registry-latest') return { registeredModel: s.registeredModel, version: RESOLVED[s.kind], runId: runIdOf(m.name) };
+  return null;
+}
+
+/** models/<name>/ as `mlgen models pull` leaves it: an MLflow model dir, or the single file a local/https source names. */
+async function writeModel(example: string, m: ModelSpec, modelsDir: string): Promise<void> {
+  const bytes = buildMlp(EXAMPLE_MODELS[example]![m.name]!);
+  if (m.source.kind !== 'local' && m.source.kind !== 'https') return writeMlflowModelDir(join(modelsDir, m.name), bytes, { runId: runIdOf(m.name) });
+  await mkdir(join(modelsDir, m.name), { recursive: true });
+  await writeFile(join(modelsDir, m.name, m.source.uri.split('/').pop()!), bytes);
+}
+
+async function writeModelsAndLock(model: ServiceModel, dir: string): Promise<ModelsLock> {
+  const lock: ModelsLock = { lockVersion: 1, models: {} };
+  for (const m of model.models) {
+    const files = await hashDir(join(dir, 'models', m.name));
+    lock.models[m.name] = { source: m.source.uri, registry: registryOf(m), files, sha256: modelDigest(files) };
+  }
+  await writeLock(dir, lock);
+  return lock;
+}
+
+/** What every view must show, from the lock and the config (CI's rule for unregistered models). */
+function expectedModels(lock: ModelsLock): Record<string, ModelIdentity> {
+  return Object.fromEntries(
+    Object.entries(lock.models).map(([name, e]) => [
+      name,
+      { source: e.source, version: e.registry ? e.registry.version : `sha256-${e.sha256.slice(0, 12)}`, runId: e.registry?.runId ?? '', sha256: e.sha256 },
+    ]),
+  );
+}
+
+/** Label sets of every sample of `name` in a Prometheus text exposition (values unescaped). */
+function samples(text: string, name: string): Array<Record<string, string>> {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`))
+    .map((l) => Object.fromEntries([...l.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, JSON.parse(`"${x[2]!}"`) as string])));
+}
+
+interface Bake {
+  type: string;
+  namespace: string;
+  overrides: Record<string, string>;
+}
+
+describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
+  let model: ServiceModel;
+  let project: { dir: string; cleanup: () => Promise<void> };
+  let temp: string;
+  let lock: ModelsLock;
+  let models: Record<string, ModelIdentity>;
+  let dockerArgs: string[];
+  let parameters: Record<string, string>;
+  let outputs: Map<string, string>;
+  const files = () => outputs;
+
+  beforeAll(async () => {
+    model = (await loadConfig(join(REPO, 'examples', example, 'mlservice.yaml'))).model;
+    outputs = new Map(emitAll(model).map((f) => [f.path, f.content]));
+    project = await makeServiceProject(model, async (modelsDir) => {
+      for (const m of model.models) await writeModel(example, m, modelsDir);
+    });
+    lock = await writeModelsAndLock(model, project.dir);
+    models = expectedModels(lock);
+    temp = await mkdtemp(join(tmpdir(), 'mlgen-identity-'));
+    runSteps(files().get('.github/workflows/deploy.yml')!, 'deploy', ['Image tag = git SHA', 'Read models.lock.json', 'Build and push the image', 'Spinnaker parameters'], {
+      cwd: project.dir,
+      temp,
+      context: { 'github.server_url': 'https://github.com', 'github.repository': 'acme/service', 'vars.PRODUCTION_IMAGE_TAG': PRODUCTION_REVISION, 'inputs.hotfix': 'false' },
+      commands: {
+        git: `[ "$*" = "rev-parse HEAD" ] && echo ${REVISION} && exit 0\necho "unexpected: git $*" >&2; exit 1`,
+        docker: 'printf "%s\\n" "$@" > "$RUNNER_TEMP/docker-$1.argv"',
+      },
+    });
+    dockerArgs = (await readFile(join(temp, 'docker-build.argv'), 'utf8')).split('\n').slice(0, -1);
+    parameters = JSON.parse(await readFile(join(temp, 'spinnaker-payload.json'), 'utf8')).parameters;
+  }, 120_000);
+
+  afterAll(async () => {
+    await project?.cleanup();
+    if (temp) await rm(temp, { recursive: true, force: true });
+  });
+
+  it('the workflow builds the image tagged with the revision and passes the lock as build args', () => {
+    const image = `${model.deploy.image.registry}/${model.deploy.image.repository}`;
+    expect(dockerArgs.slice(0, 1)).toEqual(['build']);
+    expect(dockerArgs.slice(-3)).toEqual(['--tag', `${image}:${REVISION}`, '.']);
+    const expected: Record<string, string> = { REVISION, VERSION: model.service.version, SOURCE: 'https://github.com/acme/service' };
+    for (const [name, m] of Object.entries(models)) {
+      const k = name.toUpperCase().replace(/-/g, '_');
+      Object.assign(expected, { [`MODEL_${k}_VERSION`]: m.version, [`MODEL_${k}_RUN_ID`]: m.runId, [`MODEL_${k}_SHA256`]: m.sha256 });
+    }
+    expect(buildArgsOf(dockerArgs)).toEqual(expected);
+  });
+
+  it('(a) the image labels name the revision, the service version and every locked model', () => {
+    const { labels, env } = imageConfig(files().get('Dockerfile')!, buildArgsOf(dockerArgs));
+    expect(labels['org.opencontainers.image.revision']).toBe(REVISION);
+    expect(labels['org.opencontainers.image.version']).toBe(model.service.version);
+    expect(labels['org.opencontainers.image.title']).toBe(model.service.name);
+    expect(env.MLSERVICE_REVISION).toBe(REVISION);
+    const modelLabels = Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith('io.mlservice.model.')));
+    const expected = Object.fromEntries(
+      Object.entries(models).flatMap(([name, m]) => (Object.keys(KEYS.label) as Array<keyof ModelIdentity>).map((f) => [key(KEYS.label[f], name), m[f]])),
+    );
+    expect(modelLabels).toEqual(expected);
+  });
+
+  describe.each(HELM_MAJORS)('(b) Helm %i', (major) => {
+    const pod = (track: string): K8sObject => {
+      const pipeline = JSON.parse(files().get('deploy/spinnaker/pipeline.json')!) as { stages: Bake[] };
+      const bake = pipeline.stages.find((s) => s.type === 'bakeManifest' && s.overrides.track === track)!;
+      // The only SpEL the bake overrides use: `${ trigger['parameters']['<name>'] }`.
+      const evaluate = (v: string) =>
+        v.replace(/\$\{ trigger\['parameters'\]\['([^']+)'\] \}/g, (_m, p: string) => {
+          if (!(p in parameters)) throw new Error(`the workflow sends no parameter ${p}`);
+          return parameters[p]!;
+        });
+      const sets = Object.entries(bake.overrides).flatMap(([k, v]) => ['--set-string', `${k}=${evaluate(v)}`]);
+      const objects = render(major, writeChart(model), ['--namespace', bake.namespace, ...sets]);
+      return objects.find((o) => o.kind === 'Deployment')!.spec.template;
+    };
+
+    it.each(['canary', 'stable'])('the %s pods carry the same revision and model versions', (track) => {
+      const t = pod(track);
+      const image = `${model.deploy.image.registry}/${model.deploy.image.repository}:${REVISION}`;
+      expect(t.spec.containers[0].image).toBe(image);
+      expect(t.spec.containers[0].env.filter((e: { name: string }) => e.name.startsWith('MLSERVICE_'))).toEqual([
+        { name: 'MLSERVICE_TRACK', value: track },
+        { name: 'MLSERVICE_REVISION', value: REVISION },
+      ]);
+      const annotations: Record<string, string> = { 'mlservice.io/image': image, 'mlservice.io/revision': REVISION };
+      // Label values are limited to 63 chars of [A-Za-z0-9_.-]; these values already are, so they stay as they are.
+      const labels: Record<string, string> = { 'app.kubernetes.io/name': model.service.name, 'app.kubernetes.io/version': model.service.version, 'mlservice.io/revision': REVISION };
+      for (const [name, m] of Object.entries(models)) {
+        annotations[key(KEYS.podAnnotation.version, name)] = m.version;
+        annotations[key(KEYS.podAnnotation.runId, name)] = m.runId;
+        labels[key(KEYS.podLabel.version, name)] = m.version;
+      }
+      expect(t.metadata.annotations).toEqual(annotations);
+      expect(Object.fromEntries(Object.keys(labels).map((k) => [k, t.metadata.labels[k]]))).toEqual(labels);
+    });
+
+    it('the baseline pods name the production revision as both image tag and revision', () => {
+      const t = pod('baseline');
+      expect(t.spec.containers[0].image).toBe(`${model.deploy.image.registry}/${model.deploy.image.repository}:${PRODUCTION_REVISION}`);
+      expect(t.metadata.annotations['mlservice.io/revision']).toBe(PRODUCTION_REVISION);
+    });
+  });
+
+  it('(c) /metadata and (d) the info metrics of the running service show the same identity', async () => {
+    const compiled = await tsc(project.dir, true);
+    expect(compiled).toEqual({ code: 0, output: '' });
+    const mod = (await import(pathToFileURL(join(project.dir, 'dist/generated/service.js')).href)) as { definition: ServiceDefinition };
+    const image = imageConfig(files().get('Dockerfile')!, buildArgsOf(dockerArgs));
+    // What the canary pod's container starts with: the image's ENV, then the chart's env on top.
+    const env = { ...image.env, MLSERVICE_TRACK: 'canary', MLSERVICE_REVISION: REVISION, MLSERVICE_MODELS_LOCK: join(project.dir, 'models.lock.json'), LOG_LEVEL: 'silent' };
+    const s = await buildService(mod.definition, { modelsDir: join(project.dir, 'models') }, env);
+    try {
+      await s.loadModels();
+      const metadata = (await s.app.inject(PATHS.metadata)).json();
+      expect(metadata).toEqual({
+        service: { name: model.service.name, version: model.service.version, description: model.service.description, revision: REVISION },
+        // JSON null where the labels have an empty string: an unregistered model has no run id.
+        models: Object.entries(models).map(([name, m]) => ({ name, ...m, runId: m.runId || null })),
+      });
+      const text = (await s.app.inject(PATHS.metrics)).body;
+      const common = { service: model.service.name, track: 'canary' };
+      expect(samples(text, METRICS.buildInfo)).toEqual([{ ...common, version: model.service.version, revision: REVISION }]);
+      expect(samples(text, METRICS.modelInfo)).toEqual(
+        Object.entries(models).map(([name, m]) => ({
+          model: name,
+          ...Object.fromEntries((Object.keys(KEYS.metric) as Array<keyof ModelIdentity>).map((f) => [KEYS.metric[f], m[f]])),
+          ...common,
+        })),
+      );
+    } finally {
+      await s.shutdown();
+    }
+  }, 120_000);
+});
