@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parseConfigText, type ServiceModel } from '../config/index.js';
+import type { ServiceModel } from '../config/index.js';
 
 const run = promisify(execFile);
 
@@ -19,5 +19,6 @@ export async function configAtRevision(root: string, configFile: string, ref = '
   } catch {
     return null;
   }
+  const { parseConfigText } = await import('../config/index.js');
   return parseConfigText(text, `${ref}:${configFile}`);
 }

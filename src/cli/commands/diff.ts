@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { Option } from 'commander';
-import { loadConfig } from '../../config/index.js';
 import { EXIT } from '../../diagnostics.js';
-import { renderSummary, summarizeChanges, type SummaryFormat } from '../../review/index.js';
-import { configAtRevision } from '../git-config.js';
+import type { SummaryFormat } from '../../review/index.js';
 import type { CommandSpec } from '../main.js';
 import { CONFIG_FILE, configPath } from './validate.js';
 
@@ -18,6 +16,11 @@ export const diffCommand: CommandSpec = {
   async run(opts, _args, io) {
     const file = configPath(opts, io.cwd);
     const root = path.dirname(path.resolve(io.cwd, file));
+    const [{ loadConfig }, { renderSummary, summarizeChanges }, { configAtRevision }] = await Promise.all([
+      import('../../config/index.js'),
+      import('../../review/index.js'),
+      import('../git-config.js'),
+    ]);
     const { model } = await loadConfig(path.resolve(io.cwd, file));
     const before = await configAtRevision(root, CONFIG_FILE, String(opts.base));
     io.out(renderSummary(summarizeChanges(before, model), opts.format as SummaryFormat).replace(/\n$/, ''));

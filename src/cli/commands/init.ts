@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { DiagnosticError, EXIT } from '../../diagnostics.js';
 import type { CliCode } from '../codes.js';
-import { renderStarterConfig } from '../../scaffold/starter-config.js';
 import type { CommandSpec } from '../main.js';
 import { runSync } from './sync.js';
 import { CONFIG_FILE } from './validate.js';
@@ -32,6 +31,7 @@ export const initCommand: CommandSpec = {
       throw new DiagnosticError([{ code, severity: 'error', message: 'already exists; nothing written', fix, file: target, line: 0, col: 0 }], EXIT.conflict);
     }
     const name = String(opts.name ?? path.basename(root)).toLowerCase();
+    const { renderStarterConfig } = await import('../../scaffold/starter-config.js');
     const text = renderStarterConfig(
       {
         name,

@@ -1,10 +1,17 @@
 import path from 'node:path';
 import { Option } from 'commander';
-import { loadConfig } from '../../config/index.js';
 import { DiagnosticError, EXIT, formatDiagnostic } from '../../diagnostics.js';
-import { createProgressRenderer, LOCK_FILE, pullModels, verifyModels } from '../../models/index.js';
 import type { CommandSpec } from '../main.js';
+import type { Io } from '../io.js';
 import { configPath } from './validate.js';
+
+/** The config and the models feature, imported only when a models command runs. */
+async function loadProject(opts: Record<string, unknown>, io: Io) {
+  const [{ loadConfig }, models] = await Promise.all([import('../../config/index.js'), import('../../models/index.js')]);
+  const file = configPath(opts, io.cwd);
+  const { model } = await loadConfig(path.resolve(io.cwd, file));
+  return { file, model, models };
+}
 
 const pull: CommandSpec = {
   name: 'pull',
@@ -16,8 +23,7 @@ const pull: CommandSpec = {
     new Option('--locked', 'pull exactly the versions in models.lock.json (no alias or latest re-resolution), check every file against its sha256 and leave the lock as it is'),
   ],
   async run(opts, _args, io) {
-    const file = configPath(opts, io.cwd);
-    const { model } = await loadConfig(path.resolve(io.cwd, file));
+    const { file, model, models: { createProgressRenderer, LOCK_FILE, pullModels } } = await loadProject(opts, io);
     const root = path.dirname(path.resolve(io.cwd, file));
     const result = await pullModels(root, model, {
       env: io.env,
@@ -39,8 +45,7 @@ const verify: CommandSpec = {
   name: 'verify',
   description: 'check that models/ matches models.lock.json and the lock matches mlservice.yaml (run before building an image)',
   async run(opts, _args, io) {
-    const file = configPath(opts, io.cwd);
-    const { model } = await loadConfig(path.resolve(io.cwd, file));
+    const { file, model, models: { LOCK_FILE, verifyModels } } = await loadProject(opts, io);
     const diagnostics = await verifyModels(path.dirname(path.resolve(io.cwd, file)), model);
     if (diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticError(diagnostics, EXIT.invalidConfig);
     for (const d of diagnostics) io.err(formatDiagnostic(d));

@@ -2,9 +2,7 @@ import path from 'node:path';
 import { Option } from 'commander';
 import type { ServiceModel } from '../../config/index.js';
 import { DiagnosticError, EXIT } from '../../diagnostics.js';
-import { renderSummary, summarizeChanges } from '../../review/index.js';
-import { CONFIG_FILE, renderDiffs, renderPlanJson, renderPlanTable, syncProject, type SyncResult } from '../../sync/index.js';
-import { configAtRevision } from '../git-config.js';
+import type { SyncResult } from '../../sync/index.js';
 import type { Io } from '../io.js';
 import type { CommandSpec } from '../main.js';
 
@@ -18,6 +16,9 @@ export interface SyncFlags {
 
 /** Shared by `sync`, `init` and `yo mlservice`: one orchestration, one way of reporting it. */
 export async function runSync(root: string, flags: SyncFlags, io: Io, check = false): Promise<number> {
+  // Loaded here, not at the top: `mlgen --version` and the other commands skip the sync engine and
+  // every emitter (~0.2 s of module loading).
+  const { renderDiffs, renderPlanJson, renderPlanTable, syncProject } = await import('../../sync/index.js');
   const result = await syncProject(root, {
     dryRun: flags.dryRun === true,
     check,
@@ -40,6 +41,11 @@ export async function runSync(root: string, flags: SyncFlags, io: Io, check = fa
 
 /** The reviewers' summary against HEAD's config; informative only, so it never changes the exit code. */
 async function printSummary(root: string, model: ServiceModel, io: Io): Promise<void> {
+  const [{ CONFIG_FILE }, { renderSummary, summarizeChanges }, { configAtRevision }] = await Promise.all([
+    import('../../sync/index.js'),
+    import('../../review/index.js'),
+    import('../git-config.js'),
+  ]);
   let before: ServiceModel | null;
   try {
     before = await configAtRevision(root, CONFIG_FILE);

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../config/index.js';
 import { EXIT } from '../../diagnostics.js';
 import type { CommandSpec } from '../main.js';
 
@@ -17,6 +16,7 @@ export const validateCommand: CommandSpec = {
   description: 'check mlservice.yaml against the schema and the semantic rules; print every error (exit 65)',
   async run(opts, _args, io) {
     const file = configPath(opts, io.cwd);
+    const { loadConfig } = await import('../../config/index.js');
     const { model } = await loadConfig(path.resolve(io.cwd, file));
     io.out(`${file}: ok (${model.models.length} model${model.models.length === 1 ? '' : 's'}, ${model.endpoints.length} endpoint${model.endpoints.length === 1 ? '' : 's'})`);
     return EXIT.ok;
