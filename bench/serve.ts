@@ -161,6 +161,7 @@ async function main(): Promise<void> {
     `load ${hasWrk ? 'wrk -t1' : 'autocannon'} in its own process, POST one JSON row per request (small: 64 floats, large: 256 floats), ${WARMUP} s warm-up + ${SECONDS} s per cell`,
     'generated service = the TypeScript emitters\' output for a one-endpoint config, compiled with its own tsc and run as `node dist/main.js` (LOG_LEVEL=info unless the variant says otherwise, logs to /dev/null), model as an MLflow directory',
     `models: small 64 -> 256 -> 256 -> 1, large 256 -> 1024 -> 1024 -> 1 (Gemm+Relu, Sigmoid), float32`,
+    'where the time goes, and suggested runtime changes: [serve.findings.md](serve.findings.md)',
     `load average (1 min) before ${loadBefore}, after ${await loadAverage()}; client and servers share the same ${cpus().length} cores, so compare ratios within this run`,
   ];
   const report = { title: 'bench:serve results', setup, cells, servers, ratios: ratios(cells, generated) };
