@@ -1,7 +1,9 @@
+import { Node, Project, SyntaxKind } from 'ts-morph';
 import { describe, expect, test } from 'vitest';
 import type { EndpointSpec, ModelInput } from '../../src/config/model.js';
 import { emitTypeScript } from '../../src/emit/typescript.js';
 import { endpointStub, hooksModule } from '../../src/emit/ts/default-hooks.js';
+import { hookEntryNames } from '../../src/emit/ts/hooks-scan.js';
 import { updateHooks } from '../../src/emit/ts/hooks-update.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
 
@@ -78,6 +80,44 @@ describe('inserting a stub for a new endpoint', () => {
         '},',
       ].join('\n'),
     );
+  });
+});
+
+/** What ts-morph sees, the way updateHooks asks it: the oracle the quick reader must never exceed. */
+function tsMorphEntryNames(text: string): Set<string> | undefined {
+  const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
+  let init = project.createSourceFile('hooks.ts', text).getVariableDeclaration('hooks')?.getInitializer();
+  while (init && (Node.isSatisfiesExpression(init) || Node.isAsExpression(init) || Node.isParenthesizedExpression(init))) init = init.getExpression();
+  const props = init?.asKind(SyntaxKind.ObjectLiteralExpression)?.getProperties();
+  return props && new Set(props.flatMap((p) => (Node.isPropertyAssignment(p) || Node.isMethodDeclaration(p) || Node.isShorthandPropertyAssignment(p) ? [p.getSymbol()?.getName() ?? ''] : [])));
+}
+
+describe('reading the hooks entries without ts-morph', () => {
+  test.each<[string, string, string[] | undefined]>([
+    ['every entry form', "export const hooks = {\n  a: {},\n  'b-c': {},\n  \"d\": {},\n  e() {},\n  async f() {},\n  g,\n} satisfies Hooks;\n", ['a', 'b-c', 'd', 'e', 'f', 'g']],
+    ['parentheses and as', 'const hooks = ({ a: {} } as Hooks);\n', ['a']],
+    ['brackets in comments and strings', "export const hooks = { /* } */ a: { s: '}', t: `${'}'}` }, // }\n b: {} };\n", ['a', 'b']],
+    ['an escaped key', 'export const hooks = { r\\u0061nk: {} };\n', ['rank']],
+    ['accessors, computed and numeric keys, spreads: left to ts-morph', "export const hooks = { get a() { return {}; }, ['b']: {}, 1: {}, ...base, c: {} };\n", ['c']],
+    ['a syntax error', 'export const hooks = { a: {}\n', undefined],
+    ['two declarations', 'var hooks = { a: {} };\nvar hooks = { b: {} };\n', undefined],
+    ['a destructuring declaration', "const { hooks } = await import('./x.js');\n", undefined],
+    ['no object literal', 'export const hooks = build();\n', undefined],
+    ['only a nested declaration', 'function f() { const hooks = { a: {} }; return hooks; }\n', undefined],
+  ])('%s', (_n, text, want) => {
+    const names = hookEntryNames(text);
+    expect(names && [...names].sort()).toEqual(want);
+    const oracle = tsMorphEntryNames(text);
+    for (const n of names ?? []) expect(oracle?.has(n)).toBe(true);
+  });
+
+  test('a name the quick reader cannot see goes to ts-morph: a computed key counts, a missing name gets its stub', () => {
+    const text = "export const hooks = { score: {}, ['explain']: {} } satisfies Hooks;\n";
+    const { model } = withEndpoint('explain');
+    expect(hookEntryNames(text)).toEqual(new Set(['score']));
+    // ts-morph sees the computed key, so nothing is inserted.
+    expect(updateHooks(text, model.endpoints)).toBe(text);
+    expect(updateHooks('export const hooks = { score: {} };\n', model.endpoints)).toContain('explain: {');
   });
 });
 

@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import type { EndpointSpec } from '../../config/model.js';
 import { endpointStub } from './default-hooks.js';
+import { hookEntryNames } from './hooks-scan.js';
 
 type TsMorph = typeof import('ts-morph');
 let tsMorph: TsMorph | undefined;
 
-/** ts-morph costs ~0.5 s to load; only a sync that meets an existing hooks file pays for it. */
+/** ts-morph costs ~0.5 s to load; only a sync that has a stub to insert pays for it. */
 function loadTsMorph(): TsMorph {
   tsMorph ??= createRequire(import.meta.url)('ts-morph') as TsMorph;
   return tsMorph;
@@ -19,6 +20,8 @@ function loadTsMorph(): TsMorph {
  * `tsc` reports the missing entries against the contract).
  */
 export function updateHooks(existing: string, endpoints: EndpointSpec[]): string {
+  const known = hookEntryNames(existing);
+  if (known && endpoints.every((e) => known.has(e.name))) return existing;
   const { Project, SyntaxKind, Node } = loadTsMorph();
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const source = project.createSourceFile('hooks.ts', existing);
