@@ -36,6 +36,8 @@ function modelsSchema(model: ServiceModel): Schema {
     version: { type: ['string', 'integer'], pattern: '^[A-Za-z0-9_.-]{0,63}$' },
     runId: str('^[A-Za-z0-9_.-]{0,128}$'),
   });
+  // The template renders a model's identity only when its version is set; a run id alone would be dropped.
+  Object.assign(entry, { if: { properties: { runId: { minLength: 1 } } }, then: { properties: { version: { minLength: 1 } } } });
   return object(Object.fromEntries(model.models.map((m) => [m.name, entry])));
 }
 

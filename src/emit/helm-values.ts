@@ -2,8 +2,9 @@
  * The chart's `values.yaml`: every setting the verbatim templates in `templates/helm/` read,
  * defaulted from the config. CI and Spinnaker override `track`, `image.tag`, `revision` and
  * `models.<name>.*` per bake; everything else changes by editing mlservice.yaml and syncing.
+ * Model identity has no default: pods claim a model version only when the bake was told it.
  */
-import type { ModelSpec, ServiceModel } from '../config/model.js';
+import type { ServiceModel } from '../config/model.js';
 import { toYaml } from './openapi-yaml.js';
 import { GENERATED_MARKER } from './types.js';
 
@@ -14,16 +15,13 @@ export const STARTUP_FAILURE_THRESHOLD = 60;
 
 export type ModelValues = { version: string; runId: string };
 
-/** Version known from the config alone (`models:/name/12`); aliases and files resolve at pull time. */
-function configuredVersion(model: ModelSpec): string {
-  return model.source.kind === 'registry-version' ? model.source.version : '';
-}
-
 export function chartValues(model: ServiceModel): Record<string, unknown> {
   const k8s = model.deploy.kubernetes;
   const { registry, repository } = model.deploy.image;
   const models: Record<string, ModelValues> = {};
-  for (const m of model.models) models[m.name] = { version: configuredVersion(m), runId: '' };
+  // Empty: only a bake that knows the image's models sets them (the template then renders nothing).
+  // A version from the config would be a guess: aliases move, and the baseline runs an older image.
+  for (const m of model.models) models[m.name] = { version: '', runId: '' };
   return {
     track: 'stable',
     image: { repository: `${registry}/${repository}`, tag: '', pullPolicy: 'IfNotPresent' },
@@ -61,7 +59,10 @@ const COMMENTS: Record<string, string[]> = {
   ],
   image: ['tag: set by CI/Spinnaker (e.g. <git sha7>-m<model version>); empty = the chart appVersion.'],
   revision: ['Git SHA of the service code; set by CI. Becomes MLSERVICE_REVISION and a pod label.'],
-  models: ['Model versions and MLflow run ids baked into the image (from models.lock.json); set by CI.'],
+  models: [
+    'Version and MLflow run id of each model baked into the image (models.lock.json), set per bake',
+    'from the CI trigger. Empty = the pods make no model claim (the image labels and /metadata still do).',
+  ],
   replicas: ['min/max: stable (HPA bounds); canary: pods per canary or baseline Deployment.'],
   autoscaling: ['HorizontalPodAutoscaler (autoscaling/v2) on average CPU, stable track only.'],
   resources: ['Container requests and limits (from deploy.kubernetes.resources).'],

@@ -123,7 +123,8 @@ function bakeStages(m: ServiceModel): Stage[] {
   const common = { after: [], withModels: true, chartVersionParam: PARAM.gitSha, imageTagParam: PARAM.imageTag, revisionParam: PARAM.gitSha };
   return [
     bakeManifest(m, { ...STAGE.bakeCanary, ...common, track: 'canary' }),
-    // The baseline is production as it runs now: its image, its chart, its revision.
+    // The baseline is production as it runs now: its image, its chart, its revision. CI knows
+    // only the new build's models, so the baseline pods make no model claim (see withModels).
     bakeManifest(m, {
       ...STAGE.bakeBaseline,
       ...common,

@@ -67,7 +67,11 @@ export interface BakeOptions extends StageBase {
   chartVersionParam: string;
   imageTagParam: string;
   revisionParam: string;
-  /** Override model versions/run ids (false for the baseline: its image carries its own models). */
+  /**
+   * Set model versions/run ids from the trigger. False where the trigger does not know the image's
+   * models (the baseline runs production's image; a rollback an older one): the chart then renders
+   * no model identity for those pods, and their image labels and /metadata remain the truth.
+   */
   withModels: boolean;
 }
 

@@ -38,9 +38,9 @@ describe.each([
   });
 });
 
-test('model versions known from the config become values defaults; aliases wait for CI', () => {
+test('model identity has no default, not even a pinned version from the config: only a bake sets it', () => {
   const values = parse(file(emitHelm(abModel()), 'values.yaml'));
-  expect(values.models).toEqual({ 'ranker-control': { version: '12', runId: '' }, 'ranker-treatment': { version: '', runId: '' } });
+  expect(values.models).toEqual({ 'ranker-control': { version: '', runId: '' }, 'ranker-treatment': { version: '', runId: '' } });
   expect(values.image).toEqual({ repository: '123456789012.dkr.ecr.eu-central-1.amazonaws.com/reco/activity-ranker', tag: '', pullPolicy: 'IfNotPresent' });
 });
 

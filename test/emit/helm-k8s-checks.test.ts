@@ -9,7 +9,7 @@ import { render, writeChart, type K8sObject } from './helm-chart.js';
 
 let objects: K8sObject[];
 beforeAll(() => {
-  objects = render(3, writeChart(abModel()), ['--set', 'serviceMonitor.enabled=true']);
+  objects = render(3, writeChart(abModel()), ['--set', 'serviceMonitor.enabled=true', '--set-string', 'models.ranker-control.version=12']);
 });
 
 const get = (kind: string): K8sObject => structuredClone(objects.find((o) => o.kind === kind)!);

@@ -104,6 +104,7 @@ describe.each(models)('%s chart', (_label, model) => {
       [['--set', 'track=prod'], { 3: '- track: track must be one of the following: "stable", "canary", "baseline"', 4: "- at '/track': value must be one of 'stable', 'canary', 'baseline'" }],
       [['--set', 'replicas.min=-1'], { 3: '- replicas.min: Must be greater than or equal to 1', 4: "- at '/replicas/min': minimum: got -1, want 1" }],
       [['--set', 'models.unknown-model.version=1'], { 3: '- models: Additional property unknown-model is not allowed', 4: "- at '/models': additional properties 'unknown-model' not allowed" }],
+      [['--set', `models.${model.models[0]!.name}.runId=abc`], { 3: `- models.${model.models[0]!.name}.version: String length must be greater than or equal to 1`, 4: `- at '/models/${model.models[0]!.name}/version': minLength: got 0, want 1` }],
       [['--set', 'resources.requests.cpu=lots'], { 3: '- resources.requests.cpu: Does not match pattern', 4: "- at '/resources/requests/cpu': 'lots' does not match pattern" }],
       [['--set', 'image.tag=-bad'], { 3: '- image.tag: Does not match pattern', 4: "- at '/image/tag': '-bad' does not match pattern" }],
     ])('values.schema.json rejects %j', (args, messages) => {
@@ -137,6 +138,22 @@ describe.each(models)('%s chart', (_label, model) => {
         { name: ENV.track, value: 'stable' },
         { name: ENV.revision, value: '0123456789abcdef0123456789abcdef01234567' },
       ]);
+    });
+
+    test('without values from a bake the pods claim no model and no revision (no default is a guess)', () => {
+      const pod = only(render(major, chart), 'Deployment').spec.template;
+      const image = `${model.deploy.image.registry}/${model.deploy.image.repository}:${model.service.version}`;
+      expect(pod.metadata.annotations).toEqual({ 'mlservice.io/image': image });
+      expect(Object.keys(pod.metadata.labels).filter((k) => k.includes('mlservice.io/'))).toEqual([]);
+      expect(pod.spec.containers[0].env.map((e: { name: string }) => e.name)).toEqual([ENV.port, ENV.track]);
+    });
+
+    test('a model set with a version and no run id claims exactly that; unset models claim nothing', () => {
+      const first = model.models[0]!.name;
+      const pod = only(render(major, chart, ['--set-string', `models.${first}.version=sha256-0123456789ab`, '--set-string', `models.${first}.runId=`]), 'Deployment').spec.template;
+      const claims = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).filter(([k]) => k.includes('.models.mlservice.io/')));
+      expect(claims(pod.metadata.annotations)).toEqual({ [`${first}.models.mlservice.io/version`]: 'sha256-0123456789ab', [`${first}.models.mlservice.io/run-id`]: '' });
+      expect(claims(pod.metadata.labels)).toEqual({ [`${first}.models.mlservice.io/version`]: 'sha256-0123456789ab' });
     });
 
     test('probes hit the runtime health paths; preStop + drain fit in the grace period', () => {

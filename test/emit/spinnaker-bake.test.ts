@@ -68,12 +68,20 @@ describe.each([
     expect(d.spec.template.spec.containers.map((c: Json) => c.image)).toEqual([image]);
     const annotations = d.spec.template.metadata.annotations as Record<string, string>;
     expect(annotations['mlservice.io/revision']).toBe(tag);
+    // The trigger's model parameters describe the new build; the baseline runs production's image,
+    // so its pods must claim no model at all rather than the new build's (or the config's) versions.
+    const claimed: Record<string, string> = {};
     if (track !== 'baseline') {
       for (const m of model.models) {
-        expect(annotations[`${m.name}.models.mlservice.io/version`]).toBe(PARAMS[`modelVersion_${m.name}`]);
-        expect(annotations[`${m.name}.models.mlservice.io/run-id`]).toBe(PARAMS[`modelRunId_${m.name}`]);
+        claimed[`${m.name}.models.mlservice.io/version`] = PARAMS[`modelVersion_${m.name}`]!;
+        claimed[`${m.name}.models.mlservice.io/run-id`] = PARAMS[`modelRunId_${m.name}`]!;
       }
     }
+    const claims = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).filter(([k]) => k.includes('.models.mlservice.io/')));
+    expect(claims(annotations)).toEqual(claimed);
+    expect(claims(d.spec.template.metadata.labels)).toEqual(
+      Object.fromEntries(Object.entries(claimed).filter(([k]) => k.endsWith('/version'))),
+    );
     // canary and baseline render only their Deployment: the Service, HPA, PDB stay with stable
     if (track !== 'stable') expect(objects.map((o) => o.kind)).toEqual(['Deployment']);
   });
@@ -83,5 +91,7 @@ describe.each([
     const d = bake(chart, stage).find((o) => o.kind === 'Deployment')!;
     expect(d.metadata.name).toBe(model.service.name);
     expect(d.spec.template.spec.containers[0].image.endsWith(`:${PARAMS.imageTag}`)).toBe(true);
+    // The old image's models are not in the rollback trigger: no model claim on its pods.
+    expect(Object.keys(d.spec.template.metadata.annotations).filter((k) => k.includes('.models.mlservice.io/'))).toEqual([]);
   });
 });

@@ -35,6 +35,7 @@ import { imageConfig } from './dockerfile-image.js';
 
 const REVISION = '5e2b9c0d4a7f13e86b1c9d0e2f4a6b8c0d1e3f57';
 const PRODUCTION_REVISION = '0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5';
+const PRODUCTION_SERVICE_VERSION = '0.0.9-production';
 /** Registry versions the fake registry resolved aliases and `latest` to. */
 const RESOLVED = { 'registry-alias': '13', 'registry-latest': '7' } as const;
 
@@ -105,6 +106,7 @@ interface Bake {
   type: string;
   namespace: string;
   overrides: Record<string, string>;
+  inputArtifacts: Array<{ artifact: { version: string } }>;
 }
 
 describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
@@ -171,17 +173,21 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
   });
 
   describe.each(HELM_MAJORS)('(b) Helm %i', (major) => {
-    const pod = (track: string): K8sObject => {
+    const bakeOf = (track: string): Bake => {
       const pipeline = JSON.parse(files().get('deploy/spinnaker/pipeline.json')!) as { stages: Bake[] };
-      const bake = pipeline.stages.find((s) => s.type === 'bakeManifest' && s.overrides.track === track)!;
-      // The only SpEL the bake overrides use: `${ trigger['parameters']['<name>'] }`.
-      const evaluate = (v: string) =>
-        v.replace(/\$\{ trigger\['parameters'\]\['([^']+)'\] \}/g, (_m, p: string) => {
-          if (!(p in parameters)) throw new Error(`the workflow sends no parameter ${p}`);
-          return parameters[p]!;
-        });
+      return pipeline.stages.find((s) => s.type === 'bakeManifest' && s.overrides.track === track)!;
+    };
+    // The only SpEL the bake stages use: `${ trigger['parameters']['<name>'] }`.
+    const evaluate = (v: string) =>
+      v.replace(/\$\{ trigger\['parameters'\]\['([^']+)'\] \}/g, (_m, p: string) => {
+        if (!(p in parameters)) throw new Error(`the workflow sends no parameter ${p}`);
+        return parameters[p]!;
+      });
+    /** The pod template the track's bake renders from the chart of `chartModel` (the config at the commit the bake reads). */
+    const pod = (track: string, chartModel: ServiceModel = model): K8sObject => {
+      const bake = bakeOf(track);
       const sets = Object.entries(bake.overrides).flatMap(([k, v]) => ['--set-string', `${k}=${evaluate(v)}`]);
-      const objects = render(major, writeChart(model), ['--namespace', bake.namespace, ...sets]);
+      const objects = render(major, writeChart(chartModel), ['--namespace', bake.namespace, ...sets]);
       return objects.find((o) => o.kind === 'Deployment')!.spec.template;
     };
 
@@ -205,10 +211,28 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
       expect(Object.fromEntries(Object.keys(labels).map((k) => [k, t.metadata.labels[k]]))).toEqual(labels);
     });
 
-    it('the baseline pods name the production revision as both image tag and revision', () => {
-      const t = pod('baseline');
-      expect(t.spec.containers[0].image).toBe(`${model.deploy.image.registry}/${model.deploy.image.repository}:${PRODUCTION_REVISION}`);
-      expect(t.metadata.annotations['mlservice.io/revision']).toBe(PRODUCTION_REVISION);
+    it("the baseline pods carry production's identity only: its revision, image and version, and no model claim", () => {
+      const bake = bakeOf('baseline');
+      // The baseline bake reads the chart at the production commit (the revision the image was built from) ...
+      expect(evaluate(bake.inputArtifacts[0]!.artifact.version)).toBe(PRODUCTION_REVISION);
+      // ... whose config differs from the new one: another service version, every model pinned elsewhere.
+      const production: ServiceModel = {
+        ...model,
+        service: { ...model.service, version: PRODUCTION_SERVICE_VERSION },
+        models: model.models.map((m) => ({ ...m, source: { kind: 'registry-version', uri: `models:/${m.name}/11`, registeredModel: m.name, version: '11' } })),
+      };
+      const t = pod('baseline', production);
+      const image = `${model.deploy.image.registry}/${model.deploy.image.repository}:${PRODUCTION_REVISION}`;
+      expect(t.spec.containers[0].image).toBe(image);
+      expect(t.spec.containers[0].env.filter((e: { name: string }) => e.name.startsWith('MLSERVICE_'))).toEqual([
+        { name: 'MLSERVICE_TRACK', value: 'baseline' },
+        { name: 'MLSERVICE_REVISION', value: PRODUCTION_REVISION },
+      ]);
+      // Neither the new build's models (the trigger's) nor either config's: the trigger does not know what
+      // production's image runs, so the pods claim nothing; its labels and /metadata stay the truth.
+      expect(t.metadata.annotations).toEqual({ 'mlservice.io/image': image, 'mlservice.io/revision': PRODUCTION_REVISION });
+      const identityLabels = Object.fromEntries(Object.entries(t.metadata.labels as Record<string, string>).filter(([k]) => k.includes('mlservice.io/') || k === 'app.kubernetes.io/version'));
+      expect(identityLabels).toEqual({ 'app.kubernetes.io/version': PRODUCTION_SERVICE_VERSION, 'mlservice.io/revision': PRODUCTION_REVISION });
     });
   });
 
