@@ -4,7 +4,7 @@
  * defaults computed here are the ones that depend on another field (endpoint path, A/B salt,
  * build base image).
  */
-import { canonicalize } from './canonical.js';
+import { canonicalize } from '../canonical.js';
 import type { AbSpec, BatchingSpec, DeploySpec, EndpointSpec, ModelSpec, ServiceMeta, ServiceModel } from './model.js';
 import type { RawAb, RawConfig, RawDeploy, RawEndpoint, RawModel } from './raw.js';
 import { schemaDefault } from './schema.js';

@@ -9,6 +9,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { LockedModel, ModelsLock } from '@mlservice/runtime';
+import { canonicalJson } from '../canonical.js';
 import { MODELS_CODES, ModelsError } from './errors.js';
 import { comparePaths } from './paths.js';
 
@@ -17,18 +18,6 @@ export const LOCK_FILE = 'models.lock.json';
 export type LockedFile = LockedModel['files'][number];
 
 /** JSON with object keys sorted at every level, 2-space indent and a trailing newline. */
-export function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (v && typeof v === 'object') {
-      const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-      return Object.fromEntries(entries.sort(([a], [b]) => comparePaths(a, b)).map(([k, x]) => [k, sort(x)]));
-    }
-    return v;
-  };
-  return `${JSON.stringify(sort(value), null, 2)}\n`;
-}
-
 async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -121,3 +110,5 @@ export async function dirMatches(dir: string, digest: string): Promise<boolean> 
   const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
   return exists && modelDigest(await hashDir(dir)) === digest;
 }
+
+export { canonicalJson };

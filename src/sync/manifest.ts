@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ownership } from '../emit/types.js';
+import { canonicalJson } from '../canonical.js';
 import { generatorInfo } from '../version.js';
 import { checkRelativePath } from './paths.js';
 
@@ -26,22 +27,6 @@ export interface Manifest {
   generator: { name: string; version: string };
   config: { path: string; sha256: string };
   files: Record<string, ManifestEntry>;
-}
-
-/** JSON with keys sorted at every level, 2-space indent, one trailing newline: byte-stable. */
-export function canonicalJson(value: unknown): string {
-  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, sortKeys(v)]));
-  }
-  return value;
 }
 
 export type ManifestRead =
@@ -79,4 +64,4 @@ function parseManifest(text: string): Manifest {
   return raw as Manifest;
 }
 
-export { generatorInfo };
+export { canonicalJson, generatorInfo };

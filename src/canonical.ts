@@ -10,3 +10,11 @@ export function canonicalize<T>(value: T): T {
   for (const key of Object.keys(value).sort()) out[key] = canonicalize((value as Record<string, unknown>)[key]);
   return out as T;
 }
+
+/**
+ * The one JSON serialization for files mlgen owns (manifest, models.lock.json, --json output):
+ * keys sorted recursively, undefined dropped, 2-space indent, one trailing newline.
+ */
+export function canonicalJson(value: unknown): string {
+  return `${JSON.stringify(canonicalize(value), null, 2)}\n`;
+}
