@@ -19,10 +19,14 @@ function readsBackAs(text: string): unknown {
 /** Serializes `value` (plain data) to YAML, prefixed by `# <line>` for each header line. */
 export function toYaml(value: unknown, headerLines: readonly string[] = []): string {
   const doc = new Document(value, { aliasDuplicateObjects: false });
+  // One YAML parse per distinct string: documents repeat `type: string`, media types, names.
+  const quote = new Map<string, boolean>();
   visit(doc, {
     Scalar(_key, node) {
       if (!isScalar(node) || typeof node.value !== 'string' || node.value.includes('\n')) return;
-      if (readsBackAs(node.value) !== node.value) node.type = 'QUOTE_DOUBLE';
+      let q = quote.get(node.value);
+      if (q === undefined) quote.set(node.value, (q = readsBackAs(node.value) !== node.value));
+      if (q) node.type = 'QUOTE_DOUBLE';
     },
   });
   const body = doc.toString({ lineWidth: 0, minContentWidth: 0 });

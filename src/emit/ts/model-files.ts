@@ -53,8 +53,12 @@ export async function readModelSignatures(root: string, model: ServiceModel, con
 
 /** `file:line:col` of config paths, from the config text as loaded. */
 export function configLocator(text: string, file: string): Locate {
-  const parsed = parseYaml(text, file);
-  return (segments) => ({ file, ...locate(parsed.doc, parsed.lines, segments) });
+  // Parsed on the first call only: a sync without pulled models never needs a position.
+  let parsed: ReturnType<typeof parseYaml> | undefined;
+  return (segments) => {
+    parsed ??= parseYaml(text, file);
+    return { file, ...locate(parsed.doc, parsed.lines, segments) };
+  };
 }
 
 /** Everything in one call: read the present models and check them against the config. */
