@@ -113,31 +113,6 @@ describe.each(Object.keys(EXAMPLE_MODELS).sort())('examples/%s served for real',
     expect(checked).toBeGreaterThan(0);
   });
 
-  it('under concurrency, one model call carries the rows of several requests (batch-size metric)', async () => {
-    const { model } = await loadConfig(path.join(dir, 'mlservice.yaml'));
-    const endpoint = model.endpoints[0]!;
-    const body = JSON.stringify(endpoint.examples[0]);
-    const batches = async (): Promise<{ rows: number; calls: number }> => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      const sum = (suffix: string): number =>
-        text.split('\n').filter((l) => l.startsWith(`mlservice_batch_size_${suffix}{`)).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
-      return { rows: sum('sum'), calls: sum('count') };
-    };
-    const before = await batches();
-    const answers = await Promise.all(
-      Array.from({ length: 64 }, () => fetch(`${url}${endpoint.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })),
-    );
-    expect(answers.map((r) => r.status)).toEqual(Array(64).fill(200));
-    const after = await batches();
-    const rows = after.rows - before.rows;
-    const calls = after.calls - before.calls;
-    const rowsPerRequest = rows / 64;
-    // Unbatched, every request would be one model call; batching must merge requests.
-    expect(calls).toBeGreaterThan(0);
-    expect(calls).toBeLessThan(64);
-    expect(rows / calls).toBeGreaterThan(rowsPerRequest);
-  });
-
   it('rejects a body missing a required field with 400 problem+json naming it', async () => {
     const { model } = await loadConfig(path.join(dir, 'mlservice.yaml'));
     const endpoint = model.endpoints[0]!;

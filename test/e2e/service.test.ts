@@ -123,7 +123,7 @@ describe('minimal: one model, one endpoint', () => {
   });
 
   test('the generated smoke test passes against the running models', async () => {
-    const { stdout } = await run(process.execPath, ['--test', 'test/smoke.test.mjs'], { cwd: svc.dir });
+    const { stdout } = await run(process.execPath, ['--test', '--test-reporter=tap', 'test/smoke.test.mjs'], { cwd: svc.dir });
     expect(stdout).toMatch(/# pass 1\n/);
     expect(stdout).toMatch(/# fail 0\n/);
   });
@@ -169,7 +169,7 @@ describe('ab: two models behind a sticky split, ranking one row per candidate', 
   });
 
   test('the generated smoke test passes', async () => {
-    const { stdout } = await run(process.execPath, ['--test', 'test/smoke.test.mjs'], { cwd: svc.dir }).catch((e) => {
+    const { stdout } = await run(process.execPath, ['--test', '--test-reporter=tap', 'test/smoke.test.mjs'], { cwd: svc.dir }).catch((e) => {
       throw new Error(`${e.stdout}\n${e.stderr}`);
     });
     expect(stdout).toMatch(/# fail 0\n/);
