@@ -3,10 +3,13 @@
  * and compiled with ajv. The file is the single source of truth: validation, editor completion
  * (`yaml-language-server`) and `docs/config-reference.md` all come from it.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import standaloneModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
 
 export type SchemaNode = { [key: string]: unknown };
@@ -15,6 +18,10 @@ const SCHEMA_FILE = join('schemas', 'mlservice.schema.json');
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+const standaloneCode = standaloneModule as unknown as typeof standaloneModule.default;
+
+/** The config validator as ajv standalone code, written beside this module by `npm run build`. */
+export const PRECOMPILED_VALIDATOR = 'config-validator.cjs';
 
 /** Walks up from this module to the package root (works from `src/` under vitest and from `dist/`). */
 export function schemaPath(): string {
@@ -28,9 +35,12 @@ export function schemaPath(): string {
   }
 }
 
+let cachedText: string | undefined;
+const schemaText = (): string => (cachedText ??= readFileSync(schemaPath(), 'utf8'));
+
 let cachedSchema: SchemaNode | undefined;
 export function configSchema(): SchemaNode {
-  cachedSchema ??= JSON.parse(readFileSync(schemaPath(), 'utf8')) as SchemaNode;
+  cachedSchema ??= JSON.parse(schemaText()) as SchemaNode;
   return cachedSchema;
 }
 
@@ -38,8 +48,8 @@ export function configSchema(): SchemaNode {
  * An ajv instance. Strict, so typos in user-written schemas (`maxitems`) fail to compile instead of
  * being ignored. `useDefaults` only for the config itself: the schema's `default`s are the defaults.
  */
-export function newAjv(useDefaults = false, validateSchema = true): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true, useDefaults, validateSchema });
+export function newAjv(useDefaults = false, validateSchema = true, source = false): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true, useDefaults, validateSchema, code: { source } });
   addFormats(ajv);
   return ajv;
 }
@@ -59,8 +69,32 @@ let cachedValidator: ValidateFunction | undefined;
 export function configValidator(): ValidateFunction {
   // Our own schema is checked against the 2020-12 meta-schema by test/config/schema.test.ts;
   // skipping that check here saves compiling the meta-schema on every CLI start.
-  cachedValidator ??= newAjv(true, false).compile(configSchema());
+  cachedValidator ??= precompiledValidator() ?? newAjv(true, false).compile(configSchema());
   return cachedValidator;
+}
+
+const schemaSha256 = (): string => createHash('sha256').update(schemaText()).digest('hex');
+
+/**
+ * Compiling the config schema costs ~60 ms on every CLI start; the build compiles it once into
+ * standalone code (the same generated functions, so the same errors). Used only when it was built
+ * from the schema file as it is now; under vitest (no build output beside `src/`) ajv compiles.
+ */
+function precompiledValidator(): ValidateFunction | undefined {
+  let built: { default: ValidateFunction; schemaSha256: string };
+  try {
+    built = createRequire(import.meta.url)(`./${PRECOMPILED_VALIDATOR}`) as typeof built;
+  } catch {
+    return undefined;
+  }
+  return built.schemaSha256 === schemaSha256() ? built.default : undefined;
+}
+
+/** CommonJS source of the precompiled config validator (see `scripts/build-config-validator.mjs`). */
+export function configValidatorSource(): string {
+  const ajv = newAjv(true, false, true);
+  const code = standaloneCode(ajv, ajv.compile(configSchema()));
+  return `${code}\nmodule.exports.schemaSha256 = ${JSON.stringify(schemaSha256())};\n`;
 }
 
 /** Resolves a local `$ref` (`#/$defs/x`) so callers can read descriptions, examples and defaults. */
