@@ -80,11 +80,17 @@ export async function locateModel(modelsDir: string, name: string): Promise<Loca
   throw new ModelLoadError('MODEL.NOT_FOUND', `no model "${name}" in ${modelsDir}`, 'run `mlgen models pull`, or set MLSERVICE_MODELS_DIR to the folder holding the models');
 }
 
-/** MLflow's `onnx_session_options` mapped onto onnxruntime-node's names. */
-function sessionOptions(mlmodel: Record<string, any> | null): ort.InferenceSession.SessionOptions {
+/**
+ * MLflow's `onnx_session_options` mapped onto onnxruntime-node's names. Without a thread count
+ * there, one intra-op thread: onnxruntime-node runs `session.run` on the event-loop thread, and
+ * ORT's own default (a spinning thread per core of the node, not of the pod's CPU limit) takes the
+ * cores that serve HTTP. `intra_op_num_threads: 0` asks for ORT's default.
+ * Measured in bench/results/serve.findings.md (section 2).
+ */
+export function sessionOptions(mlmodel: Record<string, any> | null): ort.InferenceSession.SessionOptions {
   const o = mlmodel?.flavors?.onnx?.onnx_session_options ?? {};
   const levels: Record<number, ort.InferenceSession.SessionOptions['graphOptimizationLevel']> = { 0: 'disabled', 1: 'basic', 2: 'extended', 99: 'all' };
-  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: 1 };
   if (typeof o.intra_op_num_threads === 'number') options.intraOpNumThreads = o.intra_op_num_threads;
   if (typeof o.inter_op_num_threads === 'number') options.interOpNumThreads = o.inter_op_num_threads;
   if (o.execution_mode === 'sequential' || o.execution_mode === 'parallel') options.executionMode = o.execution_mode;
