@@ -17,6 +17,10 @@ DEFAULT_BASE=$(node -e "
     process.stdout.write(base.includes('/') ? base : 'docker.io/library/' + base);
   ")
 BASE_IMAGE=${MLGEN_BASE_IMAGE:-$DEFAULT_BASE}
+# Other Node 24 bookworm names the committed examples build FROM (e.g. `buildBase: node:24-bookworm`)
+# get the same image as a stand-in: enough for our pure-JS builds, though it lacks the full image's
+# compilers.
+ALIASES=$(sed -n 's/^FROM \(node:24-bookworm[^ ]*\).*/docker.io\/library\/\1/p' examples/*/Dockerfile 2>/dev/null | sort -u)
 
 log() { printf '[container-setup %ss] %s\n' "$SECONDS" "$*"; }
 
@@ -74,11 +78,13 @@ build_rootfs_tar() {
 main() {
   install_tools
   if [ "${MLGEN_BASE_REBUILD:-0}" = 1 ]; then
-    podman rmi -f "$BASE_IMAGE" >/dev/null 2>&1 || true
+    # shellcheck disable=SC2086
+    podman rmi -f "$BASE_IMAGE" $ALIASES >/dev/null 2>&1 || true
     rm -f "$CACHE"/rootfs-*.tar
   fi
   if podman image exists "$BASE_IMAGE"; then
     log "$BASE_IMAGE present"
+    tag_aliases
     return
   fi
   local tar="$CACHE/rootfs-bookworm-node$NODE_MAJOR.tar"
@@ -89,6 +95,14 @@ main() {
     --change 'CMD ["node"]' \
     "$tar" "$BASE_IMAGE" >/dev/null
   log "done: $(podman image inspect --format '{{.Size}}' "$BASE_IMAGE") bytes"
+  tag_aliases
+}
+
+tag_aliases() {
+  local name
+  for name in $ALIASES; do
+    [ "$name" = "$BASE_IMAGE" ] || podman tag "$BASE_IMAGE" "$name"
+  done
 }
 
 main
