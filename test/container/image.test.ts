@@ -75,9 +75,10 @@ describe.skipIf(!ENABLED)('minimal image: one local model, built and run with po
     });
   });
 
-  test('the running service reports the same revision and model digest as the labels', async () => {
-    const meta = (await (await fetch(image.base + PATHS.metadata)).json()) as { service: { revision: string }; models: Array<{ name: string; sha256: string }> };
-    expect([meta.service.revision, meta.models.map((m) => [m.name, m.sha256])]).toEqual([REVISION, [['scorer', lock.models['scorer']!.sha256]]]);
+  test('the running service reports the same revision and model identity as the labels', async () => {
+    const meta = (await (await fetch(image.base + PATHS.metadata)).json()) as { service: { revision: string }; models: Array<{ name: string; version: string; runId: string | null; sha256: string }> };
+    const sha = lock.models['scorer']!.sha256;
+    expect([meta.service.revision, meta.models.map((m) => [m.name, m.version, m.runId, m.sha256])]).toEqual([REVISION, [['scorer', `sha256-${sha.slice(0, 12)}`, null, sha]]]);
   });
 
   test('it runs as 10001 on a read-only root filesystem', async () => {
