@@ -20,7 +20,7 @@ BASE_IMAGE=${MLGEN_BASE_IMAGE:-$DEFAULT_BASE}
 # Other Node 24 bookworm names the committed examples build FROM (e.g. `buildBase: node:24-bookworm`)
 # get the same image as a stand-in: enough for our pure-JS builds, though it lacks the full image's
 # compilers.
-ALIASES=$(sed -n 's/^FROM \(node:24-bookworm[^ ]*\).*/docker.io\/library\/\1/p' examples/*/Dockerfile 2>/dev/null | sort -u)
+ALIASES=$(sed -n 's/^FROM \(node:24-bookworm[^ ]*\).*/docker.io\/library\/\1/p' examples/*/Dockerfile 2>/dev/null | sort -u || true)
 
 log() { printf '[container-setup %ss] %s\n' "$SECONDS" "$*"; }
 
