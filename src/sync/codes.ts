@@ -8,6 +8,7 @@ export const SYNC_CATALOGUE = {
   'SYNC.HAND_EDITED': 'A generated file differs from what mlgen last wrote and from what it would write now; nothing is written (exit 2).',
   'SYNC.COLLISION': 'A file mlgen did not write is where a generated file goes, with other bytes; nothing is written (exit 2).',
   'SYNC.NO_MERGE_BASE': '`--merge`: the bytes mlgen last wrote are neither in git nor in `.mlgen/cache/`; the new version is written beside the file as `<file>.mlgen-new`.',
+  'SYNC.MERGED': '`--merge`: the hand edit and the new output were merged cleanly; the message names the merge base (git object or `.mlgen/cache/`) (warning).',
   'SYNC.MERGE_CONFLICT': '`--merge`: the hand edit and the new output change the same lines; the file gets conflict markers (exit 2).',
   'SYNC.NOT_A_FILE': 'A directory (or a file as a parent directory) is where mlgen writes a file.',
   'SYNC.ORPHAN_EDITED': 'A file mlgen no longer generates was edited by hand, so it is kept and is yours now (warning).',

@@ -24,12 +24,12 @@ export async function resolveConflicts(
     const theirs = e.desired ?? '';
     const prev = prevFiles[e.path];
     const base = e.action === 'conflict' && prev ? await findMergeBase(root, prev) : undefined;
-    const line = firstDifferentLine(ours, base ?? theirs);
+    const line = firstDifferentLine(ours, base?.text ?? theirs);
     if (options.merge && base !== undefined) {
-      const merged = mergeThreeWay(ours, base, theirs);
+      const merged = mergeThreeWay(ours, base.text, theirs);
       e.after = merged.text === ours ? undefined : merged.text; // already merged: leave the file be
       e.resolution = merged.conflicts === 0 ? 'merged' : 'merge-conflict';
-      if (merged.conflicts > 0) out.push(mergeConflict(e.path, merged.text, merged.conflicts));
+      out.push(merged.conflicts > 0 ? mergeConflict(e.path, merged.text, merged.conflicts) : mergedNote(e.path, base.from, line));
     } else if (options.force) {
       e.after = theirs;
       e.resolution = 'forced';
@@ -51,6 +51,19 @@ export function firstDifferentLine(a: string, b: string): number {
   let i = 0;
   while (i < x.length && i < y.length && x[i] === y[i]) i += 1;
   return i + 1;
+}
+
+/** A clean merge still leaves a hand edit in a generated file: say so, and which base was used. */
+function mergedNote(path: string, from: string, line: number): Diagnostic {
+  return {
+    code: SYNC_CODES.MERGED,
+    severity: 'warning',
+    message: `merged your edit with mlgen's new output (base: the bytes mlgen last wrote, from ${from})`,
+    fix: 'move the change into a hook or mlservice.yaml; until then `mlgen check` reports this file and every sync needs --merge',
+    file: path,
+    line,
+    col: 1,
+  };
 }
 
 function refusal(e: PlanEntry, line: number): Diagnostic {

@@ -17,13 +17,22 @@ export const CACHE_DIR = '.mlgen/cache';
  * Whatever is found must hash to the manifest's sha256, so a wrong base can never be used.
  * Owning the base is the lesson of cruft's "repository lacks the necessary blob" failures.
  */
-export async function findMergeBase(root: string, prev: ManifestEntry): Promise<string | undefined> {
+export interface MergeBase {
+  text: string;
+  /** Where the base was found, for the user: `git object <blob>` or `.mlgen/cache/<sha256>`. */
+  from: string;
+}
+
+export async function findMergeBase(root: string, prev: ManifestEntry): Promise<MergeBase | undefined> {
   const want = prev.sha256;
   if (!want) return undefined;
-  const candidates = [() => fromGit(root, prev.gitBlob), () => fromCache(root, want)];
-  for (const load of candidates) {
+  const candidates: Array<[string, () => Promise<Buffer | undefined>]> = [
+    [`git object ${prev.gitBlob ?? ''}`, () => fromGit(root, prev.gitBlob)],
+    [`${CACHE_DIR}/${want}`, () => fromCache(root, want)],
+  ];
+  for (const [from, load] of candidates) {
     const bytes = await load();
-    if (bytes && sha256(bytes) === want) return bytes.toString('utf8');
+    if (bytes && sha256(bytes) === want) return { text: bytes.toString('utf8'), from };
   }
   return undefined;
 }

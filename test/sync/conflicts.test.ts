@@ -71,6 +71,9 @@ describe('a hand-edited generated file', () => {
     expect(r.exitCode).toBe(EXIT.ok);
     expect(r.entries.find((e) => e.path === 'gen.ts')?.resolution).toBe('merged');
     expect(await read(root, 'gen.ts')).toBe(V2.replace('return 1;', 'return 100;'));
+    expect(r.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
+      ['SYNC.MERGED', 'warning', `merged your edit with mlgen's new output (base: the bytes mlgen last wrote, from .mlgen/cache/${sha256(V1)})`],
+    ]);
     // The manifest records what mlgen wants, so check keeps flagging the hand edit...
     const manifest = JSON.parse(await read(root, '.mlgen/manifest.json'));
     expect(manifest.files['gen.ts'].sha256).toBe(sha256(V2));
@@ -113,6 +116,9 @@ describe('a hand-edited generated file', () => {
     const r = await syncFiles(root, [gen('gen.ts', V2)], CONFIG, { merge: true });
     expect(r.entries.find((e) => e.path === 'gen.ts')?.resolution).toBe('merged');
     expect(await read(root, 'gen.ts')).toBe(V2.replace('return 1;', 'return 100;'));
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      `merged your edit with mlgen's new output (base: the bytes mlgen last wrote, from git object ${gitBlobId(V1)})`,
+    ]);
   });
 
   it('--merge without any base writes <file>.mlgen-new, keeps the file and the manifest entry, exits 2', async () => {
