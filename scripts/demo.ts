@@ -101,8 +101,17 @@ async function main(): Promise<void> {
     await waitReady(url, child);
     const candidates = [12, 311, 77, 4040, 5];
     say(`\nPOST ${url}/v1/rank  candidates ${JSON.stringify(candidates)}`);
-    for (const user of ['u-1842', 'u-77', 'u-9', 'u-314', 'u-2718', 'u-42', 'u-1001', 'u-5', 'u-1842']) {
-      const { variant, scores } = await rank(url, { user_id: user, history: [311, 97, 4521], activity_ids: candidates, device: 'mobile' });
+    const users: Array<[string, number[], 'mobile' | 'desktop']> = [
+      ['u-1842', [311, 97, 4521], 'mobile'],
+      ['u-77', [12, 12, 5], 'desktop'],
+      ['u-9', [], 'mobile'],
+      ['u-314', [4040, 77, 311, 12], 'desktop'],
+      ['u-42', [97, 4521], 'mobile'],
+      ['u-1001', [5], 'desktop'],
+      ['u-1842', [311, 97, 4521], 'mobile'], // the same user again: the same variant (sticky)
+    ];
+    for (const [user, history, device] of users) {
+      const { variant, scores } = await rank(url, { user_id: user, history, activity_ids: candidates, device });
       const best = candidates[scores.indexOf(Math.max(...scores))];
       say(`  ${user.padEnd(7)} variant ${variant.padEnd(9)} scores ${scores.map((s) => s.toFixed(4)).join(' ')}  best ${best}`);
     }
