@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AbRouter } from './ab-router.js';
+import type { CancelSignal } from './batcher.js';
 import { ClientGoneError, InvalidRequestError, ProblemError, QueueFullError, UnavailableError } from './errors.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ModelPool } from './model-pool.js';
@@ -26,14 +27,33 @@ function shedReason(err: unknown): string | null {
   return null;
 }
 
-/** An AbortSignal that fires when the client closes the connection before we answered. */
-function clientSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal {
-  const ac = new AbortController();
-  if (request.raw.socket?.destroyed) ac.abort();
+/**
+ * Fires when the client closes the connection before we answered. A plain object instead of an
+ * AbortController: one per request cost ~10 µs of event-target machinery under load
+ * (bench/results/serve.findings.md, section 3).
+ */
+class ClientGone implements CancelSignal {
+  aborted = false;
+  private listener: (() => void) | undefined;
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.listener = listener;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.listener?.();
+  }
+}
+
+function clientSignal(request: FastifyRequest, reply: FastifyReply): CancelSignal {
+  const gone = new ClientGone();
+  if (request.raw.socket?.destroyed) gone.abort();
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) ac.abort();
+    if (!reply.raw.writableFinished) gone.abort();
   });
-  return ac.signal;
+  return gone;
 }
 
 function recordScores(ctx: RouteContext, labels: { endpoint: string; variant: string }, rows: ModelOutputRow[], output: string | undefined): void {

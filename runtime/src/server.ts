@@ -79,7 +79,7 @@ function trackActiveRequests(app: FastifyInstance): { idle(): Promise<void> } {
   return { idle: () => (active === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))) };
 }
 
-/** Problem+json for every error and 404, request ids, Connection: close while draining, one log line per request. */
+/** Problem+json for every error and 404, request ids, Connection: close while draining, one log line per request (debug for 2xx). */
 function registerHooks(app: FastifyInstance, state: State, tags: RouteContext['tags']): void {
   app.setErrorHandler((err, request, reply) => sendProblem(reply, request, err));
   app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
@@ -92,7 +92,10 @@ function registerHooks(app: FastifyInstance, state: State, tags: RouteContext['t
   });
   app.addHook('onResponse', async (request, reply) => {
     const tag = tags.get(request);
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...tag }, 'request completed');
+    // Successes log at debug: at thousands of requests per second an info line each costs a write(2)
+    // per request (bench/results/serve.findings.md, section 3). Client errors stay visible at info.
+    const level = reply.statusCode >= 500 ? 'warn' : reply.statusCode >= 400 ? 'info' : 'debug';
+    request.log[level]({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...tag }, 'request completed');
   });
 }
 

@@ -56,7 +56,7 @@ beforeAll(async () => {
 afterAll(() => Promise.all(cleanup.map((d) => rm(d, { recursive: true, force: true }))));
 
 function startChild(dir = modelsDir): Promise<{ child: ChildProcess; url: string; log: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [script, dir], { env: { ...process.env, LOG_LEVEL: 'info', MLSERVICE_MODELS_LOCK: join(modelsDir, 'none.json') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, dir], { env: { ...process.env, LOG_LEVEL: 'debug', MLSERVICE_MODELS_LOCK: join(modelsDir, 'none.json') }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return new Promise((resolveStart, reject) => {
