@@ -8,6 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parse } from 'yaml';
+import { ENV } from './names.js';
 import { splitOutputs, stackRows, zeroRow, type IoSpec } from './tensors.js';
 import type { ModelDefinition, ModelOutputRow, ModelRow } from './types.js';
 
@@ -87,7 +88,7 @@ export async function locateModel(modelsDir: string, name: string): Promise<Loca
  * cores that serve HTTP. `intra_op_num_threads: 0` asks for ORT's default.
  * Measured in bench/results/serve.findings.md (section 2).
  */
-export function sessionOptions(mlmodel: Record<string, any> | null): ort.InferenceSession.SessionOptions {
+export function sessionOptions(mlmodel: Record<string, any> | null, env: NodeJS.ProcessEnv = process.env): ort.InferenceSession.SessionOptions {
   const o = mlmodel?.flavors?.onnx?.onnx_session_options ?? {};
   const levels: Record<number, ort.InferenceSession.SessionOptions['graphOptimizationLevel']> = { 0: 'disabled', 1: 'basic', 2: 'extended', 99: 'all' };
   const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: 1 };
@@ -95,6 +96,14 @@ export function sessionOptions(mlmodel: Record<string, any> | null): ort.Inferen
   if (typeof o.inter_op_num_threads === 'number') options.interOpNumThreads = o.inter_op_num_threads;
   if (o.execution_mode === 'sequential' || o.execution_mode === 'parallel') options.executionMode = o.execution_mode;
   if (typeof o.graph_optimization_level === 'number' && levels[o.graph_optimization_level]) options.graphOptimizationLevel = levels[o.graph_optimization_level];
+  // Deployment-time tuning wins over the model file: e.g. the pod's CPU limit in cores.
+  const threads = env[ENV.ortThreads];
+  if (threads !== undefined && threads !== '') {
+    if (!/^\d{1,3}$/.test(threads)) {
+      throw new ModelLoadError('MODEL.BAD_ORT_THREADS', `${ENV.ortThreads}="${threads}" is not a thread count`, `set ${ENV.ortThreads} to a whole number (0 = onnxruntime's default, one per core) or unset it`);
+    }
+    options.intraOpNumThreads = Number(threads);
+  }
   return options;
 }
 

@@ -13,6 +13,8 @@ export const ENV = {
   modelsLock: 'MLSERVICE_MODELS_LOCK',
   /** `stable`, `canary` or `baseline`; added as the `track` label to every metric. */
   track: 'MLSERVICE_TRACK',
+  /** onnxruntime intra-op threads per model session; overrides MLmodel (default 1, 0 = one per core). */
+  ortThreads: 'MLSERVICE_ORT_THREADS',
   port: 'PORT',
   logLevel: 'LOG_LEVEL',
 } as const;

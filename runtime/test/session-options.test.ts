@@ -27,4 +27,11 @@ describe('sessionOptions', () => {
       intraOpNumThreads: 1,
     });
   });
+
+  it('MLSERVICE_ORT_THREADS overrides the model file; a bad value is refused with a fix', () => {
+    expect(sessionOptions(mlmodel({ intra_op_num_threads: 4 }), { MLSERVICE_ORT_THREADS: '2' }).intraOpNumThreads).toBe(2);
+    expect(sessionOptions(null, { MLSERVICE_ORT_THREADS: '0' }).intraOpNumThreads).toBe(0);
+    expect(sessionOptions(null, { MLSERVICE_ORT_THREADS: '' }).intraOpNumThreads).toBe(1);
+    expect(() => sessionOptions(null, { MLSERVICE_ORT_THREADS: 'two' })).toThrow('MLSERVICE_ORT_THREADS="two" is not a thread count');
+  });
 });
