@@ -11,12 +11,12 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MlflowStub } from '../test/models/mlflow-stub.js';
 import { EXAMPLE_MODELS } from '../test/support/example-models.js';
 import { buildMlp, writeMlflowModelDir } from '../test/support/onnx-builder.js';
+import { freePort } from '../test/support/net.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const EXAMPLE = path.join(REPO, 'examples/recommender');
@@ -28,15 +28,6 @@ async function mlgen(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): 
   const child = spawn(process.execPath, [path.join(REPO, 'bin/mlgen.js'), ...args], { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`mlgen ${args.join(' ')} exited with ${code}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Two registry versions of `activity-ranker` (12 = control, 13 = @challenger) as MLflow stores them. */

@@ -4,6 +4,7 @@ import Generator from 'yeoman-generator';
 import { renderStarterConfig, type StarterAnswers } from '../../src/scaffold/starter-config.js';
 import pc from 'picocolors';
 import { runSync } from '../../src/cli/commands/sync.js';
+import { CONFIG_FILE } from '../../src/config/file.js';
 
 interface Answers {
   name?: string;
@@ -64,7 +65,7 @@ export default class MlserviceGenerator extends Generator {
   }
 
   writing(): void {
-    const target = this.destinationPath('mlservice.yaml');
+    const target = this.destinationPath(CONFIG_FILE);
     if (existsSync(target)) {
       this.log(`mlservice.yaml exists; keeping it (run \`mlgen sync\` to regenerate from it)`);
       return;

@@ -61,7 +61,7 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
       const cmd = args[args.length - 1] as Command;
       setCode(await fn(cmd.optsWithGlobals(), cmd));
     };
-  const commands = registerCommands(io);
+  const commands = registerCommands();
   for (const c of commands) {
     const cmd = program.command(c.name).description(c.description);
     for (const o of c.options ?? []) cmd.addOption(o);

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CONFIG_FILE } from '../config/file.js';
 import { loadConfig, type ServiceModel } from '../config/index.js';
 import { DiagnosticError, EXIT } from '../diagnostics.js';
 import { emitAll } from '../emit/index.js';
@@ -7,8 +8,7 @@ import { configLocator, readModelSignatures, withModelInputs } from '../emit/ts/
 import { syncFiles } from './sync.js';
 import type { SyncOptions, SyncResult } from './types.js';
 
-/** The config file every project has at its root; recorded in the manifest by this name. */
-export const CONFIG_FILE = 'mlservice.yaml';
+export { CONFIG_FILE };
 
 /**
  * The one orchestration of load -> validate -> normalize -> emit -> plan -> apply. `mlgen sync`,

@@ -6,7 +6,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +16,7 @@ import type { EndpointSpec } from '../../src/config/model.js';
 import { mlgen, REPO } from '../support/cli.js';
 import { EXAMPLE_MODELS } from '../support/example-models.js';
 import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { freePort } from '../support/net.js';
 
 const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
 const children: ChildProcess[] = [];
@@ -25,15 +25,6 @@ afterAll(() => {
   children.forEach((c) => c.kill('SIGKILL'));
   dirs.forEach((d) => rmSync(d, { recursive: true, force: true, maxRetries: 3 }));
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A copy of the example with models in place, compiled; returns its directory. */
 async function prepare(name: string): Promise<string> {

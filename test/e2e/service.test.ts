@@ -6,7 +6,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -16,6 +15,7 @@ import type { ServiceModel } from '../../src/config/model.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
 import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
 import { buildRuntime, makeServiceProject, tsc } from '../support/service-project.js';
+import { freePort } from '../support/net.js';
 
 const run = promisify(execFile);
 
@@ -24,14 +24,6 @@ interface Service {
   base: string;
   child: ChildProcess;
   stop: () => Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
 }
 
 /** Generates, compiles and starts the service; `models` writes the model files into `<dir>/models`. */

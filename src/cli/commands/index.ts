@@ -1,5 +1,4 @@
 import type { CommandSpec } from '../main.js';
-import type { Io } from '../io.js';
 import { checkCommand, syncCommand } from './sync.js';
 import { diffCommand } from './diff.js';
 import { initCommand } from './init.js';
@@ -7,6 +6,6 @@ import { modelsCommand } from './models.js';
 import { schemaCommand, validateCommand } from './validate.js';
 
 /** Every subcommand, in the order `mlgen --help` lists them. */
-export function registerCommands(_io: Io): CommandSpec[] {
+export function registerCommands(): CommandSpec[] {
   return [initCommand, validateCommand, syncCommand, checkCommand, diffCommand, modelsCommand, schemaCommand];
 }

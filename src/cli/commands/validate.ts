@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CONFIG_FILE } from '../../config/file.js';
 import { EXIT } from '../../diagnostics.js';
 import type { CommandSpec } from '../main.js';
 
-export const CONFIG_FILE = 'mlservice.yaml';
+export { CONFIG_FILE };
 
 /** The config path as users see it in messages: relative to where they ran mlgen. */
 export function configPath(opts: Record<string, unknown>, cwd: string): string {
