@@ -3,8 +3,7 @@ import { CONFIG_FILE } from '../config/file.js';
 import { loadConfig, type ServiceModel } from '../config/index.js';
 import { DiagnosticError, EXIT } from '../diagnostics.js';
 import { emitAll } from '../emit/index.js';
-import { checkModelSignatures } from '../emit/ts/model-check.js';
-import { configLocator, readModelSignatures, withModelInputs } from '../emit/ts/model-files.js';
+import { readAndCheckModels, withModelInputs } from '../emit/ts/model-files.js';
 import { syncFiles } from './sync.js';
 import type { SyncOptions, SyncResult } from './types.js';
 
@@ -22,8 +21,7 @@ export { CONFIG_FILE };
 export async function syncProject(root: string, options: SyncOptions = {}): Promise<SyncResult & { model: ServiceModel }> {
   const configPath = join(root, CONFIG_FILE);
   const loaded = await loadConfig(configPath);
-  const { signatures, diagnostics } = await readModelSignatures(root, loaded.model, configPath);
-  diagnostics.push(...checkModelSignatures(loaded.model, signatures, configLocator(loaded.text, configPath)));
+  const { signatures, diagnostics } = await readAndCheckModels(root, { ...loaded, path: configPath });
   if (diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticError(diagnostics, EXIT.invalidConfig);
   const model = withModelInputs(loaded.model, signatures);
   const result = await syncFiles(root, emitAll(model), { path: CONFIG_FILE, text: loaded.text }, options);

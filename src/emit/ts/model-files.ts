@@ -62,9 +62,17 @@ export function configLocator(text: string, file: string): Locate {
 }
 
 /** Everything in one call: read the present models and check them against the config. */
-export async function checkModelsOnDisk(root: string, loaded: { model: ServiceModel; path: string; text: string }): Promise<Diagnostic[]> {
+export async function readAndCheckModels(
+  root: string,
+  loaded: { model: ServiceModel; path: string; text: string },
+): Promise<{ signatures: Map<string, OnnxSignature>; diagnostics: Diagnostic[] }> {
   const { signatures, diagnostics } = await readModelSignatures(root, loaded.model, loaded.path);
-  return [...diagnostics, ...checkModelSignatures(loaded.model, signatures, configLocator(loaded.text, loaded.path))];
+  diagnostics.push(...checkModelSignatures(loaded.model, signatures, configLocator(loaded.text, loaded.path)));
+  return { signatures, diagnostics };
+}
+
+export async function checkModelsOnDisk(root: string, loaded: { model: ServiceModel; path: string; text: string }): Promise<Diagnostic[]> {
+  return (await readAndCheckModels(root, loaded)).diagnostics;
 }
 
 /**
