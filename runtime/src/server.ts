@@ -79,6 +79,8 @@ function trackActiveRequests(app: FastifyInstance): { idle(): Promise<void> } {
   return { idle: () => (active === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))) };
 }
 
+const PROBE_PATHS = new Set<string>([PATHS.live, PATHS.ready, PATHS.metrics]);
+
 /** Problem+json for every error and 404, request ids, Connection: close while draining, one log line per request (debug for 2xx). */
 function registerHooks(app: FastifyInstance, state: State, tags: RouteContext['tags']): void {
   app.setErrorHandler((err, request, reply) => sendProblem(reply, request, err));
@@ -94,7 +96,9 @@ function registerHooks(app: FastifyInstance, state: State, tags: RouteContext['t
     const tag = tags.get(request);
     // Successes log at debug: at thousands of requests per second an info line each costs a write(2)
     // per request (bench/results/serve.findings.md, section 3). Client errors stay visible at info.
-    const level = reply.statusCode >= 500 ? 'warn' : reply.statusCode >= 400 ? 'info' : 'debug';
+    // Probes and scrapes are routine whatever they answer (a 503 /readyz while warming up is expected).
+    const routine = PROBE_PATHS.has(request.routeOptions.url ?? '');
+    const level = routine || reply.statusCode < 400 ? 'debug' : reply.statusCode >= 500 ? 'warn' : 'info';
     request.log[level]({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...tag }, 'request completed');
   });
 }
