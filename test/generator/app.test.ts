@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import helpers from 'yeoman-test';
@@ -50,6 +50,25 @@ describe('yo mlservice (yeoman-test, in-process)', () => {
   });
 });
 
+/**
+ * yo, run as root, switches to uid 1000 (default-uid; the gid stays 0) before loading its own
+ * modules from this repo, so every directory above the repo must be traversable by group and
+ * others (a clone inside `mktemp -d` is not). Adds g+x,o+x where missing and returns a function
+ * that restores the original modes.
+ */
+function letOthersTraverse(dir: string): () => void {
+  const changed: Array<[string, number]> = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    const mode = statSync(d).mode & 0o7777;
+    if ((mode & 0o011) !== 0o011) {
+      chmodSync(d, mode | 0o011);
+      changed.push([d, mode]);
+    }
+    if (path.dirname(d) === d) break;
+  }
+  return () => changed.forEach(([d, mode]) => chmodSync(d, mode));
+}
+
 describe('yo mlservice (the real yo binary, child process)', () => {
   it('runs non-interactively as an unprivileged-style user with its own HOME', () => {
     const base = mkdtempSync(path.join(tmpdir(), 'mlgen-yo-'));
@@ -63,12 +82,14 @@ describe('yo mlservice (the real yo binary, child process)', () => {
     // yo drops root privileges to `nobody`: everything it touches must be writable for them.
     for (const d of [base, home, project]) chmodSync(d, 0o777);
     const yo = path.join(REPO, 'node_modules/.bin/yo');
+    const restore = process.getuid?.() === 0 ? letOthersTraverse(REPO) : () => {};
     const r = spawnSync(yo, ['mlservice', '--name', 'recsys', '--model', 'models:/recsys/1', '--fields', 'user_id:string,age:number', '--yes', '--no-insight'], {
       cwd: project,
       encoding: 'utf8',
       env: { ...process.env, HOME: home, NO_COLOR: '1' },
       timeout: 120_000,
     });
+    restore();
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const config = parse(readFileSync(path.join(project, 'mlservice.yaml'), 'utf8')) as Record<string, any>;
     expect(config.service.name).toBe('recsys');
