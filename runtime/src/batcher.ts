@@ -2,7 +2,10 @@
  * The micro-batcher of one model. Rows (not requests) count against `maxBatchSize`; each row's
  * clock starts when its request arrives (not when it is dequeued, cf. pytorch/serve#2478).
  * A batch is dispatched, while fewer than `maxConcurrentBatches` run, as soon as one holds:
- *   - the model is idle (nothing in flight): no added latency at low load;
+ *   - the model is idle (nothing in flight): no added latency at low load. When a batch has just
+ *     finished, the model counts as idle only from the end of that event-loop turn, so requests
+ *     read in the same turn (they piled up in the sockets while the batch ran) join one batch
+ *     instead of the first of them running alone;
  *   - `maxBatchSize` rows are queued;
  *   - the oldest queued row has waited `maxLatencyMs`;
  *   - the batcher is closing (flush what is left).
@@ -72,6 +75,8 @@ export class Batcher {
   private readonly queue: Job[] = [];
   private queued = 0;
   private inFlight = 0;
+  /** A batch finished in this event-loop turn; idle dispatch waits for the turn's other requests. */
+  private settling = false;
   private closing = false;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
@@ -163,7 +168,7 @@ export class Batcher {
 
   private shouldDispatch(): boolean {
     if (this.queued === 0 || this.inFlight >= this.maxConcurrent) return false;
-    if (!this.opts.enabled || this.closing || this.inFlight === 0) return true;
+    if (!this.opts.enabled || this.closing || (this.inFlight === 0 && !this.settling)) return true;
     if (this.queued >= this.opts.maxBatchSize) return true;
     return this.now() - this.queue[0]!.arrivedAt >= this.opts.maxLatencyMs;
   }
@@ -241,8 +246,20 @@ export class Batcher {
       this.ewmaBatchMs = this.ewmaBatchMs === 0 ? durationMs : 0.8 * this.ewmaBatchMs + 0.2 * durationMs;
       this.inFlight--;
       this.hooks.onBatch?.({ size: rows.length, waitsMs: parts.map((p) => start - p.job.arrivedAt), durationMs, failed });
-      this.pump();
+      this.settle();
     }
+  }
+
+  /** Forms the next batch at the end of this event-loop turn (a full or overdue batch goes at once). */
+  private settle(): void {
+    if (!this.settling && !this.closing) {
+      this.settling = true;
+      setImmediate(() => {
+        this.settling = false;
+        this.pump();
+      });
+    }
+    this.pump();
   }
 
   private finish(job: Job, err: unknown): void {

@@ -41,7 +41,7 @@ export class ServiceMetrics {
     this.requestDuration = new Histogram({ name: METRICS.requestDuration, help: 'Time from request arrival to response, in seconds.', labelNames: ['endpoint', 'variant'], buckets: LATENCY_BUCKETS, registers });
     this.batchSize = new Histogram({ name: METRICS.batchSize, help: 'Rows per model call.', labelNames: ['model'], buckets: batchSizeBuckets(maxBatchSize), registers });
     this.queueWait = new Histogram({ name: METRICS.queueWait, help: 'Seconds from request arrival to the start of the batch that ran it.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
-    this.inferenceDuration = new Histogram({ name: METRICS.inferenceDuration, help: 'Seconds spent in onnxruntime session.run per batch.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
+    this.inferenceDuration = new Histogram({ name: METRICS.inferenceDuration, help: 'Seconds from handing a batch to the model to having its outputs: onnxruntime run plus any wait for the thread that runs it.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
     this.shed = new Counter({ name: METRICS.shed, help: 'Requests refused or dropped: queue_full, shutting_down, not_ready, client_gone.', labelNames: ['endpoint', 'reason'], registers });
     this.predictionScore = new Histogram({ name: METRICS.predictionScore, help: "First element of each row of the model's first output.", labelNames: ['endpoint', 'variant'], buckets: SCORE_BUCKETS, registers });
     this.buildInfo = new Gauge({ name: METRICS.buildInfo, help: 'Always 1; labels identify the service build.', labelNames: ['service', 'version', 'revision'], registers });

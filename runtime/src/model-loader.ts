@@ -5,10 +5,12 @@
  * @see https://github.com/mlflow/mlflow/blob/master/mlflow/onnx/__init__.py
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, normalize, relative } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parse } from 'yaml';
 import { ENV } from './names.js';
+import { openSession, type InferenceThread } from './session-host.js';
 import { splitOutputs, stackRows, zeroRow, type IoSpec } from './tensors.js';
 import type { ModelDefinition, ModelOutputRow, ModelRow } from './types.js';
 
@@ -34,6 +36,14 @@ export interface LoadedModel {
   outputs: IoSpec[];
   run(rows: ModelRow[]): Promise<ModelOutputRow[]>;
   release(): Promise<void>;
+}
+
+/** `MLSERVICE_INFERENCE_THREAD`: `main` (default) or `worker`; see session-host.ts. */
+export function inferenceThread(env: NodeJS.ProcessEnv = process.env): InferenceThread {
+  const v = env[ENV.inferenceThread];
+  if (v === undefined || v === '' || v === 'main') return 'main';
+  if (v === 'worker') return 'worker';
+  throw new ModelLoadError('MODEL.BAD_INFERENCE_THREAD', `${ENV.inferenceThread}="${v}" is neither "main" nor "worker"`, `set ${ENV.inferenceThread} to "main" (the event-loop thread, the default) or "worker" (a thread per model, for high concurrency), or unset it`);
 }
 
 interface Located {
@@ -83,15 +93,19 @@ export async function locateModel(modelsDir: string, name: string): Promise<Loca
 
 /**
  * MLflow's `onnx_session_options` mapped onto onnxruntime-node's names. Without a thread count
- * there, one intra-op thread: onnxruntime-node runs `session.run` on the event-loop thread, and
- * ORT's own default (a spinning thread per core of the node, not of the pod's CPU limit) takes the
- * cores that serve HTTP. `intra_op_num_threads: 0` asks for ORT's default.
- * Measured in bench/results/serve.findings.md (section 2).
+ * there, two intra-op threads (one on a one-core machine): onnxruntime-node runs `session.run` on
+ * the calling thread, which joins the pool, so a batch's matrix maths gets one more core while the
+ * event loop waits; more threads than that compete with HTTP for the pod's CPU. ORT's own default
+ * (a thread per core of the node, not of the pod's CPU request) is `intra_op_num_threads: 0`.
+ * Whenever a session has more than one thread its pool does not spin between runs: spinning
+ * threads burn the cores that serve HTTP. Measured in bench/results/serve.findings.md (section 2).
  */
-export function sessionOptions(mlmodel: Record<string, any> | null, env: NodeJS.ProcessEnv = process.env): ort.InferenceSession.SessionOptions {
+export const DEFAULT_ORT_THREADS = 2;
+
+export function sessionOptions(mlmodel: Record<string, any> | null, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): ort.InferenceSession.SessionOptions {
   const o = mlmodel?.flavors?.onnx?.onnx_session_options ?? {};
   const levels: Record<number, ort.InferenceSession.SessionOptions['graphOptimizationLevel']> = { 0: 'disabled', 1: 'basic', 2: 'extended', 99: 'all' };
-  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: 1 };
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: Math.min(DEFAULT_ORT_THREADS, cores) };
   if (typeof o.intra_op_num_threads === 'number') options.intraOpNumThreads = o.intra_op_num_threads;
   if (typeof o.inter_op_num_threads === 'number') options.interOpNumThreads = o.inter_op_num_threads;
   if (o.execution_mode === 'sequential' || o.execution_mode === 'parallel') options.executionMode = o.execution_mode;
@@ -104,6 +118,7 @@ export function sessionOptions(mlmodel: Record<string, any> | null, env: NodeJS.
     }
     options.intraOpNumThreads = Number(threads);
   }
+  if (options.intraOpNumThreads !== 1) options.extra = { session: { intra_op: { allow_spinning: '0' } } };
   return options;
 }
 
@@ -112,7 +127,7 @@ function tensorSpecs(meta: readonly ort.InferenceSession.ValueMetadata[]): IoSpe
 }
 
 /** Picks the outputs to fetch: the declared ones, else all, refusing non-tensor values (ORT-node cannot return them). */
-function chooseOutputs(def: ModelDefinition, session: ort.InferenceSession): IoSpec[] {
+function chooseOutputs(def: ModelDefinition, session: { outputMetadata: readonly ort.InferenceSession.ValueMetadata[] }): IoSpec[] {
   const all = session.outputMetadata;
   const wanted = def.outputs ?? all.map((m) => m.name);
   for (const name of wanted) {
@@ -129,7 +144,7 @@ function chooseOutputs(def: ModelDefinition, session: ort.InferenceSession): IoS
 
 export async function loadModel(def: ModelDefinition, modelsDir: string): Promise<LoadedModel> {
   const { file, mlmodel } = await locateModel(modelsDir, def.name);
-  const session = await ort.InferenceSession.create(file, sessionOptions(mlmodel)).catch((e: Error) => {
+  const session = await openSession(file, sessionOptions(mlmodel), inferenceThread()).catch((e: Error) => {
     throw new ModelLoadError('MODEL.LOAD_FAILED', `onnxruntime could not load ${file}: ${e.message}`, 'check that the file is a complete ONNX model and its external weight files sit next to it');
   });
   const inputs = session.inputMetadata.map((m) => {
@@ -146,8 +161,8 @@ export async function loadModel(def: ModelDefinition, modelsDir: string): Promis
     inputs,
     outputs,
     async run(rows) {
-      const results = await session.run(stackRows(rows, inputs), outputNames);
-      return splitOutputs(results as Record<string, ort.Tensor>, outputNames, rows.length);
+      const { outputs: results } = await session.run(stackRows(rows, inputs), outputNames);
+      return splitOutputs(results, outputNames, rows.length);
     },
     release: () => session.release(),
   };

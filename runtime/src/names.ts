@@ -13,8 +13,10 @@ export const ENV = {
   modelsLock: 'MLSERVICE_MODELS_LOCK',
   /** `stable`, `canary` or `baseline`; added as the `track` label to every metric. */
   track: 'MLSERVICE_TRACK',
-  /** onnxruntime intra-op threads per model session; overrides MLmodel (default 1, 0 = one per core). */
+  /** onnxruntime intra-op threads per model session; overrides MLmodel (default 2, 0 = one per core). */
   ortThreads: 'MLSERVICE_ORT_THREADS',
+  /** `main` (default): onnxruntime runs on the event-loop thread; `worker`: each model's session on a thread of its own. */
+  inferenceThread: 'MLSERVICE_INFERENCE_THREAD',
   port: 'PORT',
   logLevel: 'LOG_LEVEL',
 } as const;
@@ -48,7 +50,7 @@ export const METRICS = {
   batchSize: 'mlservice_batch_size',
   /** histogram seconds from arrival to batch start {model} */
   queueWait: 'mlservice_queue_wait_seconds',
-  /** histogram seconds of session.run {model} */
+  /** histogram seconds from handing a batch to the model to its outputs (onnxruntime run + thread wait) {model} */
   inferenceDuration: 'mlservice_inference_duration_seconds',
   /** counter {endpoint, reason: queue_full | shutting_down | not_ready | client_gone} */
   shed: 'mlservice_shed_requests_total',

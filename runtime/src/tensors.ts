@@ -2,7 +2,8 @@
  * Rows <-> tensors: stack per-row element arrays of each input into one `[n, ...dims]` tensor,
  * and split a batch's outputs back into per-row slices. The first dimension is always the batch.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import type { WireTensor } from './session-host.js';
 import type { ModelOutputRow, ModelRow, RowData } from './types.js';
 
 /** One model input or output, with the batch dimension removed from `dims`. */
@@ -67,7 +68,7 @@ function fill(target: NumericArray | unknown[], offset: number, data: RowData, t
 }
 
 /** Stacks one input over all rows into `[n, ...dims]`; a symbolic dim takes the rows' common length. */
-function stackInput(rows: ModelRow[], spec: IoSpec): ort.Tensor {
+function stackInput(rows: ModelRow[], spec: IoSpec): WireTensor {
   const rowSize = rows[0]![spec.name]!.length;
   for (const r of rows) {
     if (r[spec.name]!.length !== rowSize) throw new Error(`rows disagree on the length of input "${spec.name}"`);
@@ -79,20 +80,18 @@ function stackInput(rows: ModelRow[], spec: IoSpec): ort.Tensor {
   const Ctor = ARRAYS[spec.type];
   const target: NumericArray | unknown[] = Ctor ? new Ctor(rows.length * rowSize) : new Array<unknown>(rows.length * rowSize);
   rows.forEach((r, i) => fill(target, i * rowSize, r[spec.name]!, spec.type));
-  return new ort.Tensor(spec.type, target as never, dims);
+  return { name: spec.name, type: spec.type, data: target as WireTensor['data'], dims };
 }
 
-export function stackRows(rows: ModelRow[], inputs: IoSpec[]): Record<string, ort.Tensor> {
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const spec of inputs) feeds[spec.name] = stackInput(rows, spec);
-  return feeds;
+export function stackRows(rows: ModelRow[], inputs: IoSpec[]): WireTensor[] {
+  return inputs.map((spec) => stackInput(rows, spec));
 }
 
 /** Splits each output tensor `[n, ...]` into n row slices (copies, so rows outlive the batch). */
-export function splitOutputs(results: Record<string, ort.Tensor>, names: string[], n: number): ModelOutputRow[] {
+export function splitOutputs(results: WireTensor[], names: string[], n: number): ModelOutputRow[] {
   const rows: ModelOutputRow[] = Array.from({ length: n }, () => ({}));
   for (const name of names) {
-    const tensor = results[name];
+    const tensor = results.find((t) => t.name === name);
     if (!tensor) throw new Error(`model returned no output "${name}"`);
     const data = tensor.data as NumericArray | string[];
     const size = data.length / n;

@@ -27,6 +27,11 @@ function controllable() {
 const rows = (...xs: number[]): ModelRow[] => xs.map((x) => ({ x: [x] }));
 const sizes = (calls: Call[]) => calls.map((c) => c.rows.length);
 const flush = () => new Promise<void>((r) => queueMicrotask(r)).then(() => Promise.resolve());
+/** Ends the current event-loop turn (fake setImmediate), after pending promise callbacks. */
+const endTurn = async () => {
+  await flush();
+  vi.advanceTimersByTime(0);
+};
 
 function make(opts: Partial<BatcherOptions> = {}) {
   const exec = controllable();
@@ -46,16 +51,36 @@ describe('Batcher policy', () => {
     expect(sizes(calls)).toEqual([1]);
   });
 
-  it('collects rows that arrive while a batch runs into the next batch', async () => {
-    const { batcher, calls } = make();
+  it('collects rows that arrive while a batch runs, and in the turn it ends, into the next batch', async () => {
+    const { batcher, calls } = make({ maxBatchSize: 8 });
     const first = batcher.submit(rows(1));
     const rest = [batcher.submit(rows(2)), batcher.submit(rows(3, 4))];
     expect(sizes(calls)).toEqual([1]);
     calls[0]!.finish();
     await first;
-    expect(sizes(calls)).toEqual([1, 3]);
+    // Requests read in the same event-loop turn as the finished batch still join the next one.
+    expect(sizes(calls)).toEqual([1]);
+    rest.push(batcher.submit(rows(5)));
+    expect(sizes(calls)).toEqual([1]);
+    vi.advanceTimersByTime(0);
+    expect(sizes(calls)).toEqual([1, 4]);
     calls[1]!.finish();
-    expect(await Promise.all(rest)).toEqual([[{ y: [2] }], [{ y: [3] }, { y: [4] }]]);
+    expect(await Promise.all(rest)).toEqual([[{ y: [2] }], [{ y: [3] }, { y: [4] }], [{ y: [5] }]]);
+    // Idle again in a later turn: the next request runs at once.
+    await endTurn();
+    void batcher.submit(rows(6));
+    expect(sizes(calls)).toEqual([1, 4, 1]);
+  });
+
+  it('sends a full batch at once even in the turn a batch finished', async () => {
+    const { batcher, calls } = make({ maxBatchSize: 2 });
+    const first = batcher.submit(rows(1));
+    void batcher.submit(rows(2));
+    calls[0]!.finish();
+    await first;
+    expect(sizes(calls)).toEqual([1]);
+    void batcher.submit(rows(3));
+    expect(sizes(calls)).toEqual([1, 2]);
   });
 
   it('counts rows, not requests, against maxBatchSize and splits a large request across batches', async () => {
@@ -64,7 +89,7 @@ describe('Batcher policy', () => {
     const big = batcher.submit(rows(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
     for (let i = 0; i < 4; i++) {
       calls[i]!.finish();
-      await flush();
+      await endTurn();
     }
     expect(sizes(calls)).toEqual([1, 4, 4, 2]);
     expect((await big).map((r) => r.y![0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -102,6 +127,7 @@ describe('Batcher policy', () => {
     vi.advanceTimersByTime(5);
     calls[0]!.finish();
     await a;
+    await endTurn();
     calls[1]!.finish();
     await b;
     expect(reports.map((r) => [r.size, r.waitsMs])).toEqual([
@@ -130,7 +156,7 @@ describe('Batcher policy', () => {
     ac.abort();
     await expect(gone).rejects.toBeInstanceOf(ClientGoneError);
     calls[0]!.finish();
-    await flush();
+    await endTurn();
     expect(calls[1]!.rows).toEqual(rows(3));
     calls[1]!.finish();
     expect(await kept).toEqual([{ y: [3] }]);
@@ -154,10 +180,11 @@ describe('Batcher policy', () => {
     const a = batcher.submit(rows(1));
     const b = batcher.submit(rows(2));
     calls[0]!.finish();
-    await flush();
+    await endTurn();
     calls[1]!.fail(new Error('boom'));
     await expect(a).rejects.toThrow('boom');
     await expect(b).rejects.toThrow('boom');
+    await endTurn();
     const c = batcher.submit(rows(3));
     calls[2]!.finish();
     expect(await c).toEqual([{ y: [3] }]);

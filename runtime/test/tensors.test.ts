@@ -11,22 +11,22 @@ describe('stackRows', () => {
       { name: 'tag', type: 'string', dims: [1] },
       { name: 'flag', type: 'bool', dims: [1] },
     ];
-    const feeds = stackRows(
+    const [x, ids, tag, flag] = stackRows(
       [
         { x: [1, 2], ids: [1, 2, 3], tag: ['a'], flag: [true] },
         { x: Float32Array.from([3, 4]), ids: BigInt64Array.from([4n, 5n, 6n]), tag: ['b'], flag: [false] },
       ],
       specs,
     );
-    expect([feeds.x!.dims, Array.from(feeds.x!.data as Float32Array)]).toEqual([[2, 2], [1, 2, 3, 4]]);
-    expect([feeds.ids!.type, Array.from(feeds.ids!.data as BigInt64Array)]).toEqual(['int64', [1n, 2n, 3n, 4n, 5n, 6n]]);
-    expect([feeds.tag!.dims, feeds.tag!.data]).toEqual([[2, 1], ['a', 'b']]);
-    expect([feeds.flag!.type, Array.from(feeds.flag!.data as Uint8Array)]).toEqual(['bool', [1, 0]]);
+    expect([x!.name, x!.dims, Array.from(x!.data as Float32Array)]).toEqual(['x', [2, 2], [1, 2, 3, 4]]);
+    expect([ids!.name, ids!.type, Array.from(ids!.data as BigInt64Array)]).toEqual(['ids', 'int64', [1n, 2n, 3n, 4n, 5n, 6n]]);
+    expect([tag!.name, tag!.dims, tag!.data]).toEqual(['tag', [2, 1], ['a', 'b']]);
+    expect([flag!.name, flag!.type, Array.from(flag!.data as Uint8Array)]).toEqual(['flag', 'bool', [1, 0]]);
   });
 
   it('sizes a symbolic non-batch dim from the rows, and refuses rows that disagree', () => {
     const spec: IoSpec = { name: 'seq', type: 'int32', dims: ['len', 2] };
-    expect(stackRows([{ seq: [1, 2, 3, 4, 5, 6] }, { seq: [0, 0, 0, 0, 0, 0] }], [spec]).seq!.dims).toEqual([2, 3, 2]);
+    expect(stackRows([{ seq: [1, 2, 3, 4, 5, 6] }, { seq: [0, 0, 0, 0, 0, 0] }], [spec])[0]!.dims).toEqual([2, 3, 2]);
     expect(() => stackRows([{ seq: [1, 2] }, { seq: [1, 2, 3, 4] }], [spec])).toThrow('rows disagree on the length of input "seq"');
   });
 });
@@ -43,7 +43,7 @@ describe('rowProblem', () => {
 describe('splitOutputs and zeroRow', () => {
   it('splits [n, k] outputs into n copies of k elements', () => {
     const t = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]);
-    const rows = splitOutputs({ y: t }, ['y'], 3);
+    const rows = splitOutputs([{ name: 'y', type: t.type, data: t.data, dims: t.dims }], ['y'], 3);
     expect(rows.map((r) => Array.from(r.y as Float32Array))).toEqual([[1, 2], [3, 4], [5, 6]]);
     expect((rows[0]!.y as Float32Array).buffer).not.toBe(t.data.buffer);
   });

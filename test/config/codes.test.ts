@@ -10,9 +10,10 @@ import { CONFIG_CODES } from '../../src/config/codes.js';
 import { MODELS_CATALOGUE } from '../../src/models/errors.js';
 import { SYNC_CATALOGUE } from '../../src/sync/codes.js';
 import { SIGNATURE_CATALOGUE } from '../../src/emit/ts/model-check.js';
+import { MODEL_CATALOGUE } from '../../runtime/src/model-codes.js';
 
 /** Every catalogue whose codes appear in docs/errors.md; add a new area's catalogue here. */
-const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE, CLI: CLI_CATALOGUE, SIGNATURE: SIGNATURE_CATALOGUE };
+const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE, CLI: CLI_CATALOGUE, SIGNATURE: SIGNATURE_CATALOGUE, MODEL: MODEL_CATALOGUE };
 const CATALOGUE: Record<string, string> = Object.assign({}, ...Object.values(CATALOGUES));
 const CODE_LITERAL = new RegExp(`['"\`]((?:${Object.keys(CATALOGUES).join('|')})\\.[A-Z][A-Z_]*)['"\`]`, 'g');
 
@@ -41,9 +42,9 @@ describe('error code catalogue', () => {
     for (const [code, meaning] of rows) expect([code, meaning]).toEqual([code, CATALOGUE[code]]);
   });
 
-  it('every code used in src/ is catalogued', () => {
+  it('every code used in src/ and runtime/src/ is catalogued', () => {
     const used = new Set<string>();
-    for (const f of files('src', '.ts')) for (const m of readFileSync(f, 'utf8').matchAll(CODE_LITERAL)) used.add(m[1]!);
+    for (const f of [...files('src', '.ts'), ...files('runtime/src', '.ts')]) for (const m of readFileSync(f, 'utf8').matchAll(CODE_LITERAL)) used.add(m[1]!);
     const missing = [...used].filter((c) => !(c in CATALOGUE));
     expect(missing, 'add these codes to their catalogue and to docs/errors.md').toEqual([]);
   });
@@ -51,6 +52,11 @@ describe('error code catalogue', () => {
   it('every CLI code is asserted by a test of the built CLI in test/cli', () => {
     const tests = files('test/cli', '.test.ts').map((f) => readFileSync(f, 'utf8')).join('\n');
     expect(Object.keys(CLI_CATALOGUE).filter((c) => !tests.includes(` ${c} `))).toEqual([]);
+  });
+
+  it('every MODEL code is thrown by the runtime', () => {
+    const src = files('runtime/src', '.ts').filter((f) => !f.endsWith('model-codes.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(Object.keys(MODEL_CATALOGUE).filter((c) => !src.includes(`new ModelLoadError('${c}'`))).toEqual([]);
   });
 
   it('every CONFIG code is reported somewhere in src/config and asserted in test/config', () => {

@@ -1,0 +1,135 @@
+/**
+ * Where a model's onnxruntime session runs. `worker` (the default): on a worker thread of its own,
+ * so a batch computes while the event loop parses the next requests; `main`: on the event-loop
+ * thread, as onnxruntime-node does by itself (one thread less; fits a pod limited to one core).
+ * Both take and give plain tensors (`WireTensor`), so the model code above does not care which.
+ */
+import { Worker } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+
+export type InferenceThread = 'worker' | 'main';
+
+export interface WireTensor {
+  name: string;
+  type: ort.Tensor.Type;
+  data: ort.Tensor['data'];
+  dims: readonly number[];
+}
+
+export interface SessionHost {
+  readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  readonly outputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  /** Runs one batch; `ms` is the time spent in onnxruntime's run alone. */
+  run(feeds: WireTensor[], fetches: string[]): Promise<{ outputs: WireTensor[]; ms: number }>;
+  release(): Promise<void>;
+}
+
+class MainThreadSession implements SessionHost {
+  constructor(private readonly session: ort.InferenceSession) {}
+
+  get inputMetadata() {
+    return this.session.inputMetadata;
+  }
+
+  get outputMetadata() {
+    return this.session.outputMetadata;
+  }
+
+  async run(feeds: WireTensor[], fetches: string[]): Promise<{ outputs: WireTensor[]; ms: number }> {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const f of feeds) tensors[f.name] = new ort.Tensor(f.type, f.data as never, f.dims);
+    const started = performance.now();
+    const results = await this.session.run(tensors, fetches);
+    const ms = performance.now() - started;
+    return { outputs: fetches.map((name) => ({ name, type: results[name]!.type, data: results[name]!.data, dims: results[name]!.dims })), ms };
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+interface Pending {
+  resolve(r: { outputs: WireTensor[]; ms: number }): void;
+  reject(e: Error): void;
+}
+
+type Reply = { id: number; outputs: WireTensor[]; ms: number } | { id: number; error: string };
+
+class WorkerSession implements SessionHost {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private broken: Error | null = null;
+
+  constructor(
+    private readonly worker: Worker,
+    readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[],
+    readonly outputMetadata: readonly ort.InferenceSession.ValueMetadata[],
+  ) {
+    worker.on('message', (msg: Reply) => this.settle(msg));
+    const fail = (err: Error) => {
+      this.broken = err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the inference thread exited (code ${code})`)));
+    // Idle, the worker must not keep the process alive; while a batch runs, it must.
+    worker.unref();
+  }
+
+  run(feeds: WireTensor[], fetches: string[]): Promise<{ outputs: WireTensor[]; ms: number }> {
+    if (this.broken) return Promise.reject(this.broken);
+    const id = this.nextId++;
+    const transfer: ArrayBuffer[] = [];
+    for (const f of feeds) {
+      if (ArrayBuffer.isView(f.data) && f.data.buffer instanceof ArrayBuffer) transfer.push(f.data.buffer);
+    }
+    return new Promise((resolve, reject) => {
+      // The input buffers move to the worker (no copy); they were made for this batch alone.
+      this.worker.postMessage({ id, feeds, fetches }, transfer);
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+    });
+  }
+
+  private settle(msg: Reply): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    this.pending.delete(msg.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if ('error' in msg) p.reject(new Error(msg.error));
+    else p.resolve(msg);
+  }
+
+  async release(): Promise<void> {
+    if (this.broken) return;
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.ref();
+    this.worker.postMessage({ type: 'release' });
+    await exited;
+  }
+}
+
+type Hello = { type: 'ready'; inputs: ort.InferenceSession.ValueMetadata[]; outputs: ort.InferenceSession.ValueMetadata[] } | { type: 'failed'; message: string };
+
+async function openWorkerSession(file: string, options: ort.InferenceSession.SessionOptions): Promise<SessionHost> {
+  const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { file, options } });
+  const hello = await new Promise<Hello>((resolve, reject) => {
+    const exited = (code: number) => reject(new Error(`the inference thread exited (code ${code}) while opening the model`));
+    worker.once('error', reject).once('exit', exited).once('message', (msg: Hello) => {
+      worker.off('error', reject).off('exit', exited);
+      resolve(msg);
+    });
+  });
+  if (hello.type === 'failed') {
+    await worker.terminate();
+    throw new Error(hello.message);
+  }
+  return new WorkerSession(worker, hello.inputs, hello.outputs);
+}
+
+export async function openSession(file: string, options: ort.InferenceSession.SessionOptions, thread: InferenceThread): Promise<SessionHost> {
+  if (thread === 'worker') return openWorkerSession(file, options);
+  return new MainThreadSession(await ort.InferenceSession.create(file, options));
+}

@@ -1,0 +1,107 @@
+/**
+ * MLSERVICE_INFERENCE_THREAD=worker: each model's onnxruntime session on a worker thread. The
+ * worker must give exactly what onnxruntime gives in-process, keep concurrent batches apart,
+ * report load failures with the same code, and end with release().
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { inferenceThread, loadModel, ModelLoadError } from '../src/model-loader.js';
+import { openSession } from '../src/session-host.js';
+import { buildMlp, writeMlflowModelDir } from '../../test/support/onnx-builder.js';
+
+let dir: string;
+const bytes = buildMlp({ inputDim: 2, hidden: [16], ids: { name: 'ids', count: 3, vocab: 20, embedDim: 4 }, seed: 21 });
+const saved = process.env.MLSERVICE_INFERENCE_THREAD;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'inference-thread-'));
+  await writeMlflowModelDir(join(dir, 'ranker'), bytes, { externalData: 'weights' });
+  await writeFile(join(dir, 'broken.onnx'), 'not a model');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+afterEach(() => {
+  if (saved === undefined) delete process.env.MLSERVICE_INFERENCE_THREAD;
+  else process.env.MLSERVICE_INFERENCE_THREAD = saved;
+});
+
+describe('inferenceThread', () => {
+  it('is main by default, worker on request, and refuses anything else with the fix', () => {
+    expect(inferenceThread({})).toBe('main');
+    expect(inferenceThread({ MLSERVICE_INFERENCE_THREAD: '' })).toBe('main');
+    expect(inferenceThread({ MLSERVICE_INFERENCE_THREAD: 'main' })).toBe('main');
+    expect(inferenceThread({ MLSERVICE_INFERENCE_THREAD: 'worker' })).toBe('worker');
+    const err = (() => {
+      try {
+        inferenceThread({ MLSERVICE_INFERENCE_THREAD: 'threads' });
+      } catch (e) {
+        return e as ModelLoadError;
+      }
+    })();
+    expect(err?.code).toBe('MODEL.BAD_INFERENCE_THREAD');
+    expect(err?.message).toBe('MODEL.BAD_INFERENCE_THREAD MLSERVICE_INFERENCE_THREAD="threads" is neither "main" nor "worker"\nfix: set MLSERVICE_INFERENCE_THREAD to "main" (the event-loop thread, the default) or "worker" (a thread per model, for high concurrency), or unset it');
+  });
+});
+
+describe('a model on a worker thread', () => {
+  const rowsOf = (n: number, seed: number) =>
+    Array.from({ length: n }, (_, j) => ({ features: [seed / 7, j - 2], ids: [BigInt((seed + j) % 20), BigInt(j % 20), 5n] }));
+
+  async function expected(rows: ReturnType<typeof rowsOf>): Promise<number[]> {
+    const session = await ort.InferenceSession.create(bytes);
+    const out = await session.run({
+      features: new ort.Tensor('float32', Float32Array.from(rows.flatMap((r) => r.features)), [rows.length, 2]),
+      ids: new ort.Tensor('int64', BigInt64Array.from(rows.flatMap((r) => r.ids)), [rows.length, 3]),
+    });
+    await session.release();
+    return Array.from(out.score!.data as Float32Array);
+  }
+
+  it('reads the same inputs and outputs and gives the same scores as onnxruntime in-process, for concurrent batches', async () => {
+    process.env.MLSERVICE_INFERENCE_THREAD = 'worker';
+    const onWorker = await loadModel({ name: 'ranker', source: 'models:/ranker/1' }, dir);
+    process.env.MLSERVICE_INFERENCE_THREAD = 'main';
+    const onMain = await loadModel({ name: 'ranker', source: 'models:/ranker/1' }, dir);
+    expect(onWorker.inputs).toEqual(onMain.inputs);
+    expect(onWorker.outputs).toEqual(onMain.outputs);
+    expect(onWorker.inputs).toEqual([
+      { name: 'features', type: 'float32', dims: [2] },
+      { name: 'ids', type: 'int64', dims: [3] },
+    ]);
+    const batches = [1, 5, 64, 3].map((n, i) => rowsOf(n, i));
+    const results = await Promise.all(batches.map((rows) => onWorker.run(rows)));
+    for (const [i, rows] of batches.entries()) {
+      const want = await expected(rows);
+      expect(results[i]!.map((r) => r.score![0])).toEqual(want);
+      expect((await onMain.run(rows)).map((r) => r.score![0])).toEqual(want);
+    }
+    await onWorker.release();
+    await onMain.release();
+  });
+
+  it('refuses a file onnxruntime cannot open with MODEL.LOAD_FAILED, as in-process', async () => {
+    process.env.MLSERVICE_INFERENCE_THREAD = 'worker';
+    const err = (await loadModel({ name: 'broken', source: 'models:/broken/1' }, dir).catch((e: unknown) => e)) as ModelLoadError;
+    expect(err).toBeInstanceOf(ModelLoadError);
+    expect(err.code).toBe('MODEL.LOAD_FAILED');
+    expect(err.message).toContain(`onnxruntime could not load ${join(dir, 'broken.onnx')}: `);
+  });
+
+  it('reports the time spent in onnxruntime, rejects a bad feed alone, and stops after release', async () => {
+    const session = await openSession(join(dir, 'ranker', 'model.onnx'), { intraOpNumThreads: 1 }, 'worker');
+    // Fresh buffers per run: run() moves them to the worker.
+    const feeds = () => [
+      { name: 'features', type: 'float32' as const, data: Float32Array.from([0.5, -1]), dims: [1, 2] },
+      { name: 'ids', type: 'int64' as const, data: BigInt64Array.from([1n, 2n, 3n]), dims: [1, 3] },
+    ];
+    const ok = await session.run(feeds(), ['score']);
+    expect(ok.outputs.map((o) => [o.name, o.type, o.dims])).toEqual([['score', 'float32', [1, 1]]]);
+    expect(ok.ms).toBeGreaterThan(0);
+    await expect(session.run([feeds()[0]!], ['score'])).rejects.toThrow("input 'ids' is missing in 'feeds'");
+    expect((await session.run(feeds(), ['score'])).outputs[0]!.data).toEqual(ok.outputs[0]!.data);
+    await session.release();
+    await expect(session.run(feeds(), ['score'])).rejects.toThrow('the inference thread exited (code 0)');
+  });
+});
