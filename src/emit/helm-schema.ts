@@ -69,6 +69,12 @@ export function valuesSchema(model: ServiceModel): Schema {
       drainSeconds: int(0, 3600),
     }),
     probes: object({ startupFailureThreshold: int(1) }),
+    // Integers allowed for ortThreads: `--set runtime.ortThreads=4` yields a number.
+    runtime: object({
+      ortThreads: { type: ['string', 'integer'], pattern: '^([0-9]{1,3})?$', minimum: 0, maximum: 999 },
+      inferenceThread: { type: 'string', enum: ['', 'main', 'worker'] },
+      logLevel: { type: 'string', enum: ['', 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    }),
     serviceAccount: object({ create: { type: 'boolean' }, name: str('^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$') }),
     nameOverride: str('^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$'),
     imagePullSecrets: { type: 'array', items: object({ name: { type: 'string', minLength: 1 } }) },

@@ -40,6 +40,7 @@ export function chartValues(model: ServiceModel): Record<string, unknown> {
       drainSeconds: Math.ceil(model.server.shutdownGraceMs / 1000),
     },
     probes: { startupFailureThreshold: STARTUP_FAILURE_THRESHOLD },
+    runtime: { ortThreads: '', inferenceThread: '', logLevel: '' },
     serviceAccount: { create: true, name: '' },
     nameOverride: '',
     imagePullSecrets: [],
@@ -75,6 +76,12 @@ const COMMENTS: Record<string, string[]> = {
     'terminationGracePeriodSeconds = preStopSeconds + drainSeconds (server.shutdownGraceMs) + 5.',
   ],
   probes: ['startupProbe allows startupFailureThreshold x 5 s for the models to load.'],
+  runtime: [
+    'Runtime tuning, passed as environment variables; empty = the runtime default.',
+    'ortThreads -> MLSERVICE_ORT_THREADS: onnxruntime intra-op threads per model (default 2; e.g. the CPU request).',
+    'inferenceThread -> MLSERVICE_INFERENCE_THREAD: main (default, lowest latency) | worker (throughput at high concurrency).',
+    'logLevel -> LOG_LEVEL: fatal | error | warn | info (default) | debug | trace | silent.',
+  ],
   serviceAccount: ['Created by the stable track; the pods never mount its token.'],
   nameOverride: ['Base name of every object; default: the chart name (the service name).'],
 };

@@ -107,6 +107,8 @@ describe.each(models)('%s chart', (_label, model) => {
       [['--set', `models.${model.models[0]!.name}.runId=abc`], { 3: `- models.${model.models[0]!.name}.version: String length must be greater than or equal to 1`, 4: `- at '/models/${model.models[0]!.name}/version': minLength: got 0, want 1` }],
       [['--set', 'resources.requests.cpu=lots'], { 3: '- resources.requests.cpu: Does not match pattern', 4: "- at '/resources/requests/cpu': 'lots' does not match pattern" }],
       [['--set', 'image.tag=-bad'], { 3: '- image.tag: Does not match pattern', 4: "- at '/image/tag': '-bad' does not match pattern" }],
+      [['--set', 'runtime.inferenceThread=threads'], { 3: '- runtime.inferenceThread: runtime.inferenceThread must be one of the following: "", "main", "worker"', 4: "- at '/runtime/inferenceThread': value must be one of '', 'main', 'worker'" }],
+      [['--set', 'runtime.ortThreads=two'], { 3: '- runtime.ortThreads: Does not match pattern', 4: "- at '/runtime/ortThreads': 'two' does not match pattern" }],
     ])('values.schema.json rejects %j', (args, messages) => {
       const r = helm(major, ['template', 'rel', chart, ...args]);
       expect(r.status).toBe(1);
@@ -137,6 +139,18 @@ describe.each(models)('%s chart', (_label, model) => {
         { name: ENV.port, value: String(model.server.port) },
         { name: ENV.track, value: 'stable' },
         { name: ENV.revision, value: '0123456789abcdef0123456789abcdef01234567' },
+      ]);
+    });
+
+    test('runtime tuning values become the runtime environment variables, 0 threads included', () => {
+      const set = ['--set', 'runtime.ortThreads=0', '--set', 'runtime.inferenceThread=worker', '--set', 'runtime.logLevel=warn'];
+      const env = only(render(major, chart, set), 'Deployment').spec.template.spec.containers[0].env;
+      expect(env).toEqual([
+        { name: ENV.port, value: String(model.server.port) },
+        { name: ENV.track, value: 'stable' },
+        { name: ENV.ortThreads, value: '0' },
+        { name: ENV.inferenceThread, value: 'worker' },
+        { name: ENV.logLevel, value: 'warn' },
       ]);
     });
 
