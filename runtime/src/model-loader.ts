@@ -34,6 +34,8 @@ export interface LoadedModel {
   inputs: IoSpec[];
   /** The tensor outputs requested on every run. */
   outputs: IoSpec[];
+  /** Where onnxruntime runs (MLSERVICE_INFERENCE_THREAD) and its intra-op thread count (0 = ORT's default). */
+  runsOn: { thread: InferenceThread; intraOpThreads: number };
   run(rows: ModelRow[]): Promise<ModelOutputRow[]>;
   release(): Promise<void>;
 }
@@ -144,7 +146,9 @@ function chooseOutputs(def: ModelDefinition, session: { outputMetadata: readonly
 
 export async function loadModel(def: ModelDefinition, modelsDir: string): Promise<LoadedModel> {
   const { file, mlmodel } = await locateModel(modelsDir, def.name);
-  const session = await openSession(file, sessionOptions(mlmodel), inferenceThread()).catch((e: Error) => {
+  const thread = inferenceThread();
+  const options = sessionOptions(mlmodel);
+  const session = await openSession(file, options, thread).catch((e: Error) => {
     throw new ModelLoadError('MODEL.LOAD_FAILED', `onnxruntime could not load ${file}: ${e.message}`, 'check that the file is a complete ONNX model and its external weight files sit next to it');
   });
   const inputs = session.inputMetadata.map((m) => {
@@ -160,6 +164,7 @@ export async function loadModel(def: ModelDefinition, modelsDir: string): Promis
     runId: typeof mlmodel?.run_id === 'string' ? mlmodel.run_id : null,
     inputs,
     outputs,
+    runsOn: { thread, intraOpThreads: options.intraOpNumThreads ?? 0 },
     async run(rows) {
       const { outputs: results } = await session.run(stackRows(rows, inputs), outputNames);
       return splitOutputs(results, outputNames, rows.length);

@@ -133,7 +133,8 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
     async loadModels() {
       await pool.load(modelsDir, await readModelsLock(lockPath(env)));
       state.ready = true;
-      app.log.info({ models: def.models.map((m) => m.name) }, 'models loaded and warmed; ready');
+      const models = [...pool.entries.values()].map((e) => ({ name: e.model.name, ...e.model.runsOn }));
+      app.log.info({ models }, 'models loaded and warmed; ready');
     },
     async shutdown() {
       // kubernetes#20473: fail readiness, keep serving, drain, exit. For a short while the listener

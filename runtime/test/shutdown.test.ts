@@ -55,8 +55,8 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all(cleanup.map((d) => rm(d, { recursive: true, force: true }))));
 
-function startChild(dir = modelsDir): Promise<{ child: ChildProcess; url: string; log: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [script, dir], { env: { ...process.env, LOG_LEVEL: 'debug', MLSERVICE_MODELS_LOCK: join(modelsDir, 'none.json') }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(dir = modelsDir, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; log: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [script, dir], { env: { ...process.env, LOG_LEVEL: 'debug', MLSERVICE_MODELS_LOCK: join(modelsDir, 'none.json'), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return new Promise((resolveStart, reject) => {
@@ -82,9 +82,9 @@ describe('start-up', () => {
   });
 });
 
-describe('SIGTERM under load', () => {
+describe.each(['main', 'worker'])('SIGTERM under load, inference thread %s', (thread) => {
   it('answers every accepted request, drains the queue and exits 0', async () => {
-    const { child, url, log, exited } = await startChild();
+    const { child, url, log, exited } = await startChild(modelsDir, { MLSERVICE_INFERENCE_THREAD: thread });
     const body = JSON.stringify({ items: Array.from({ length: 16 }, (_, i) => Array.from({ length: 32 }, (_, j) => Math.sin(i + j))) });
     const send = () => fetch(`${url}/rank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
       async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), scores: r.status === 200 ? ((await r.json()) as { scores: number[] }).scores.length : 0 }),
@@ -104,5 +104,6 @@ describe('SIGTERM under load', () => {
     expect(results.filter((r) => r.status !== 200 && !(r.status === 503 && r.retryAfter !== null))).toEqual([]);
     expect(log()).toContain('drained; exiting');
     expect(log()).toContain('"endpoint":"rank","variant":"default"');
+    expect(log()).toContain(`"models":[{"name":"heavy","thread":"${thread}","intraOpThreads":`);
   });
 });
