@@ -35,9 +35,9 @@ export class QueueFullError extends ProblemError {
 
 /** The service is draining for shutdown, or has not finished warming up (503). */
 export class UnavailableError extends ProblemError {
-  constructor(reason: 'shutting_down' | 'not_ready', retryAfterSeconds = 1) {
-    const detail = reason === 'shutting_down' ? 'the service is shutting down' : 'the models are still loading';
-    super(503, reason === 'shutting_down' ? 'shutting-down' : 'not-ready', 'Service Unavailable', detail, { retryAfterSeconds });
+  constructor(reason: 'shutting_down' | 'not_ready' | 'model_failed', retryAfterSeconds = 1) {
+    const details = { shutting_down: 'the service is shutting down', not_ready: 'the models are still loading', model_failed: "a model's inference thread stopped; this instance waits for a restart" };
+    super(503, reason.replace('_', '-'), 'Service Unavailable', details[reason], { retryAfterSeconds });
   }
 }
 

@@ -144,11 +144,12 @@ function chooseOutputs(def: ModelDefinition, session: { outputMetadata: readonly
   return tensorSpecs(all.filter((m) => wanted.includes(m.name)));
 }
 
-export async function loadModel(def: ModelDefinition, modelsDir: string): Promise<LoadedModel> {
+/** `onBroken`: the model's worker thread died (MLSERVICE_INFERENCE_THREAD=worker only). */
+export async function loadModel(def: ModelDefinition, modelsDir: string, onBroken?: (err: Error) => void): Promise<LoadedModel> {
   const { file, mlmodel } = await locateModel(modelsDir, def.name);
   const thread = inferenceThread();
   const options = sessionOptions(mlmodel);
-  const session = await openSession(file, options, thread).catch((e: Error) => {
+  const session = await openSession(file, options, thread, { onBroken }).catch((e: Error) => {
     throw new ModelLoadError('MODEL.LOAD_FAILED', `onnxruntime could not load ${file}: ${e.message}`, 'check that the file is a complete ONNX model and its external weight files sit next to it');
   });
   const inputs = session.inputMetadata.map((m) => {

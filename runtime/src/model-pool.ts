@@ -44,6 +44,8 @@ export class ModelPool {
   constructor(
     private readonly def: ServiceDefinition,
     private readonly metrics: ServiceMetrics,
+    /** A loaded model can no longer run (its inference thread died). */
+    private readonly onBroken?: (model: string, err: Error) => void,
   ) {}
 
   get(name: string): PoolEntry | undefined {
@@ -54,7 +56,7 @@ export class ModelPool {
   async load(modelsDir: string, lock: ModelsLock | null): Promise<void> {
     const batching = batchingByModel(this.def);
     for (const m of this.def.models) {
-      const model = await loadModel(m, modelsDir);
+      const model = await loadModel(m, modelsDir, (err) => this.onBroken?.(m.name, err));
       const opts = batching.get(m.name) ?? { enabled: false, maxBatchSize: 1, maxLatencyMs: 0, maxQueueRows: 1 };
       await warmUp(model, [1, opts.enabled ? opts.maxBatchSize : 1]);
       const identity = identityOf(lock, m.name, model.runId);

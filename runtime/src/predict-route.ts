@@ -15,7 +15,8 @@ import type { EndpointDefinition, HookContext, ModelOutputRow } from './types.js
 export interface RouteContext {
   metrics: ServiceMetrics;
   pool: ModelPool;
-  isReady(): boolean;
+  /** Why predictions cannot run now, or null when they can. */
+  unavailable(): 'not_ready' | 'model_failed' | null;
   /** Per-request fields for the completion log line. */
   tags: WeakMap<FastifyRequest, { endpoint: string; variant: string }>;
 }
@@ -69,7 +70,8 @@ async function predict(e: EndpointDefinition, router: AbRouter | null, ctx: Rout
   const signal = clientSignal(request, reply);
   const body = request.body;
   if (!e.validate(body)) throw new InvalidRequestError('the request body does not match the endpoint schema', fieldErrors(e.validate.errors ?? []));
-  if (!ctx.isReady()) throw new UnavailableError('not_ready');
+  const unavailable = ctx.unavailable();
+  if (unavailable) throw new UnavailableError(unavailable);
   const choice = router ? router.assign(body, (h) => request.headers[h] as string | undefined) : { variant: 'default', model: e.model! };
   ctx.tags.set(request, { endpoint: e.name, variant: choice.variant });
   void reply.header(VARIANT_HEADER, choice.variant);

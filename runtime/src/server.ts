@@ -26,6 +26,8 @@ export interface BuiltService {
 interface State {
   ready: boolean;
   shuttingDown: boolean;
+  /** A model can no longer run: liveness fails so Kubernetes restarts the pod. */
+  broken: boolean;
 }
 
 function maxBatchSize(def: ServiceDefinition): number {
@@ -50,10 +52,10 @@ async function registerDocs(app: FastifyInstance, def: ServiceDefinition): Promi
 }
 
 function registerHealth(app: FastifyInstance, state: State, metrics: ServiceMetrics): void {
-  app.get(PATHS.live, async () => ({ status: 'ok' }));
+  app.get(PATHS.live, async (request, reply) => (state.broken ? sendProblem(reply, request, new UnavailableError('model_failed')) : { status: 'ok' }));
   app.get(PATHS.ready, async (request, reply) => {
-    if (state.ready && !state.shuttingDown) return { status: 'ready' };
-    return sendProblem(reply, request, new UnavailableError(state.shuttingDown ? 'shutting_down' : 'not_ready'));
+    if (state.ready && !state.shuttingDown && !state.broken) return { status: 'ready' };
+    return sendProblem(reply, request, new UnavailableError(state.shuttingDown ? 'shutting_down' : state.broken ? 'model_failed' : 'not_ready'));
   });
   app.get(PATHS.metrics, async (_request, reply) => {
     const text = await metrics.registry.metrics();
@@ -116,16 +118,19 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
     // One log line per request, written in onResponse with the endpoint and variant.
     logController: new LogController({ disableRequestLogging: true }),
   });
-  const state: State = { ready: false, shuttingDown: false };
+  const state: State = { ready: false, shuttingDown: false, broken: false };
   const metrics = new ServiceMetrics(def.service.name, maxBatchSize(def), env);
   metrics.buildInfo.set({ service: def.service.name, version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
-  const pool = new ModelPool(def, metrics);
+  const pool = new ModelPool(def, metrics, (model, err) => {
+    state.broken = true;
+    app.log.fatal({ model, err }, 'a model can no longer run; /livez and /readyz now fail so the pod is restarted');
+  });
   const active = trackActiveRequests(app);
   registerHooks(app, state, tags);
   registerHealth(app, state, metrics);
   app.get(PATHS.metadata, async () => metadata(def, pool, env));
   await registerDocs(app, def);
-  const ctx: RouteContext = { metrics, pool, tags, isReady: () => state.ready };
+  const ctx: RouteContext = { metrics, pool, tags, unavailable: () => (state.broken ? 'model_failed' : state.ready ? null : 'not_ready') };
   for (const e of def.endpoints) registerPredictRoute(app, e, ctx);
   const modelsDir = opts.modelsDir ?? (env[ENV.modelsDir] || './models');
   return {

@@ -60,15 +60,19 @@ class WorkerSession implements SessionHost {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private broken: Error | null = null;
+  private releasing = false;
 
   constructor(
     private readonly worker: Worker,
     readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[],
     readonly outputMetadata: readonly ort.InferenceSession.ValueMetadata[],
+    onBroken?: (err: Error) => void,
   ) {
     worker.on('message', (msg: Reply) => this.settle(msg));
     const fail = (err: Error) => {
+      if (this.broken) return;
       this.broken = err;
+      if (!this.releasing) onBroken?.(err);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
@@ -104,6 +108,7 @@ class WorkerSession implements SessionHost {
 
   async release(): Promise<void> {
     if (this.broken) return;
+    this.releasing = true;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.ref();
     this.worker.postMessage({ type: 'release' });
@@ -113,8 +118,15 @@ class WorkerSession implements SessionHost {
 
 type Hello = { type: 'ready'; inputs: ort.InferenceSession.ValueMetadata[]; outputs: ort.InferenceSession.ValueMetadata[] } | { type: 'failed'; message: string };
 
-async function openWorkerSession(file: string, options: ort.InferenceSession.SessionOptions): Promise<SessionHost> {
-  const worker = new Worker(new URL('./session-worker.js', import.meta.url), { workerData: { file, options } });
+export interface SessionHooks {
+  /** The worker thread died outside release() (e.g. out of memory): every later run fails. */
+  onBroken?(err: Error): void;
+  /** Tests only: another worker script speaking the same protocol. */
+  workerUrl?: URL;
+}
+
+async function openWorkerSession(file: string, options: ort.InferenceSession.SessionOptions, hooks: SessionHooks): Promise<SessionHost> {
+  const worker = new Worker(hooks.workerUrl ?? new URL('./session-worker.js', import.meta.url), { workerData: { file, options } });
   const hello = await new Promise<Hello>((resolve, reject) => {
     const exited = (code: number) => reject(new Error(`the inference thread exited (code ${code}) while opening the model`));
     worker.once('error', reject).once('exit', exited).once('message', (msg: Hello) => {
@@ -126,10 +138,10 @@ async function openWorkerSession(file: string, options: ort.InferenceSession.Ses
     await worker.terminate();
     throw new Error(hello.message);
   }
-  return new WorkerSession(worker, hello.inputs, hello.outputs);
+  return new WorkerSession(worker, hello.inputs, hello.outputs, hooks.onBroken);
 }
 
-export async function openSession(file: string, options: ort.InferenceSession.SessionOptions, thread: InferenceThread): Promise<SessionHost> {
-  if (thread === 'worker') return openWorkerSession(file, options);
+export async function openSession(file: string, options: ort.InferenceSession.SessionOptions, thread: InferenceThread, hooks: SessionHooks = {}): Promise<SessionHost> {
+  if (thread === 'worker') return openWorkerSession(file, options, hooks);
   return new MainThreadSession(await ort.InferenceSession.create(file, options));
 }

@@ -104,4 +104,24 @@ describe('a model on a worker thread', () => {
     await session.release();
     await expect(session.run(feeds(), ['score'])).rejects.toThrow('the inference thread exited (code 0)');
   });
+
+  it('reports a worker that dies outside release once, fails its batch and every later one', async () => {
+    const broken: string[] = [];
+    const session = await openSession(join(dir, 'ranker', 'model.onnx'), {}, 'worker', {
+      onBroken: (err) => broken.push(err.message),
+      workerUrl: new URL('./support/crashing-worker.mjs', import.meta.url),
+    });
+    const feeds = () => [{ name: 'x', type: 'float32' as const, data: Float32Array.from([1]), dims: [1, 1] }];
+    await expect(session.run(feeds(), ['y'])).rejects.toThrow('inference thread crashed');
+    await expect(session.run(feeds(), ['y'])).rejects.toThrow('inference thread crashed');
+    expect(broken).toEqual(['inference thread crashed']);
+    await session.release();
+  });
+
+  it('does not report a released worker as broken', async () => {
+    const broken: Error[] = [];
+    const session = await openSession(join(dir, 'ranker', 'model.onnx'), { intraOpNumThreads: 1 }, 'worker', { onBroken: (e) => broken.push(e) });
+    await session.release();
+    expect(broken).toEqual([]);
+  });
 });
