@@ -37,7 +37,7 @@ export class QueueFullError extends ProblemError {
 export class UnavailableError extends ProblemError {
   constructor(reason: 'shutting_down' | 'not_ready' | 'model_failed', retryAfterSeconds = 1) {
     const details = { shutting_down: 'the service is shutting down', not_ready: 'the models are still loading', model_failed: "a model's inference thread stopped; this instance waits for a restart" };
-    super(503, reason.replace('_', '-'), 'Service Unavailable', details[reason], { retryAfterSeconds });
+    super(503, reason.replaceAll('_', '-'), 'Service Unavailable', details[reason], { retryAfterSeconds });
   }
 }
 
