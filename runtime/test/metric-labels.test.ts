@@ -52,8 +52,8 @@ afterAll(() => s.shutdown());
 
 describe('metric label names', () => {
   it('collide with no scrape-time target label, in any metric the service exposes', () => {
-    expect(labelNames(exposition).get(METRICS.requests)).toEqual(new Set([LABELS.apiEndpoint, LABELS.variant, LABELS.status]));
     expect(collisions(exposition)).toEqual([]);
+    expect(labelNames(exposition).get(METRICS.requests)).toEqual(new Set([LABELS.apiEndpoint, LABELS.variant, LABELS.status]));
   });
 
   it('are exactly the names.ts LABELS on the mlservice_ metrics', () => {

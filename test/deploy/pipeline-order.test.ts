@@ -26,7 +26,7 @@ import { deployPipeline, rollbackPipeline } from '../../src/emit/spinnaker-pipel
 import { deploymentName } from '../../src/emit/spinnaker-names.js';
 import { PAYLOAD_SCRIPT } from '../../src/emit/workflows-scripts.js';
 import { writeChart } from '../emit/helm-chart.js';
-import { bake, type K8sObject, type Stage } from '../support/bake.js';
+import { bake, evaluateParams, type K8sObject, type Stage } from '../support/bake.js';
 import { REPO } from '../support/cli.js';
 import { Cluster } from '../support/cluster.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
@@ -62,7 +62,7 @@ function ciParameters(model: ServiceModel, sha: string, production: string | und
   const modelParams = Object.fromEntries(model.models.flatMap((m) => [[`modelVersion_${m.name}`, '7'], [`modelRunId_${m.name}`, `run-${m.name}`]]));
   writeFileSync(path.join(dir, 'model-params.json'), JSON.stringify(modelParams));
   writeFileSync(path.join(dir, 'payload.cjs'), PAYLOAD_SCRIPT);
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', RUNNER_TEMP: dir, IMAGE_TAG: sha, CHART_REPO, HOTFIX: 'false', BASELINE_IMAGE_TAG: production ?? '' };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', RUNNER_TEMP: dir, IMAGE_TAG: sha, CHART_REPO, BASELINE_IMAGE_TAG: production ?? '' };
   const r = spawnSync(process.execPath, [path.join(dir, 'payload.cjs')], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(readFileSync(path.join(dir, 'spinnaker-payload.json'), 'utf8')).parameters;
@@ -81,7 +81,20 @@ interface Outcome {
   analysed: boolean[];
 }
 
-function execute(model: ServiceModel, chart: string, pipeline: { stages: Stage[] }, params: Record<string, string>, start: Cluster, analysisPasses: boolean): Outcome {
+/**
+ * The chart of each commit the scenario deploys, by git SHA: a bake reads the chart at the commit
+ * its `git/repo` artifact names (the baseline's is production's commit, not the new one).
+ */
+type Charts = Record<string, string>;
+
+function chartFor(charts: Charts, stage: Stage, params: Record<string, string>): string {
+  const sha = evaluateParams(stage.inputArtifacts[0].artifact.version, params);
+  const chart = charts[sha];
+  if (!chart) throw new Error(`${stage.name}: no chart for commit ${sha}`);
+  return chart;
+}
+
+function execute(model: ServiceModel, charts: Charts, pipeline: { stages: Stage[] }, params: Record<string, string>, start: Cluster, analysisPasses: boolean): Outcome {
   const cluster = start.clone();
   const artifacts = new Map<string, K8sObject[]>();
   const detail = new Map<string, string>();
@@ -90,7 +103,7 @@ function execute(model: ServiceModel, chart: string, pipeline: { stages: Stage[]
   const work = (s: Stage): boolean => {
     const note = (ok: boolean, text: string) => (detail.set(s.refId, text), ok);
     if (s.type === 'bakeManifest') {
-      const objects = bake(chart, s, params);
+      const objects = bake(chartFor(charts, s, params), s, params);
       artifacts.set(s.expectedArtifacts[0].id, objects);
       return note(true, `rendered ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
     }
@@ -124,7 +137,9 @@ function execute(model: ServiceModel, chart: string, pipeline: { stages: Stage[]
 const stableImage = (c: Cluster, model: ServiceModel) => c.get('Deployment', model.deploy.kubernetes.namespace, model.service.name)?.spec.template.spec.containers[0].image as string | undefined;
 
 describe.each(await models())('%s: deploys in pipeline order', (label, model) => {
+  // Both commits have the same chart unless a scenario says otherwise.
   const chart = writeChart(model);
+  const charts: Charts = { [OLD_SHA]: chart, [NEW_SHA]: chart };
   const deploy = deployPipeline(model) as { stages: Stage[]; parameterConfig: Array<{ name: string; default: string }> };
   const rollback = rollbackPipeline(model) as { stages: Stage[]; parameterConfig: Array<{ name: string; default: string }> };
   const ns = model.deploy.kubernetes.namespace;
@@ -136,8 +151,8 @@ describe.each(await models())('%s: deploys in pipeline order', (label, model) =>
   let first: Outcome;
   let later: Outcome;
   beforeAll(() => {
-    first = execute(model, chart, deploy, withDefaults(deploy, ciParameters(model, OLD_SHA, undefined)), empty, true);
-    later = execute(model, chart, deploy, withDefaults(deploy, ciParameters(model, NEW_SHA, OLD_SHA)), first.cluster, true);
+    first = execute(model, charts, deploy, withDefaults(deploy, ciParameters(model, OLD_SHA, undefined)), empty, true);
+    later = execute(model, charts, deploy, withDefaults(deploy, ciParameters(model, NEW_SHA, OLD_SHA)), first.cluster, true);
   });
 
   it('first deploy: production is created from nothing and nothing is left broken', () => {
@@ -160,7 +175,7 @@ describe.each(await models())('%s: deploys in pipeline order', (label, model) =>
   });
 
   it('failed canary: production is untouched, canary and baseline are removed, the pipeline fails', () => {
-    const failed = execute(model, chart, deploy, withDefaults(deploy, ciParameters(model, NEW_SHA, OLD_SHA)), first.cluster, false);
+    const failed = execute(model, charts, deploy, withDefaults(deploy, ciParameters(model, NEW_SHA, OLD_SHA)), first.cluster, false);
     record('failed canary', failed);
     expect(failed.analysed).toEqual([true]);
     expect(failed.run.final).toBe('TERMINAL');
@@ -172,7 +187,7 @@ describe.each(await models())('%s: deploys in pipeline order', (label, model) =>
 
   it('rollback: the rollback pipeline puts the previous image back with its chart', () => {
     const params = withDefaults(rollback, { imageTag: OLD_SHA, chartRepo: CHART_REPO });
-    const back = execute(model, chart, rollback, params, later.cluster, true);
+    const back = execute(model, charts, rollback, params, later.cluster, true);
     record('rollback', back);
     expect(back.trace.filter((t) => t.includes('FAILED'))).toEqual([]);
     expect(back.run.final).toBe('SUCCEEDED');
@@ -182,9 +197,11 @@ describe.each(await models())('%s: deploys in pipeline order', (label, model) =>
 
   it.runIf(model.deploy.kubernetes.serviceMonitor)('the commit that turns the ServiceMonitor on: the canary is scraped before production has one', () => {
     const before = { ...model, deploy: { ...model.deploy, kubernetes: { ...model.deploy.kubernetes, serviceMonitor: false } } };
-    const old = execute(before, writeChart(before), deployPipeline(before) as typeof deploy, withDefaults(deploy, ciParameters(model, OLD_SHA, undefined)), empty, true);
+    // Production runs the older commit, whose chart has no ServiceMonitor; the baseline is baked from it.
+    const withoutMonitor: Charts = { [OLD_SHA]: writeChart(before), [NEW_SHA]: chart };
+    const old = execute(before, withoutMonitor, deployPipeline(before) as typeof deploy, withDefaults(deploy, ciParameters(model, OLD_SHA, undefined)), empty, true);
     expect(old.cluster.list('ServiceMonitor')).toEqual([]);
-    const upgrade = execute(model, chart, deploy, withDefaults(deploy, ciParameters(model, NEW_SHA, OLD_SHA)), old.cluster, true);
+    const upgrade = execute(model, withoutMonitor, deploy, withDefaults(deploy, ciParameters(model, NEW_SHA, OLD_SHA)), old.cluster, true);
     record('later deploy that adds the ServiceMonitor', upgrade);
     expect(upgrade.analysed).toEqual([true]);
     expect(upgrade.run.final).toBe('SUCCEEDED');
