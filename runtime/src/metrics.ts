@@ -1,13 +1,14 @@
 /**
  * Prometheus metrics on the service's own registry: exactly the names in `names.ts` METRICS, plus
- * the default process metrics. Every series carries two default labels: `service` (the service
- * name) and `track` (MLSERVICE_TRACK, default `stable`), so Kayenta can select one service's series
- * and compare its canary and baseline pods whatever the scrape config adds (no ServiceMonitor
- * needed for a `job` label).
+ * the default process metrics. Label names come from `names.ts` LABELS, none of which Prometheus
+ * sets at scrape time; which service, namespace, pod and track a series belongs to is added by the
+ * scrape (the chart's ServiceMonitor), not by the process.
  * @see https://prometheus.io/docs/practices/naming/
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ENV, METRICS } from './names.js';
+import { LABELS, METRICS } from './names.js';
+
+const { apiEndpoint, variant, status, model, reason, version, revision, source, runId, sha256 } = LABELS;
 
 /** Powers of two up to (and including) the largest configured batch size. */
 export function batchSizeBuckets(maxBatchSize: number): number[] {
@@ -22,29 +23,28 @@ const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
 export class ServiceMetrics {
   readonly registry = new Registry();
-  readonly requests: Counter<'endpoint' | 'variant' | 'status'>;
-  readonly requestDuration: Histogram<'endpoint' | 'variant'>;
-  readonly batchSize: Histogram<'model'>;
-  readonly queueWait: Histogram<'model'>;
-  readonly inferenceDuration: Histogram<'model'>;
-  readonly shed: Counter<'endpoint' | 'reason'>;
-  readonly predictionScore: Histogram<'endpoint' | 'variant'>;
-  readonly buildInfo: Gauge<'service' | 'version' | 'revision'>;
-  readonly modelInfo: Gauge<'model' | 'source' | 'version' | 'run_id' | 'sha256'>;
+  readonly requests: Counter<typeof apiEndpoint | typeof variant | typeof status>;
+  readonly requestDuration: Histogram<typeof apiEndpoint | typeof variant>;
+  readonly batchSize: Histogram<typeof model>;
+  readonly queueWait: Histogram<typeof model>;
+  readonly inferenceDuration: Histogram<typeof model>;
+  readonly shed: Counter<typeof apiEndpoint | typeof reason>;
+  readonly predictionScore: Histogram<typeof apiEndpoint | typeof variant>;
+  readonly buildInfo: Gauge<typeof version | typeof revision>;
+  readonly modelInfo: Gauge<typeof model | typeof source | typeof version | typeof runId | typeof sha256>;
 
-  /** `service` is the ServiceDefinition's service name; `maxBatchSize` sets the batch-size buckets. */
-  constructor(service: string, maxBatchSize: number, env: NodeJS.ProcessEnv = process.env) {
+  /** `maxBatchSize` sets the batch-size buckets. */
+  constructor(maxBatchSize: number) {
     const registers = [this.registry];
-    this.registry.setDefaultLabels({ service, track: env[ENV.track] || 'stable' });
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({ name: METRICS.requests, help: 'Prediction requests answered, by endpoint, variant and HTTP status.', labelNames: ['endpoint', 'variant', 'status'], registers });
-    this.requestDuration = new Histogram({ name: METRICS.requestDuration, help: 'Time from request arrival to response, in seconds.', labelNames: ['endpoint', 'variant'], buckets: LATENCY_BUCKETS, registers });
-    this.batchSize = new Histogram({ name: METRICS.batchSize, help: 'Rows per model call.', labelNames: ['model'], buckets: batchSizeBuckets(maxBatchSize), registers });
-    this.queueWait = new Histogram({ name: METRICS.queueWait, help: 'Seconds from request arrival to the start of the batch that ran it.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
-    this.inferenceDuration = new Histogram({ name: METRICS.inferenceDuration, help: 'Seconds from handing a batch to the model to having its outputs: onnxruntime run plus any wait for the thread that runs it.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers });
-    this.shed = new Counter({ name: METRICS.shed, help: 'Requests refused or dropped: queue_full, shutting_down, not_ready, client_gone.', labelNames: ['endpoint', 'reason'], registers });
-    this.predictionScore = new Histogram({ name: METRICS.predictionScore, help: "First element of each row of the model's first output.", labelNames: ['endpoint', 'variant'], buckets: SCORE_BUCKETS, registers });
-    this.buildInfo = new Gauge({ name: METRICS.buildInfo, help: 'Always 1; labels identify the service build.', labelNames: ['service', 'version', 'revision'], registers });
-    this.modelInfo = new Gauge({ name: METRICS.modelInfo, help: 'Always 1; labels identify each model served.', labelNames: ['model', 'source', 'version', 'run_id', 'sha256'], registers });
+    this.requests = new Counter({ name: METRICS.requests, help: 'Prediction requests answered, by endpoint, variant and HTTP status.', labelNames: [apiEndpoint, variant, status], registers });
+    this.requestDuration = new Histogram({ name: METRICS.requestDuration, help: 'Time from request arrival to response, in seconds.', labelNames: [apiEndpoint, variant], buckets: LATENCY_BUCKETS, registers });
+    this.batchSize = new Histogram({ name: METRICS.batchSize, help: 'Rows per model call.', labelNames: [model], buckets: batchSizeBuckets(maxBatchSize), registers });
+    this.queueWait = new Histogram({ name: METRICS.queueWait, help: 'Seconds from request arrival to the start of the batch that ran it.', labelNames: [model], buckets: LATENCY_BUCKETS, registers });
+    this.inferenceDuration = new Histogram({ name: METRICS.inferenceDuration, help: 'Seconds from handing a batch to the model to having its outputs: onnxruntime run plus any wait for the thread that runs it.', labelNames: [model], buckets: LATENCY_BUCKETS, registers });
+    this.shed = new Counter({ name: METRICS.shed, help: 'Requests refused or dropped: queue_full, shutting_down, not_ready, client_gone.', labelNames: [apiEndpoint, reason], registers });
+    this.predictionScore = new Histogram({ name: METRICS.predictionScore, help: "First element of each row of the model's first output.", labelNames: [apiEndpoint, variant], buckets: SCORE_BUCKETS, registers });
+    this.buildInfo = new Gauge({ name: METRICS.buildInfo, help: 'Always 1; labels identify the service build.', labelNames: [version, revision], registers });
+    this.modelInfo = new Gauge({ name: METRICS.modelInfo, help: 'Always 1; labels identify each model served.', labelNames: [model, source, version, runId, sha256], registers });
   }
 }

@@ -11,8 +11,6 @@ export const ENV = {
   modelsDir: 'MLSERVICE_MODELS_DIR',
   /** Path of `models.lock.json` (default `./models.lock.json`). */
   modelsLock: 'MLSERVICE_MODELS_LOCK',
-  /** `stable`, `canary` or `baseline`; added as the `track` label to every metric. */
-  track: 'MLSERVICE_TRACK',
   /** onnxruntime intra-op threads per model session; overrides MLmodel (default 2, 0 = one per core). */
   ortThreads: 'MLSERVICE_ORT_THREADS',
   /** `main` (default): onnxruntime runs on the event-loop thread; `worker`: each model's session on a thread of its own. */
@@ -34,17 +32,55 @@ export const PATHS = {
 export const VARIANT_HEADER = 'x-mlservice-variant';
 
 /**
- * Prometheus metrics the runtime exports. Every series also carries two default labels:
- * `service` (the service name from mlservice.yaml) and `track` (from MLSERVICE_TRACK, default
- * `stable`). The canary queries select on `service` and `track`. Scraped through the chart's
- * ServiceMonitor, Prometheus renames them `exported_service` / `exported_track` and sets its own
- * target labels of the same names (the Kubernetes Service name, which is the service name, and the
- * pod's `track` label), so the same selector holds with or without it.
+ * Labels Prometheus sets on every series of a target at scrape time, as prometheus-operator
+ * configures it for a ServiceMonitor (pkg/prometheus/promcfg.go generateServiceMonitorConfig):
+ * `job`, `instance`, `namespace`, `service`, `pod`, `container`, `endpoint` (the Service port
+ * name) and `node`, plus every `podTargetLabels` entry of the chart's ServiceMonitor (`track`).
+ * An exposed label of the same name is renamed `exported_<name>` (honor_labels: false), so a
+ * query on it finds nothing. The runtime therefore exposes none of them, nor anything that looks
+ * like a relabelling leftover: see `LabelName` below.
+ */
+export const SCRAPE_TARGET_LABELS = ['job', 'instance', 'namespace', 'service', 'pod', 'container', 'endpoint', 'node'] as const;
+/** Pod labels the chart's ServiceMonitor copies onto every series (`podTargetLabels`). */
+export const POD_TARGET_LABELS = ['track'] as const;
+
+type Reserved = (typeof SCRAPE_TARGET_LABELS)[number] | (typeof POD_TARGET_LABELS)[number] | `exported_${string}` | `__${string}`;
+/** A label name the runtime may expose: never one Prometheus sets or renames at scrape time. */
+export type LabelName<T extends string> = T extends Reserved ? never : T;
+
+/**
+ * Every label the runtime's own metrics carry. Identity of the deployment (service, namespace,
+ * pod, track) comes from the scrape, never from the process: Prometheus' rule "target labels,
+ * not static scraped labels" (https://prometheus.io/docs/instrumenting/writing_exporters/#target-labels-not-static-scraped-labels).
+ */
+export const LABELS = {
+  /** The mlservice.yaml endpoint name (`rank`); not `endpoint`, which is the scrape port's name. */
+  apiEndpoint: 'api_endpoint',
+  variant: 'variant',
+  status: 'status',
+  model: 'model',
+  reason: 'reason',
+  version: 'version',
+  revision: 'revision',
+  source: 'source',
+  runId: 'run_id',
+  sha256: 'sha256',
+} as const;
+
+/** The keys of `T` whose label name is reserved; `never` when none is. */
+type ReservedKeys<T extends Record<string, string>> = { [K in keyof T]: T[K] extends LabelName<T[K]> ? never : K }[keyof T];
+// Compile-time guard: a reserved name in LABELS makes this line fail, naming the offending key.
+true satisfies ([ReservedKeys<typeof LABELS>] extends [never] ? true : ReservedKeys<typeof LABELS>);
+
+/**
+ * Prometheus metrics the runtime exports, with their labels (names from LABELS). The canary
+ * queries select a service's series by the scrape's target labels (`namespace`, `service`,
+ * `track`) and the runtime's `api_endpoint` and `variant`.
  */
 export const METRICS = {
-  /** counter {endpoint, variant, status} */
+  /** counter {api_endpoint, variant, status} */
   requests: 'mlservice_requests_total',
-  /** histogram seconds {endpoint, variant} */
+  /** histogram seconds {api_endpoint, variant} */
   requestDuration: 'mlservice_request_duration_seconds',
   /** histogram rows per model call {model} */
   batchSize: 'mlservice_batch_size',
@@ -52,11 +88,11 @@ export const METRICS = {
   queueWait: 'mlservice_queue_wait_seconds',
   /** histogram seconds from handing a batch to the model to its outputs (onnxruntime run + thread wait) {model} */
   inferenceDuration: 'mlservice_inference_duration_seconds',
-  /** counter {endpoint, reason: queue_full | shutting_down | not_ready | client_gone} */
+  /** counter {api_endpoint, reason: queue_full | shutting_down | not_ready | client_gone} */
   shed: 'mlservice_shed_requests_total',
-  /** histogram of the first element of each row of the model's first output {endpoint, variant} */
+  /** histogram of the first element of each row of the model's first output {api_endpoint, variant} */
   predictionScore: 'mlservice_prediction_score',
-  /** gauge = 1 {service, version, revision} */
+  /** gauge = 1 {version, revision} */
   buildInfo: 'mlservice_build_info',
   /** gauge = 1 {model, source, version, run_id, sha256} */
   modelInfo: 'mlservice_model_info',

@@ -57,7 +57,7 @@ function clientSignal(request: FastifyRequest, reply: FastifyReply): CancelSigna
   return gone;
 }
 
-function recordScores(ctx: RouteContext, labels: { endpoint: string; variant: string }, rows: ModelOutputRow[], output: string | undefined): void {
+function recordScores(ctx: RouteContext, labels: { api_endpoint: string; variant: string }, rows: ModelOutputRow[], output: string | undefined): void {
   if (output === undefined) return;
   for (const r of rows) {
     const first = r[output]?.[0];
@@ -80,7 +80,7 @@ async function predict(e: EndpointDefinition, router: AbRouter | null, ctx: Rout
   const hookCtx: HookContext = { endpoint: e.name, variant: choice.variant, model: { name: choice.model, version: entry.identity.version } };
   const rows = await e.preprocess(body, hookCtx);
   const outputs = await entry.batcher.submit(rows, signal);
-  recordScores(ctx, { endpoint: e.name, variant: choice.variant }, outputs, entry.model.outputs[0]?.name);
+  recordScores(ctx, { api_endpoint: e.name, variant: choice.variant }, outputs, entry.model.outputs[0]?.name);
   return e.postprocess(outputs, body, hookCtx);
 }
 
@@ -95,12 +95,12 @@ export function registerPredictRoute(app: FastifyInstance, e: EndpointDefinition
     } catch (err) {
       status = err instanceof ProblemError ? err.status : 500;
       const reason = shedReason(err);
-      if (reason) ctx.metrics.shed.inc({ endpoint: e.name, reason });
+      if (reason) ctx.metrics.shed.inc({ api_endpoint: e.name, reason });
       return sendProblem(reply, request, err);
     } finally {
       const variant = ctx.tags.get(request)?.variant ?? 'none';
-      ctx.metrics.requests.inc({ endpoint: e.name, variant, status: String(status) });
-      ctx.metrics.requestDuration.observe({ endpoint: e.name, variant }, Number(process.hrtime.bigint() - started) / 1e9);
+      ctx.metrics.requests.inc({ api_endpoint: e.name, variant, status: String(status) });
+      ctx.metrics.requestDuration.observe({ api_endpoint: e.name, variant }, Number(process.hrtime.bigint() - started) / 1e9);
       if (!ctx.tags.has(request)) ctx.tags.set(request, { endpoint: e.name, variant });
     }
   });

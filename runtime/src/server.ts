@@ -119,8 +119,8 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
     logController: new LogController({ disableRequestLogging: true }),
   });
   const state: State = { ready: false, shuttingDown: false, broken: false };
-  const metrics = new ServiceMetrics(def.service.name, maxBatchSize(def), env);
-  metrics.buildInfo.set({ service: def.service.name, version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
+  const metrics = new ServiceMetrics(maxBatchSize(def));
+  metrics.buildInfo.set({ version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
   const pool = new ModelPool(def, metrics, (model, err) => {
     state.broken = true;
     app.log.fatal({ model, err }, 'a model can no longer run; /livez and /readyz now fail so the pod is restarted');

@@ -10,7 +10,7 @@ import { modelBytes, serviceDefinition, writeModels } from './support/service-fi
 
 let modelsDir: string;
 let lockPath: string;
-const env = () => ({ LOG_LEVEL: 'silent', MLSERVICE_MODELS_LOCK: lockPath, MLSERVICE_REVISION: '0a1b2c3', MLSERVICE_TRACK: 'canary' });
+const env = () => ({ LOG_LEVEL: 'silent', MLSERVICE_MODELS_LOCK: lockPath, MLSERVICE_REVISION: '0a1b2c3' });
 
 beforeAll(async () => ({ modelsDir, lockPath } = await writeModels()));
 
@@ -141,7 +141,7 @@ describe('predictions', () => {
   it('keeps a user on one variant and labels metrics with it', async () => {
     const count = async (variant: string) => {
       const text = (await s.app.inject('/metrics')).body;
-      return text.includes(`variant="${variant}"`) ? sample(text, METRICS.requests, { endpoint: 'rank', variant, status: '200', service: 'activity-ranker', track: 'canary' }) : 0;
+      return text.includes(`variant="${variant}"`) ? sample(text, METRICS.requests, { api_endpoint: 'rank', variant, status: '200' }) : 0;
     };
     const before = { control: await count('control'), treatment: await count('treatment') };
     const variants = new Set<string>();
@@ -155,7 +155,7 @@ describe('predictions', () => {
     const res = await s.app.inject('/metrics');
     expect(res.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     for (const name of Object.values(METRICS)) expect(res.body).toContain(`# TYPE ${name} `);
-    expect(sample(res.body, METRICS.buildInfo, { service: 'activity-ranker', version: '1.2.3', revision: '0a1b2c3', track: 'canary' })).toBe(1);
+    expect(sample(res.body, METRICS.buildInfo, { version: '1.2.3', revision: '0a1b2c3' })).toBe(1);
     expect(res.body).toContain('process_cpu_seconds_total');
   });
 });
@@ -207,7 +207,7 @@ describe('a client that goes away', () => {
     await gate;
     const text = async () => (await s.app.inject('/metrics')).body;
     while (!(await text()).includes('reason="client_gone"')) await new Promise((r) => setImmediate(r));
-    expect(sample(await text(), METRICS.shed, { endpoint: 'score', reason: 'client_gone', service: 'activity-ranker', track: 'canary' })).toBe(1);
+    expect(sample(await text(), METRICS.shed, { api_endpoint: 'score', reason: 'client_gone' })).toBe(1);
     expect(await text()).not.toContain('mlservice_batch_size_count{');
     await s.shutdown();
   });
@@ -221,7 +221,7 @@ describe('under concurrency', () => {
     const res = await Promise.all(Array.from({ length: 64 }, (_, i) => post(s, '/v1/score', { features: [i, 1, 2, 3] })));
     expect(res.map((r) => r.statusCode)).toEqual(res.map(() => 200));
     const text = (await s.app.inject('/metrics')).body;
-    const labels = { model: 'model-a', service: 'activity-ranker', track: 'canary' };
+    const labels = { model: 'model-a' };
     expect(sample(text, 'mlservice_batch_size_sum', labels)).toBe(64);
     expect(sample(text, 'mlservice_batch_size_bucket', { ...labels, le: '1' })).toBeLessThan(sample(text, 'mlservice_batch_size_count', labels));
     await s.shutdown();
@@ -240,7 +240,7 @@ describe('under concurrency', () => {
     expect([shed[0]!.headers['content-type'], shed[0]!.json().type]).toEqual(['application/problem+json; charset=utf-8', 'urn:mlservice:problem:overloaded']);
     expect((await post(s, '/v1/rank', payload)).statusCode).toBe(200);
     const text = (await s.app.inject('/metrics')).body;
-    expect(sample(text, METRICS.shed, { endpoint: 'rank', reason: 'queue_full', service: 'activity-ranker', track: 'canary' })).toBe(shed.length);
+    expect(sample(text, METRICS.shed, { api_endpoint: 'rank', reason: 'queue_full' })).toBe(shed.length);
     await s.shutdown();
   });
 });

@@ -23,6 +23,29 @@ function object(properties: Record<string, Schema>, required: string[] = Object.
 const int = (minimum: number, maximum?: number): Schema => ({ type: 'integer', minimum, ...(maximum === undefined ? {} : { maximum }) });
 const str = (pattern: string): Schema => ({ type: 'string', pattern });
 const stringMap: Schema = { type: 'object', additionalProperties: { type: 'string' } };
+const bool: Schema = { type: 'boolean' };
+const DNS_LABEL = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$';
+/** A DNS name, optionally with a leading wildcard label (Ingress host rules). */
+const HOST_PATTERN = '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+function probesSchema(): Schema {
+  const timings = (extra: Record<string, Schema> = {}) =>
+    object({ periodSeconds: int(1), timeoutSeconds: int(1), failureThreshold: int(1), initialDelaySeconds: int(0), ...extra }, ['periodSeconds', 'timeoutSeconds', 'failureThreshold']);
+  // Kubernetes requires successThreshold 1 for startup and liveness probes, so only readiness has it.
+  return object({ startup: timings(), readiness: timings({ successThreshold: int(1) }), liveness: timings() });
+}
+
+/** Like `helm create`'s ingress values; an enabled Ingress needs at least one host. */
+function ingressSchema(): Schema {
+  const path = object({ path: str('^/'), pathType: { type: 'string', enum: ['Exact', 'Prefix', 'ImplementationSpecific'] } });
+  const host = object({ host: str(HOST_PATTERN), paths: { type: 'array', minItems: 1, items: path } });
+  const tls = object({ secretName: { type: 'string', minLength: 1 }, hosts: { type: 'array', items: str(HOST_PATTERN) } }, ['secretName']);
+  return {
+    ...object({ enabled: bool, className: { type: 'string' }, annotations: stringMap, hosts: { type: 'array', items: host }, tls: { type: 'array', items: tls } }),
+    if: { properties: { enabled: { const: true } } },
+    then: { properties: { hosts: { minItems: 1 } } },
+  };
+}
 
 function resourcesSchema(): Schema {
   const quantities = (required: string[]) =>
@@ -43,7 +66,7 @@ function modelsSchema(model: ServiceModel): Schema {
 
 export function valuesSchema(model: ServiceModel): Schema {
   const properties: Record<string, Schema> = {
-    track: { type: 'string', enum: ['stable', 'canary', 'baseline'] },
+    track: { type: 'string', enum: ['stable', 'canary', 'baseline', 'shared'] },
     image: object({
       repository: { type: 'string', minLength: 1 },
       tag: str(TAG_PATTERN),
@@ -52,15 +75,17 @@ export function valuesSchema(model: ServiceModel): Schema {
     revision: str('^[A-Za-z0-9_.-]{0,128}$'),
     models: modelsSchema(model),
     replicas: object({ min: int(1), max: int(1), canary: int(1) }),
-    autoscaling: object({ enabled: { type: 'boolean' }, targetCPUUtilizationPercentage: int(1, 100) }),
+    autoscaling: object({ enabled: bool, targetCPUUtilizationPercentage: int(1, 100) }),
     resources: resourcesSchema(),
-    podDisruptionBudget: object({ enabled: { type: 'boolean' }, minAvailable: int(0) }),
+    podDisruptionBudget: object({ enabled: bool, minAvailable: int(0) }),
     containerPort: int(1, 65535),
     service: object({ type: { type: 'string', enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] }, port: int(1, 65535) }),
+    ingress: ingressSchema(),
     serviceMonitor: object({
-      enabled: { type: 'boolean' },
+      enabled: bool,
       interval: str(DURATION_PATTERN),
       scrapeTimeout: str(DURATION_PATTERN),
+      honorLabels: bool,
       labels: stringMap,
     }),
     shutdown: object({
@@ -68,15 +93,19 @@ export function valuesSchema(model: ServiceModel): Schema {
       preStopSeconds: int(1, 300),
       drainSeconds: int(0, 3600),
     }),
-    probes: object({ startupFailureThreshold: int(1) }),
+    probes: probesSchema(),
     // Integers allowed for ortThreads: `--set runtime.ortThreads=4` yields a number.
     runtime: object({
       ortThreads: { type: ['string', 'integer'], pattern: '^([0-9]{1,3})?$', minimum: 0, maximum: 999 },
       inferenceThread: { type: 'string', enum: ['', 'main', 'worker'] },
       logLevel: { type: 'string', enum: ['', 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     }),
-    serviceAccount: object({ create: { type: 'boolean' }, name: str('^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$') }),
-    nameOverride: str('^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$'),
+    // Free-form: the API server validates them; the defaults are restricted-PSS.
+    podSecurityContext: { type: 'object' },
+    securityContext: { type: 'object' },
+    serviceAccount: object({ create: bool, automount: bool, annotations: stringMap, name: str(DNS_LABEL) }),
+    nameOverride: str(DNS_LABEL),
+    fullnameOverride: str(DNS_LABEL),
     imagePullSecrets: { type: 'array', items: object({ name: { type: 'string', minLength: 1 } }) },
     podLabels: stringMap,
     podAnnotations: stringMap,
@@ -84,9 +113,11 @@ export function valuesSchema(model: ServiceModel): Schema {
     tolerations: { type: 'array', items: { type: 'object' } },
     affinity: { type: 'object' },
   };
+  // As a subchart, Helm hands the chart the parent's `global` values: allowed, not required.
+  const root = object({ ...properties, global: { type: 'object' } }, Object.keys(properties));
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: `Values of the ${model.service.name} chart (generated by mlgen from mlservice.yaml; do not edit)`,
-    ...object(properties),
+    ...root,
   };
 }

@@ -34,9 +34,22 @@ export function readTemplate(relPath: string): string {
   return text;
 }
 
-/** Helm templates (Go templates) to copy byte for byte into `chart/<name>/templates/`, sorted. */
+/** Helm templates (Go templates) to copy into `chart/<name>/templates/`, sorted. */
 export function helmTemplateNames(): string[] {
   return readdirSync(join(templatesRoot(), 'helm')).sort();
+}
+
+/** The placeholder `helm create` puts in its starter templates for the chart name. */
+export const CHART_NAME_PLACEHOLDER = '<CHARTNAME>';
+
+/**
+ * A Helm template of `templates/helm/` for the chart `chartName`: the file byte for byte, except
+ * that the chart name replaces `<CHARTNAME>`, the one substitution `helm create` makes itself
+ * (helm pkg/chart/v2/util/create.go), so helper names are scoped to this chart and never collide
+ * with another chart's in an umbrella chart. Everything else that varies lives in values.yaml.
+ */
+export function chartTemplate(name: string, chartName: string): string {
+  return readTemplate(`helm/${name}`).replaceAll(CHART_NAME_PLACEHOLDER, chartName);
 }
 
 /** A `generated` output file; inputs sorted so the manifest is stable. */

@@ -1,8 +1,10 @@
 /**
  * The chart's `values.yaml`: every setting the verbatim templates in `templates/helm/` read,
  * defaulted from the config. CI and Spinnaker override `track`, `image.tag`, `revision` and
- * `models.<name>.*` per bake; everything else changes by editing mlservice.yaml and syncing.
- * Model identity has no default: pods claim a model version only when the bake was told it.
+ * `models.<name>.*` per bake; everything else changes by editing mlservice.yaml and syncing (or
+ * with `--set` / `-f` where the chart is installed by hand). Model identity has no default: pods
+ * claim a model version only when the bake was told it. Security contexts default to the
+ * restricted Pod Security Standard.
  */
 import type { ServiceModel } from '../config/model.js';
 import { toYaml } from './openapi-yaml.js';
@@ -12,6 +14,25 @@ import { GENERATED_MARKER } from './types.js';
 export const PRESTOP_SECONDS = 5;
 /** 5 s probes: this many failures lets a model load for five minutes before the pod restarts. */
 export const STARTUP_FAILURE_THRESHOLD = 60;
+/** The image's non-root user (the generated Dockerfile's USER). */
+export const RUN_AS = 10001;
+
+/** Restricted Pod Security Standard: non-root, no privilege escalation, no capabilities, RuntimeDefault seccomp. */
+function securityContexts() {
+  const user = { runAsNonRoot: true, runAsUser: RUN_AS, runAsGroup: RUN_AS };
+  const seccompProfile = { type: 'RuntimeDefault' };
+  return {
+    podSecurityContext: { ...user, fsGroup: RUN_AS, seccompProfile },
+    securityContext: { ...user, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile },
+  };
+}
+
+/** Probe timings; the paths are the runtime's and not values. */
+const PROBES = {
+  startup: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: STARTUP_FAILURE_THRESHOLD },
+  readiness: { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+  liveness: { periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+};
 
 export type ModelValues = { version: string; runId: string };
 
@@ -33,16 +54,19 @@ export function chartValues(model: ServiceModel): Record<string, unknown> {
     podDisruptionBudget: { enabled: k8s.replicas.min > 1, minAvailable: k8s.minAvailable },
     containerPort: model.server.port,
     service: { type: 'ClusterIP', port: 80 },
-    serviceMonitor: { enabled: k8s.serviceMonitor, interval: '30s', scrapeTimeout: '10s', labels: {} },
+    ingress: { enabled: false, className: '', annotations: {}, hosts: [], tls: [] },
+    serviceMonitor: { enabled: k8s.serviceMonitor, interval: '30s', scrapeTimeout: '10s', honorLabels: false, labels: {} },
     shutdown: {
       preStopAction: 'auto',
       preStopSeconds: PRESTOP_SECONDS,
       drainSeconds: Math.ceil(model.server.shutdownGraceMs / 1000),
     },
-    probes: { startupFailureThreshold: STARTUP_FAILURE_THRESHOLD },
+    probes: structuredClone(PROBES),
     runtime: { ortThreads: '', inferenceThread: '', logLevel: '' },
-    serviceAccount: { create: true, name: '' },
+    ...securityContexts(),
+    serviceAccount: { create: true, automount: false, annotations: {}, name: '' },
     nameOverride: '',
+    fullnameOverride: '',
     imagePullSecrets: [],
     podLabels: {},
     podAnnotations: {},
@@ -55,11 +79,17 @@ export function chartValues(model: ServiceModel): Record<string, unknown> {
 /** One comment per top-level key, so reviewers and operators see what each knob does. */
 const COMMENTS: Record<string, string[]> = {
   track: [
-    'stable | canary | baseline. canary and baseline render only a Deployment named',
-    '<name>-<track> (replicas.canary pods) that runs beside stable behind the same Service.',
+    'stable | canary | baseline | shared. stable renders every object; canary and baseline only a',
+    'Deployment <name>-<track> (replicas.canary pods) that runs beside stable behind the same Service;',
+    'shared only what every track relies on (ServiceAccount, Service, ServiceMonitor, Ingress), which',
+    'the deploy pipeline applies before the canary and baseline.',
   ],
-  image: ['tag: set by CI/Spinnaker (e.g. <git sha7>-m<model version>); empty = the chart appVersion.'],
-  revision: ['Git SHA of the service code; set by CI. Becomes MLSERVICE_REVISION and a pod label.'],
+  image: [
+    'tag: set per bake by the pipelines: the full git SHA of the commit the image was built from (CI',
+    'tags every build `git rev-parse HEAD`). The rollback pipeline also reads the chart at that',
+    'commit, so the tag must stay a commit SHA. Empty = the chart appVersion.',
+  ],
+  revision: ['Git SHA of the service code; set by the pipelines. Becomes MLSERVICE_REVISION and a pod label.'],
   models: [
     'Version and MLflow run id of each model baked into the image (models.lock.json), set per bake',
     'from the CI trigger. Empty = the pods make no model claim (the image labels and /metadata still do).',
@@ -69,21 +99,43 @@ const COMMENTS: Record<string, string[]> = {
   resources: ['Container requests and limits (from deploy.kubernetes.resources).'],
   podDisruptionBudget: ['Stable track only; on when more than one replica runs.'],
   containerPort: ['Port the service listens on (server.port); passed as PORT.'],
-  service: ['ClusterIP Service selecting every track (stable only).'],
-  serviceMonitor: ['prometheus-operator ServiceMonitor (stable only); labels: e.g. {release: kube-prometheus-stack}.'],
+  service: ['ClusterIP Service selecting every track (rendered with the shared objects).'],
+  ingress: [
+    'Optional Ingress to the Service (networking.k8s.io/v1), rendered with the shared objects.',
+    'hosts: [{host: api.example.com, paths: [{path: /, pathType: Prefix}]}]; tls: [{secretName, hosts}].',
+  ],
+  serviceMonitor: [
+    'prometheus-operator ServiceMonitor (rendered with the shared objects); the canary analysis reads',
+    'what it scrapes. Prometheus adds namespace, service, pod, container, endpoint and the pod\'s track',
+    'to every series; the service exposes none of those labels itself, so honorLabels: false (the',
+    'operator default) loses nothing. labels: e.g. {release: kube-prometheus-stack}.',
+  ],
   shutdown: [
     'preStopAction: auto | sleep | exec. auto uses the sleep handler on Kubernetes >= 1.30.',
     'terminationGracePeriodSeconds = preStopSeconds + drainSeconds (server.shutdownGraceMs) + 5.',
   ],
-  probes: ['startupProbe allows startupFailureThreshold x 5 s for the models to load.'],
+  probes: [
+    'Timings of the startup (/readyz), readiness (/readyz) and liveness (/livez) probes. The startup',
+    'probe allows failureThreshold x periodSeconds for the models to load.',
+  ],
   runtime: [
     'Runtime tuning, passed as environment variables; empty = the runtime default.',
     'ortThreads -> MLSERVICE_ORT_THREADS: onnxruntime intra-op threads per model (default 2; e.g. the CPU request).',
     'inferenceThread -> MLSERVICE_INFERENCE_THREAD: main (default, lowest latency) | worker (throughput at high concurrency).',
     'logLevel -> LOG_LEVEL: fatal | error | warn | info (default) | debug | trace | silent.',
   ],
-  serviceAccount: ['Created by the stable track; the pods never mount its token.'],
-  nameOverride: ['Base name of every object; default: the chart name (the service name).'],
+  podSecurityContext: ['Pod security context; the default meets the restricted Pod Security Standard.'],
+  securityContext: ['Container security context; the default meets the restricted Pod Security Standard.'],
+  serviceAccount: [
+    'Created with the shared objects. annotations: e.g. {eks.amazonaws.com/role-arn: ...} (IRSA) so',
+    'the pods get AWS credentials (S3, ...). automount: mount its Kubernetes API token into the pods',
+    '(off: the service never calls the Kubernetes API).',
+  ],
+  nameOverride: ['Replaces the chart name in object names and the app.kubernetes.io/name label.'],
+  fullnameOverride: [
+    'Replaces the base name of every object. The generated pipelines and canary config use the',
+    'default names: set these only where you install the chart yourself.',
+  ],
 };
 
 /** values.yaml text: the generated header, then each top-level key with its comment. */

@@ -1,13 +1,14 @@
 /**
  * Helm chart `chart/<service>/`: Chart.yaml, values.yaml and values.schema.json built from the
- * config, plus the Go templates of `templates/helm/` copied verbatim (never through Handlebars).
+ * config, plus the Go templates of `templates/helm/` copied verbatim with only the chart name put
+ * in for `<CHARTNAME>` (never through Handlebars).
  * The same chart renders the stable, canary and baseline tracks Spinnaker bakes (`--set track=`).
  * @see https://helm.sh/docs/topics/charts/
  */
 import type { ServiceModel } from '../config/model.js';
 import { toYaml } from './openapi-yaml.js';
 import { valuesSchema } from './helm-schema.js';
-import { generatedFile, helmTemplateNames, readTemplate } from './helm-templates.js';
+import { chartTemplate, generatedFile, helmTemplateNames } from './helm-templates.js';
 import { valuesYaml } from './helm-values.js';
 import { GENERATED_MARKER, type Emitter } from './types.js';
 
@@ -43,6 +44,6 @@ export const emitHelm: Emitter = (model) => {
     file('Chart.yaml', chartYaml(model), SERVICE_INPUTS),
     file('values.yaml', valuesYaml(model), VALUES_INPUTS),
     file('values.schema.json', `${JSON.stringify(valuesSchema(model), null, 2)}\n`, ['/deploy/kubernetes', '/models']),
-    ...helmTemplateNames().map((name) => file(`templates/${name}`, readTemplate(`helm/${name}`), [])),
+    ...helmTemplateNames().map((name) => file(`templates/${name}`, chartTemplate(name, model.service.name), ['/service/name'])),
   ];
 };

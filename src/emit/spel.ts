@@ -52,10 +52,20 @@ export function equals(left: SpelExpr, right: SpelExpr): SpelExpr {
   return mark(`${left} == ${right}`);
 }
 
+export function notEquals(left: SpelExpr, right: SpelExpr): SpelExpr {
+  return mark(`${left} != ${right}`);
+}
+
 /** Conjunction; each operand is parenthesised so precedence never depends on the operands. */
 export function and(...operands: SpelExpr[]): SpelExpr {
   if (operands.length === 0) throw new Error('internal: and() needs operands');
   return mark(operands.map((o) => `(${o})`).join(' and '));
+}
+
+/** Disjunction; operands parenthesised like `and`. */
+export function or(...operands: SpelExpr[]): SpelExpr {
+  if (operands.length === 0) throw new Error('internal: or() needs operands');
+  return mark(operands.map((o) => `(${o})`).join(' or '));
 }
 
 /** `${ <expr> }`: a template orca evaluates inside a stage-context string. */

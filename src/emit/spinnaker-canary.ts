@@ -3,15 +3,18 @@
  * canary, and how to judge them. Queries are full PromQL (`PromQL:` prefix in
  * `customInlineTemplate`), aggregated with `sum` so control and experiment series have identical
  * label sets (kayenta#605, #738). Kayenta expands `${scope}` (controlScope / experimentScope =
- * the `track` label) and `${location}` (namespace). The service is selected by the runtime's
- * `service` default label, written in literally: it holds however Prometheus scrapes the pods
- * (a `job` label exists only with the chart's ServiceMonitor, which is off by default; with it,
- * Prometheus's own `service` target label carries the same name, see runtime names.ts METRICS).
+ * the pod's `track`) and `${location}` (namespace).
+ *
+ * A series is selected by labels Prometheus sets when it scrapes through the chart's
+ * ServiceMonitor (prometheus-operator: `namespace`, `service` = the Kubernetes Service name, which
+ * is the service name, and the `track` pod label copied by `podTargetLabels`), plus the runtime's
+ * own `api_endpoint` and `variant`. The runtime exposes no label of those scrape-time names
+ * (runtime names.ts LABELS), so none is renamed `exported_<name>` and lost to these selectors.
  * @see kayenta docs/canary-config.md; kayenta-prometheus PrometheusMetricsService.buildQuery
  * @see kayenta-core QueryConfigUtils.expandCustomFilter
  */
 import type { ServiceModel } from '../config/model.js';
-import { METRICS } from '../../runtime/src/names.js';
+import { LABELS, METRICS } from '../../runtime/src/names.js';
 import { canaryConfigId } from './spinnaker-names.js';
 
 /** A Kayenta template variable, `${name}` (Kayenta's syntax, not SpEL). */
@@ -62,7 +65,7 @@ function errorRate(service: string): MetricDef {
     group: GROUP.errors,
     metricName: r,
     // `or vector(0)`: with no 5xx at all the numerator has no series; make that an explicit 0.
-    promql: `(${sumRate(service, r, { 'status=~': '5..' })} or vector(0)) / ${sumRate(service, r)}`,
+    promql: `(${sumRate(service, r, { [`${LABELS.status}=~`]: '5..' })} or vector(0)) / ${sumRate(service, r)}`,
     // No traffic gives no data -> treat as 0 rather than drop it; the latency metric must have data.
     canary: { direction: 'increase', critical: true, nanStrategy: 'replace', mustHaveData: false, effectSize: { allowedIncrease: 1.0, criticalIncrease: 2.0 } },
   };
@@ -85,7 +88,7 @@ function predictionMeans(m: ServiceModel): MetricDef[] {
   return m.endpoints.flatMap((e) => {
     const variants = e.ab ? e.ab.variants.map((v) => v.name) : ['default'];
     return variants.map((variant) => {
-      const labels = { endpoint: e.name, variant };
+      const labels = { [LABELS.apiEndpoint]: e.name, [LABELS.variant]: variant };
       return {
         name: `Prediction score mean (${e.name}/${variant})`,
         group: GROUP.predictions,

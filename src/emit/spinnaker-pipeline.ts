@@ -3,38 +3,57 @@
  *
  * Deploy graph (refIds are stable names, not positions):
  *
- *   bake-canary ─┐                ┌ deploy-canary ──┐                 ┌ deploy-production ─┐
- *   bake-baseline├─(all bakes)────┤                 ├ canary-analysis ┤ delete-canary ─────├ verdict
- *   bake-stable ─┘                └ deploy-baseline ┘                 └ delete-baseline ───┘
+ *   bake-shared ──┐                 ┌ deploy-canary ──┐                 ┌ deploy-production ─┐
+ *   bake-canary ──┤                 │                 │                 │                    │
+ *   bake-baseline ├─ deploy-shared ─┤                 ├ canary-analysis ┤ delete-canary ─────├ verdict
+ *   bake-stable ──┘                 └ deploy-baseline ┘                 └ delete-baseline ───┘
+ *
+ * Every deploy stage works with only what the stages before it created, on the first deploy and
+ * on every later one: `deploy-shared` applies the objects all tracks rely on (ServiceAccount,
+ * Service, ServiceMonitor, Ingress, from the chart's `track=shared` render) before any pod of
+ * the canary or baseline is created, so their pods are admitted and scraped even when this
+ * commit is the first to have them (or changes them). Those objects are therefore not canaried.
+ *
+ * First deploy (CI sends an empty `baselineImageTag`: nothing runs in production, so there is
+ * nothing to compare with and no traffic to measure): the canary and baseline stages are
+ * skipped and production is deployed straight after the shared objects; its deploy stage waits
+ * for the pods to be ready, as every deploy stage does.
  *
  * Always-cleanup, with orca's documented failure options only: the canary/baseline deploys and
  * the analysis "ignore the failure" (FAILED_CONTINUE), so the delete stages after them always
  * start; the analysis is skipped unless both deploys succeeded; production is skipped unless the
- * analysis succeeded; production and the deletes "fail eventually" (STOPPED +
- * completeOtherBranchesThenFail) so one failing never cancels the others; the final
+ * analysis succeeded (or this is a first deploy); production and the deletes "fail eventually"
+ * (STOPPED + completeOtherBranchesThenFail) so one failing never cancels the others; the final
  * checkPreconditions stage turns a skipped or failed analysis into a failed pipeline.
  * Bakes come first so that a bake failure leaves nothing deployed.
  * The webhook trigger (not a docker trigger) is deliberate: a docker/image artifact in the
  * execution would make clouddriver rewrite the baseline's image to the new tag (deploy.md §1.4).
+ * Each pipeline has a stable `id`, so saving it again (`mlgen spinnaker install`, `spin pipeline
+ * save`, a plain POST to gate's /pipelines) updates it instead of creating a duplicate.
  * @see https://spinnaker.io/docs/guides/user/pipeline/triggers/webhooks/
  */
 import type { ServiceModel } from '../config/model.js';
-import { and, stageStatusIs } from './spel.js';
+import { and, equals, literal, notEquals, or, param, stageStatusIs, type SpelExpr } from './spel.js';
 import {
   DEFAULT_GIT_ARTIFACT_ACCOUNT,
   PARAM,
   canaryConfigId,
+  deployPipelineName,
   deployWebhookSource,
   modelRunIdParam,
   modelVersionParam,
+  pipelineId,
+  rollbackPipelineName,
   rollbackWebhookSource,
 } from './spinnaker-names.js';
 import { bakeManifest, checkExpression, deleteManifest, deployManifest, kayentaCanary, type Stage } from './spinnaker-stages.js';
 
 export const STAGE = {
+  bakeShared: { refId: 'bake-shared', name: 'Bake shared objects' },
   bakeCanary: { refId: 'bake-canary', name: 'Bake canary' },
   bakeBaseline: { refId: 'bake-baseline', name: 'Bake baseline' },
   bakeStable: { refId: 'bake-stable', name: 'Bake production' },
+  deployShared: { refId: 'deploy-shared', name: 'Deploy shared objects' },
   deployCanary: { refId: 'deploy-canary', name: 'Deploy canary' },
   deployBaseline: { refId: 'deploy-baseline', name: 'Deploy baseline' },
   analysis: { refId: 'canary-analysis', name: 'Canary analysis' },
@@ -43,6 +62,10 @@ export const STAGE = {
   deleteBaseline: { refId: 'delete-baseline', name: 'Delete baseline' },
   verdict: { refId: 'verdict', name: 'Canary verdict' },
 } as const;
+
+/** True on a first deploy: CI found no production image tag to use as the baseline. */
+export const firstDeploy = (): SpelExpr => equals(param(PARAM.baselineImageTag), literal(''));
+const laterDeploy = (): SpelExpr => notEquals(param(PARAM.baselineImageTag), literal(''));
 
 interface ParameterConfig {
   name: string;
@@ -90,23 +113,22 @@ function modelParameters(m: ServiceModel): ParameterConfig[] {
 function deployParameters(m: ServiceModel): ParameterConfig[] {
   return [
     parameter(PARAM.imageTag, 'Image tag to deploy: the git SHA of the build.'),
-    parameter(PARAM.baselineImageTag, 'Image tag running in production now (also its git SHA); the baseline runs it.'),
+    parameter(PARAM.baselineImageTag, 'Image tag running in production now (also its git SHA); the baseline runs it. Empty = first deploy: no canary.', {
+      required: false,
+    }),
     parameter(PARAM.gitSha, 'Git SHA of the service code being deployed.'),
     ...chartParameters(),
     ...modelParameters(m),
-    parameter(PARAM.hotfix, 'true when this deploy ships new code with the models already locked (no model change).', {
-      required: false,
-      default: 'false',
-      options: ['false', 'true'],
-    }),
     parameter(PARAM.kayentaMetricsAccount, "Kayenta metrics account (Prometheus); empty = Kayenta's default.", { required: false }),
     parameter(PARAM.kayentaStorageAccount, "Kayenta storage account; empty = Kayenta's default.", { required: false }),
   ];
 }
 
 function pipelineShell(m: ServiceModel, name: string, description: string, source: string, parameterConfig: ParameterConfig[]) {
+  const application = m.deploy.spinnaker.application;
   return {
-    application: m.deploy.spinnaker.application,
+    id: pipelineId(application, name),
+    application,
     name,
     description,
     keepWaitingPipelines: false,
@@ -122,7 +144,9 @@ function pipelineShell(m: ServiceModel, name: string, description: string, sourc
 function bakeStages(m: ServiceModel): Stage[] {
   const common = { after: [], withModels: true, chartVersionParam: PARAM.gitSha, imageTagParam: PARAM.imageTag, revisionParam: PARAM.gitSha };
   return [
-    bakeManifest(m, { ...STAGE.bakeCanary, ...common, track: 'canary' }),
+    // The new chart's shared objects (no pods, so no image or model identity).
+    bakeManifest(m, { ...STAGE.bakeShared, ...common, track: 'shared', withModels: false }),
+    bakeManifest(m, { ...STAGE.bakeCanary, ...common, track: 'canary', enabledWhen: laterDeploy() }),
     // The baseline is production as it runs now: its image, its chart, its revision. CI knows
     // only the new build's models, so the baseline pods make no model claim (see withModels).
     bakeManifest(m, {
@@ -133,38 +157,41 @@ function bakeStages(m: ServiceModel): Stage[] {
       chartVersionParam: PARAM.baselineImageTag,
       imageTagParam: PARAM.baselineImageTag,
       revisionParam: PARAM.baselineImageTag,
+      enabledWhen: laterDeploy(),
     }),
     bakeManifest(m, { ...STAGE.bakeStable, ...common, track: 'stable' }),
   ];
 }
 
 function canaryStages(m: ServiceModel): Stage[] {
-  const bakes = [STAGE.bakeCanary.refId, STAGE.bakeBaseline.refId, STAGE.bakeStable.refId];
+  const bakes = [STAGE.bakeShared.refId, STAGE.bakeCanary.refId, STAGE.bakeBaseline.refId, STAGE.bakeStable.refId];
+  const afterShared = [STAGE.deployShared.refId];
   const afterAnalysis = [STAGE.analysis.refId];
+  const analysisPassed = stageStatusIs(STAGE.analysis.name, 'SUCCEEDED');
   return [
-    deployManifest(m, { ...STAGE.deployCanary, after: bakes, track: 'canary', onFailure: 'ignore' }),
-    deployManifest(m, { ...STAGE.deployBaseline, after: bakes, track: 'baseline', onFailure: 'ignore' }),
+    deployManifest(m, { ...STAGE.deployShared, after: bakes, track: 'shared' }),
+    deployManifest(m, { ...STAGE.deployCanary, after: afterShared, track: 'canary', onFailure: 'ignore', enabledWhen: laterDeploy() }),
+    deployManifest(m, { ...STAGE.deployBaseline, after: afterShared, track: 'baseline', onFailure: 'ignore', enabledWhen: laterDeploy() }),
     kayentaCanary(m, {
       ...STAGE.analysis,
       after: [STAGE.deployCanary.refId, STAGE.deployBaseline.refId],
       onFailure: 'ignore',
       enabledWhen: and(stageStatusIs(STAGE.deployCanary.name, 'SUCCEEDED'), stageStatusIs(STAGE.deployBaseline.name, 'SUCCEEDED')),
       canaryConfigId: canaryConfigId(m),
-      scopeParams: { service: m.service.name },
     }),
     deployManifest(m, {
       ...STAGE.deployStable,
       after: afterAnalysis,
       track: 'stable',
       onFailure: 'failEventually',
-      enabledWhen: stageStatusIs(STAGE.analysis.name, 'SUCCEEDED'),
+      enabledWhen: or(analysisPassed, firstDeploy()),
     }),
-    deleteManifest(m, { ...STAGE.deleteCanary, after: afterAnalysis, track: 'canary', onFailure: 'failEventually' }),
-    deleteManifest(m, { ...STAGE.deleteBaseline, after: afterAnalysis, track: 'baseline', onFailure: 'failEventually' }),
+    deleteManifest(m, { ...STAGE.deleteCanary, after: afterAnalysis, track: 'canary', onFailure: 'failEventually', enabledWhen: laterDeploy() }),
+    deleteManifest(m, { ...STAGE.deleteBaseline, after: afterAnalysis, track: 'baseline', onFailure: 'failEventually', enabledWhen: laterDeploy() }),
     checkExpression({
       ...STAGE.verdict,
       after: [STAGE.deployStable.refId, STAGE.deleteCanary.refId, STAGE.deleteBaseline.refId],
-      expression: stageStatusIs(STAGE.analysis.name, 'SUCCEEDED'),
+      expression: or(analysisPassed, firstDeploy()),
       failureMessage: 'Canary analysis did not pass (or did not run); production was not changed.',
     }),
   ];
@@ -173,8 +200,8 @@ function canaryStages(m: ServiceModel): Stage[] {
 export function deployPipeline(m: ServiceModel): object {
   const p = pipelineShell(
     m,
-    `${m.service.name}-deploy`,
-    `Canary deploy of ${m.service.name}: canary vs baseline analysed by Kayenta, then production. Triggered by CI.`,
+    deployPipelineName(m),
+    `Canary deploy of ${m.service.name}: canary vs baseline analysed by Kayenta, then production (a first deploy goes straight to production). Triggered by CI.`,
     deployWebhookSource(m),
     deployParameters(m),
   );
@@ -189,7 +216,7 @@ export function deployPipeline(m: ServiceModel): object {
 export function rollbackPipeline(m: ServiceModel): object {
   const p = pipelineShell(
     m,
-    `${m.service.name}-rollback`,
+    rollbackPipelineName(m),
     `Rollback of ${m.service.name}: redeploys an earlier image tag (git SHA) to production, no canary.`,
     rollbackWebhookSource(m),
     [parameter(PARAM.imageTag, 'Image tag (git SHA) to roll back to.'), ...chartParameters()],

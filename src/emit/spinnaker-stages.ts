@@ -16,6 +16,7 @@ import {
   imageRepository,
   modelRunIdParam,
   modelVersionParam,
+  type BakeTrack,
   type Track,
 } from './spinnaker-names.js';
 
@@ -59,10 +60,13 @@ const k8s = (m: ServiceModel) => ({
 });
 
 /** The id of the embedded/base64 artifact a bake stage produces for one track. */
-export const bakedArtifactId = (track: Track): string => `baked-${track}`;
+export const bakedArtifactId = (track: BakeTrack): string => `baked-${track}`;
+
+/** The name of that artifact: the track's Deployment, or `<service>-shared`. */
+const bakedArtifactName = (m: ServiceModel, track: BakeTrack): string => (track === 'shared' ? `${m.service.name}-shared` : deploymentName(m, track));
 
 export interface BakeOptions extends StageBase {
-  track: Track;
+  track: BakeTrack;
   /** Parameter holding the git ref to read the chart at. */
   chartVersionParam: string;
   imageTagParam: string;
@@ -115,7 +119,7 @@ export function bakeManifest(m: ServiceModel, o: BakeOptions): Stage {
       {
         id: bakedArtifactId(o.track),
         displayName: bakedArtifactId(o.track),
-        matchArtifact: { type: 'embedded/base64', kind: 'base64', name: deploymentName(m, o.track) },
+        matchArtifact: { type: 'embedded/base64', kind: 'base64', name: bakedArtifactName(m, o.track) },
         useDefaultArtifact: false,
         usePriorArtifact: false,
       },
@@ -123,7 +127,7 @@ export function bakeManifest(m: ServiceModel, o: BakeOptions): Stage {
   };
 }
 
-export function deployManifest(m: ServiceModel, b: StageBase & { track: Track }): Stage {
+export function deployManifest(m: ServiceModel, b: StageBase & { track: BakeTrack }): Stage {
   return {
     ...base('deployManifest', b),
     ...k8s(m),
@@ -151,8 +155,6 @@ export function deleteManifest(m: ServiceModel, b: StageBase & { track: Exclude<
 
 export interface CanaryOptions extends StageBase {
   canaryConfigId: string;
-  /** Extra template variables for the metric queries (`extendedScopeParams`). */
-  scopeParams: Record<string, string>;
 }
 
 /**
@@ -181,7 +183,6 @@ export function kayentaCanary(m: ServiceModel, o: CanaryOptions): Stage {
           experimentScope: 'canary',
           experimentLocation: ns,
           step: 60,
-          extendedScopeParams: { ...o.scopeParams },
         },
       ],
     },

@@ -8,6 +8,7 @@ import { deployWebhookSource } from './spinnaker-names.js';
 import {
   BUILD_SCRIPT,
   COMMIT_LOCK_SCRIPT,
+  INSTALL_SCRIPT,
   LOCK_SCRIPT,
   PAYLOAD_SCRIPT,
   PULL_SCRIPT,
@@ -67,10 +68,7 @@ export function ciWorkflow(m: ServiceModel) {
         if: `github.event_name == 'push' && github.ref == 'refs/heads/main' && !contains(${msg}, '${FLAGS.skipDeploy}')`,
         permissions: registryPermissions(m),
         uses: './' + WORKFLOW_PATHS.deploy,
-        with: {
-          models: gh(`contains(${msg}, '${FLAGS.deployOnly}') && 'locked' || 'resolve'`),
-          hotfix: gh(`contains(${msg}, '${FLAGS.deployOnly}')`),
-        },
+        with: { models: gh(`contains(${msg}, '${FLAGS.deployOnly}') && 'locked' || 'resolve'`) },
         secrets: 'inherit',
       },
     },
@@ -85,14 +83,33 @@ export function deployWorkflow(m: ServiceModel) {
       workflow_call: {
         inputs: {
           ref: { description: 'Commit to deploy (default: the calling commit).', type: 'string', required: false, default: '' },
-          models: { description: 'resolve: pull the sources in mlservice.yaml; locked: exactly models.lock.json.', type: 'string', required: false, default: 'resolve' },
-          hotfix: { description: 'New code with the models already locked.', type: 'boolean', required: false, default: false },
+          models: { description: 'resolve: pull the sources in mlservice.yaml; locked: exactly models.lock.json (a hotfix: this code, the models already locked).', type: 'string', required: false, default: 'resolve' },
         },
       },
     },
     // One deploy at a time; a newer one waits instead of cancelling a running canary.
     concurrency: { group: 'deploy-' + plain(m.service.name, 'service name'), 'cancel-in-progress': false },
-    jobs: { deploy: deployJob(m, image) },
+    jobs: { install: installJob(), deploy: { needs: 'install', ...deployJob(m, image) } },
+  };
+}
+
+/**
+ * Saves deploy/spinnaker/ of this commit into Spinnaker before the deploy is triggered, so the
+ * pipeline that runs is the one committed: `mlgen spinnaker install` upserts the canary config
+ * (Kayenta, through gate) and both pipelines by their ids; unchanged ones are not written.
+ */
+function installJob() {
+  return {
+    name: 'Install the Spinnaker pipelines and canary config',
+    'runs-on': 'ubuntu-latest',
+    permissions: { contents: 'read' },
+    steps: [
+      ...setupSteps({ ref: gh('inputs.ref') }),
+      bash('Save pipelines and canary config', INSTALL_SCRIPT, {
+        SPINNAKER_GATE_URL: gh('secrets.SPINNAKER_GATE_URL'),
+        SPINNAKER_GATE_TOKEN: gh('secrets.SPINNAKER_GATE_TOKEN'),
+      }),
+    ],
   };
 }
 
@@ -115,7 +132,6 @@ function deployJob(m: ServiceModel, image: string) {
       node('Spinnaker parameters', PAYLOAD_SCRIPT, {
         BASELINE_IMAGE_TAG: gh('vars.PRODUCTION_IMAGE_TAG'),
         CHART_REPO: gh('github.server_url') + '/' + gh('github.repository') + '.git',
-        HOTFIX: gh('inputs.hotfix'),
       }),
       bash('Trigger the Spinnaker pipeline', TRIGGER_SCRIPT, {
         SPINNAKER_WEBHOOK_URL: gh('secrets.SPINNAKER_WEBHOOK_URL'),
@@ -160,7 +176,7 @@ export function retrainWorkflow(m: ServiceModel) {
         needs: 'lock',
         permissions: registryPermissions(m),
         uses: './' + WORKFLOW_PATHS.deploy,
-        with: { ref: gh('needs.lock.outputs.sha'), models: 'locked', hotfix: false },
+        with: { ref: gh('needs.lock.outputs.sha'), models: 'locked' },
         secrets: 'inherit',
       },
     },

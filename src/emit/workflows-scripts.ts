@@ -42,23 +42,25 @@ export const LOCK_SCRIPT = lines(
   'fs.writeFileSync(path.join(out, "model-params.json"), JSON.stringify(params));',
 );
 
-/** Builds the Spinnaker webhook body from the environment and model-params.json. */
+/**
+ * Builds the Spinnaker webhook body from the environment and model-params.json. Without a
+ * production image tag this is a first deploy: the baseline parameter stays empty and the
+ * pipeline deploys production without a canary (nothing to compare with, no traffic to measure).
+ */
 export const PAYLOAD_SCRIPT = lines(
   ...REQUIRE_FS,
   'const env = process.env;',
   'const models = JSON.parse(fs.readFileSync(path.join(env.RUNNER_TEMP, "model-params.json"), "utf8"));',
-  'let baseline = env.BASELINE_IMAGE_TAG;',
+  'const baseline = env.BASELINE_IMAGE_TAG || "";',
   'if (!baseline) {',
-  '  // First deploy: nothing runs in production yet, so the canary is compared with itself.',
-  '  console.log("::warning::repository variable PRODUCTION_IMAGE_TAG is not set; using the new image as baseline");',
-  '  baseline = env.IMAGE_TAG;',
+  '  console.log("::warning::repository variable PRODUCTION_IMAGE_TAG is not set: first deploy, no canary. " +',
+  '    "Once it succeeds, run: gh variable set PRODUCTION_IMAGE_TAG --body " + env.IMAGE_TAG);',
   '}',
   'const parameters = {',
   '  ' + JSON.stringify(PARAM.imageTag) + ': env.IMAGE_TAG,',
   '  ' + JSON.stringify(PARAM.baselineImageTag) + ': baseline,',
   '  ' + JSON.stringify(PARAM.gitSha) + ': env.IMAGE_TAG,',
   '  ' + JSON.stringify(PARAM.chartRepo) + ': env.CHART_REPO,',
-  '  ' + JSON.stringify(PARAM.hotfix) + ': env.HOTFIX === "true" ? "true" : "false",',
   '  ...models,',
   '};',
   'fs.writeFileSync(path.join(env.RUNNER_TEMP, "spinnaker-payload.json"), JSON.stringify({ parameters }));',
@@ -84,7 +86,7 @@ export const VERIFY_LOCK_SCRIPT = lines(
   'console.log(MODEL + " locked at version " + locked);',
 );
 
-/** Pulls models: re-resolving sources, or exactly what models.lock.json records (hotfix, retrain deploy). */
+/** Pulls models: re-resolving sources, or exactly what models.lock.json records (`[deploy-only]`, retrain deploy). */
 export const PULL_SCRIPT = lines(
   'set -euo pipefail',
   'if [ "$MODELS" = "locked" ]; then',
@@ -117,6 +119,9 @@ export const BUILD_SCRIPT = lines(
   '  --tag "$IMAGE:$IMAGE_TAG" .',
   'docker push "$IMAGE:$IMAGE_TAG"',
 );
+
+/** `mlgen spinnaker install` reads SPINNAKER_GATE_URL and SPINNAKER_GATE_TOKEN itself. */
+export const INSTALL_SCRIPT = lines('set -euo pipefail', 'npx --no mlgen spinnaker install');
 
 export const TRIGGER_SCRIPT = lines(
   'set -euo pipefail',

@@ -2,8 +2,9 @@
  * Emits the service's GitHub Actions workflows, built as objects and serialized with `yaml`:
  * - ci.yml: check + test on every push and PR; on main, calls deploy.yml unless the head commit
  *   says `[skip-deploy]`; `[deploy-only]` = hotfix (this code, the models already locked).
- * - deploy.yml (reusable, `workflow_call`): pull models, build + push the image to ECR, trigger
- *   the Spinnaker webhook. One copy of the deploy steps for both callers.
+ * - deploy.yml (reusable, `workflow_call`): install the committed Spinnaker pipelines and canary
+ *   config (`mlgen spinnaker install`), pull models, build + push the image to ECR, trigger the
+ *   Spinnaker webhook. One copy of the deploy steps for both callers.
  * - retrain.yml: a training job posts a new model version; the lock is updated, tested, committed
  *   and deployed (a push made with GITHUB_TOKEN starts no workflow, so it calls deploy.yml itself).
  * Untrusted text (commit messages, dispatch payloads, secrets) only ever reaches scripts through
@@ -39,11 +40,15 @@ function ciHeader(): string[] {
 
 function deployHeader(m: ServiceModel): string[] {
   return [
-    'Reusable deploy: pull models, build and push the image, trigger the Spinnaker canary pipeline.',
+    'Reusable deploy: save the committed Spinnaker pipelines and canary config (mlgen spinnaker install),',
+    'pull models, build and push the image, trigger the Spinnaker canary pipeline.',
     'Repository settings it reads:',
     ...registrySettingsHelp(m),
     '  vars.PRODUCTION_IMAGE_TAG  image tag (git SHA) running in production: the canary baseline.',
-    '                             Update it when a deploy passes (gh variable set PRODUCTION_IMAGE_TAG).',
+    '                             Unset = first deploy (no canary). Update it when a deploy passes',
+    '                             (gh variable set PRODUCTION_IMAGE_TAG --body <sha>).',
+    '  secrets.SPINNAKER_GATE_URL, secrets.SPINNAKER_GATE_TOKEN  Spinnaker gate API (and a bearer token',
+    '                             if gate needs one) for mlgen spinnaker install',
     '  secrets.MLFLOW_TRACKING_URI, secrets.MLFLOW_TRACKING_TOKEN  registry access for models pull',
     '  secrets.SPINNAKER_WEBHOOK_URL  Spinnaker gate base URL; the pipeline listens on',
     `                             /webhooks/webhook/${m.service.name}`,

@@ -25,7 +25,7 @@ describe('mlgen CLI (built bin/mlgen.js, child process)', () => {
     const help = mlgen(dir, ['--help']);
     expect(help.code).toBe(0);
     const commands = [...help.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]);
-    expect(commands).toEqual(['init', 'validate', 'sync', 'check', 'diff', 'models', 'schema', 'help']);
+    expect(commands).toEqual(['init', 'validate', 'sync', 'check', 'diff', 'models', 'spinnaker', 'schema', 'help']);
   });
 
   it('init writes mlservice.yaml and every output; a second sync writes nothing; check passes', () => {

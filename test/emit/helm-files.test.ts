@@ -48,7 +48,7 @@ test('a single-replica service gets neither an HPA nor a PDB', () => {
   const model = minimalModel();
   model.deploy.kubernetes.replicas = { min: 1, max: 1 };
   const objects = render(4, writeChart(model));
-  expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'Service', 'ServiceAccount']);
+  expect(objects.map((o) => o.kind).sort()).toEqual(['Deployment', 'Service', 'ServiceAccount', 'ServiceMonitor']);
   expect(objects.find((o) => o.kind === 'Deployment')!.spec.replicas).toBe(1);
 });
 

@@ -46,8 +46,8 @@ describe.each([
   const bakes = (pipeline.stages as BakeStage[]).filter((s) => s.type === 'bakeManifest');
   const chart = writeChart(model);
 
-  test('the pipeline bakes all three tracks with string overrides', () => {
-    expect(bakes.map((b) => b.overrides.track).sort()).toEqual(['baseline', 'canary', 'stable']);
+  test('the pipeline bakes the shared objects and all three tracks with string overrides', () => {
+    expect(bakes.map((b) => b.overrides.track).sort()).toEqual(['baseline', 'canary', 'shared', 'stable']);
     for (const b of bakes) expect(b.rawOverrides ?? false).toBe(false);
   });
 
@@ -63,6 +63,14 @@ describe.each([
       const tag = track === 'baseline' ? '89abcde-m11' : '0123456-m12';
       expect(deployment.spec.template.spec.containers[0].image).toBe(`${model.deploy.image.registry}/${model.deploy.image.repository}:${tag}`);
       expect(objects.map((o) => o.kind).includes('Service')).toBe(track === 'stable');
+    });
+
+    test('the shared bake renders valid objects and no pod', () => {
+      const bake = bakes.find((b) => b.overrides.track === 'shared')!;
+      const sets = Object.entries(bake.overrides).flatMap(([k, v]) => ['--set-string', `${k}=${evaluate(v)}`]);
+      const objects = render(major, chart, ['--namespace', bake.namespace, ...sets]);
+      for (const o of objects) expect(strictK8sErrors(o)).toEqual([]);
+      expect(objects.map((o) => o.kind).sort()).toEqual(['Service', 'ServiceAccount', ...(model.deploy.kubernetes.serviceMonitor ? ['ServiceMonitor'] : [])]);
     });
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ENV, PATHS } from '../../runtime/src/names.js';
+import { ENV, PATHS, POD_TARGET_LABELS } from '../../runtime/src/names.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { emitHelm } from '../../src/emit/helm.js';
 import { HELM_MAJORS, helm } from '../support/helm.js';
@@ -84,8 +84,16 @@ describe.each(models)('%s chart', (_label, model) => {
       expect(deployment.spec.replicas).toBe(model.deploy.spinnaker.canary.replicas);
       expect(deployment.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': svc, track });
       expect(deployment.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': svc, track });
-      const env = deployment.spec.template.spec.containers[0].env;
-      expect(env).toContainEqual({ name: ENV.track, value: track });
+    });
+
+    test('track=shared renders only what every track relies on: ServiceAccount, Service, ServiceMonitor, Ingress', () => {
+      const ingress = ['--set', 'ingress.enabled=true', '--set', 'ingress.hosts[0].host=api.example.com', '--set', 'ingress.hosts[0].paths[0].path=/', '--set', 'ingress.hosts[0].paths[0].pathType=Prefix'];
+      const objects = render(major, chart, ['--set', 'track=shared', '--set', 'serviceMonitor.enabled=true', ...ingress]);
+      expectValid(objects);
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([`Ingress/${svc}`, `Service/${svc}`, `ServiceAccount/${svc}`, `ServiceMonitor/${svc}`]);
+      // The same objects as a stable render: applying the shared bake first changes nothing stable relies on.
+      const stable = render(major, chart, ['--set', 'serviceMonitor.enabled=true', ...ingress]).filter((o) => o.kind !== 'Deployment' && o.kind !== 'HorizontalPodAutoscaler' && o.kind !== 'PodDisruptionBudget');
+      expect(objects.sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(stable.sort((a, b) => a.kind.localeCompare(b.kind)));
     });
 
     test('serviceMonitor.enabled adds a ServiceMonitor that scrapes the Service port at the runtime metrics path', () => {
@@ -95,13 +103,18 @@ describe.each(models)('%s chart', (_label, model) => {
       expect(sm.metadata.labels.release).toBe('prom');
       expect(sm.spec).toEqual({
         selector: { matchLabels: { 'app.kubernetes.io/name': svc } },
-        podTargetLabels: ['track'],
-        endpoints: [{ port: 'http', path: PATHS.metrics, interval: '30s', scrapeTimeout: '10s' }],
+        podTargetLabels: [...POD_TARGET_LABELS],
+        endpoints: [{ port: 'http', path: PATHS.metrics, interval: '30s', scrapeTimeout: '10s', honorLabels: false }],
       });
+      const honoring = only(render(major, chart, ['--set', 'serviceMonitor.enabled=true', '--set', 'serviceMonitor.honorLabels=true']), 'ServiceMonitor');
+      expect(honoring.spec.endpoints[0].honorLabels).toBe(true);
     });
 
     test.each([
-      [['--set', 'track=prod'], { 3: '- track: track must be one of the following: "stable", "canary", "baseline"', 4: "- at '/track': value must be one of 'stable', 'canary', 'baseline'" }],
+      [['--set', 'track=prod'], { 3: '- track: track must be one of the following: "stable", "canary", "baseline", "shared"', 4: "- at '/track': value must be one of 'stable', 'canary', 'baseline', 'shared'" }],
+      [['--set', 'ingress.enabled=true'], { 3: '- ingress.hosts: Array must have at least 1 items', 4: "- at '/ingress/hosts': minItems: got 0, want 1" }],
+      [['--set', 'probes.liveness.successThreshold=2'], { 3: '- probes.liveness: Additional property successThreshold is not allowed', 4: "- at '/probes/liveness': additional properties 'successThreshold' not allowed" }],
+      [['--set', 'fullnameOverride=Not_A_Name'], { 3: '- fullnameOverride: Does not match pattern', 4: "- at '/fullnameOverride': 'Not_A_Name' does not match pattern" }],
       [['--set', 'replicas.min=-1'], { 3: '- replicas.min: Must be greater than or equal to 1', 4: "- at '/replicas/min': minimum: got -1, want 1" }],
       [['--set', 'models.unknown-model.version=1'], { 3: '- models: Additional property unknown-model is not allowed', 4: "- at '/models': additional properties 'unknown-model' not allowed" }],
       [['--set', `models.${model.models[0]!.name}.runId=abc`], { 3: `- models.${model.models[0]!.name}.version: String length must be greater than or equal to 1`, 4: `- at '/models/${model.models[0]!.name}/version': minLength: got 0, want 1` }],
@@ -137,7 +150,6 @@ describe.each(models)('%s chart', (_label, model) => {
       });
       expect(pod.spec.containers[0].env).toEqual([
         { name: ENV.port, value: String(model.server.port) },
-        { name: ENV.track, value: 'stable' },
         { name: ENV.revision, value: '0123456789abcdef0123456789abcdef01234567' },
       ]);
     });
@@ -147,7 +159,6 @@ describe.each(models)('%s chart', (_label, model) => {
       const env = only(render(major, chart, set), 'Deployment').spec.template.spec.containers[0].env;
       expect(env).toEqual([
         { name: ENV.port, value: String(model.server.port) },
-        { name: ENV.track, value: 'stable' },
         { name: ENV.ortThreads, value: '0' },
         { name: ENV.inferenceThread, value: 'worker' },
         { name: ENV.logLevel, value: 'warn' },
@@ -159,7 +170,7 @@ describe.each(models)('%s chart', (_label, model) => {
       const image = `${model.deploy.image.registry}/${model.deploy.image.repository}:${model.service.version}`;
       expect(pod.metadata.annotations).toEqual({ 'mlservice.io/image': image });
       expect(Object.keys(pod.metadata.labels).filter((k) => k.includes('mlservice.io/'))).toEqual([]);
-      expect(pod.spec.containers[0].env.map((e: { name: string }) => e.name)).toEqual([ENV.port, ENV.track]);
+      expect(pod.spec.containers[0].env.map((e: { name: string }) => e.name)).toEqual([ENV.port]);
     });
 
     test('a model set with a version and no run id claims exactly that; unset models claim nothing', () => {
@@ -193,14 +204,21 @@ describe.each(models)('%s chart', (_label, model) => {
     });
   });
 
-  test('templates are the files of templates/helm, byte for byte', () => {
+  test('templates are the files of templates/helm, byte for byte but for the chart name in <CHARTNAME>', () => {
     const templates = emitHelm(model).filter((f) => f.path.includes('/templates/'));
     expect(templates.map((f) => f.path.split('/').pop())).toEqual([
-      '_helpers.tpl', 'deployment.yaml', 'hpa.yaml', 'pdb.yaml', 'service.yaml', 'serviceaccount.yaml', 'servicemonitor.yaml',
+      'NOTES.txt', '_helpers.tpl', 'deployment.yaml', 'hpa.yaml', 'ingress.yaml', 'pdb.yaml', 'service.yaml', 'serviceaccount.yaml', 'servicemonitor.yaml',
     ]);
     for (const f of templates) {
       const source = readFileSync(join(import.meta.dirname, '../../templates/helm', f.path.split('/').pop()!), 'utf8');
-      expect(f.content).toBe(source);
+      expect(f.content).toBe(source.split('<CHARTNAME>').join(svc));
     }
+  });
+
+  test('every helper the templates define or include is scoped to this chart', () => {
+    const text = emitHelm(model).filter((f) => f.path.includes('/templates/')).map((f) => f.content).join('\n');
+    const names = [...text.matchAll(/\b(?:define|include|template) "([^"]+)"/g)].map((m) => m[1]!);
+    expect(names.length).toBeGreaterThan(20);
+    expect(names.filter((n) => !n.startsWith(`${svc}.`))).toEqual([]);
   });
 });

@@ -1,69 +1,20 @@
 /**
  * The deploy pipeline's stage graph under orca's scheduling rules, simulated from orca's source
- * (not a real orca: none runs here). Rules modelled, with where they live in orca:
- * - a stage starts when every upstream stage is SUCCEEDED, FAILED_CONTINUE or SKIPPED
- *   (orca-kotlin ext/Stage.kt allUpstreamStagesComplete);
- * - it never starts if an upstream is TERMINAL, STOPPED or CANCELED (StartStageHandler.anyUpstreamStagesFailed);
- * - `stageEnabled` false -> SKIPPED (OptionalStageSupport);
- * - a failure becomes FAILED_CONTINUE if continuePipeline, TERMINAL if failPipeline (default), else STOPPED
- *   (ext/Stage.kt failureStatus);
- * - a TERMINAL stage cancels everything not yet finished (CompleteStageHandler / CancelExecution);
- * - final status: all SUCCEEDED/SKIPPED/FAILED_CONTINUE -> SUCCEEDED; any TERMINAL -> TERMINAL; STOPPED with
- *   completeOtherBranchesThenFail -> TERMINAL (CompleteExecutionHandler.determineFinalStatus).
+ * (test/support/orca.ts; not a real orca: none runs here), for every combination of failing
+ * stages, on a later deploy (production exists) and on a first deploy (CI sends no baseline).
  */
 import { describe, expect, it } from 'vitest';
 import { deployPipeline, rollbackPipeline } from '../../src/emit/spinnaker-pipeline.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
+import { evaluate, runPipeline } from '../support/orca.js';
 
 type Json = Record<string, any>;
-type Status = 'SUCCEEDED' | 'FAILED_CONTINUE' | 'SKIPPED' | 'TERMINAL' | 'STOPPED' | 'CANCELED' | 'NOT_STARTED';
 
-/** Evaluates the only expression forms the generator emits; anything else fails the test. */
-function evaluate(expr: string, statusByName: Map<string, Status>): boolean {
-  return expr.split(' and ').every((part) => {
-    const m = /^\(?#stage\('((?:[^']|'')*)'\)\['status'\]\.toString\(\) == '([A-Z_]+)'\)?$/.exec(part);
-    if (!m) throw new Error(`unexpected expression form: ${part}`);
-    return statusByName.get(m[1]!.replaceAll("''", "'")) === m[2];
-  });
-}
-
-function failureStatus(s: Json): Status {
-  if (s.continuePipeline === true) return 'FAILED_CONTINUE';
-  if (s.failPipeline === undefined || s.failPipeline === true) return 'TERMINAL';
-  return 'STOPPED';
-}
+const LATER = { baselineImageTag: 'a'.repeat(40), imageTag: 'b'.repeat(40) };
+const FIRST = { baselineImageTag: '', imageTag: 'b'.repeat(40) };
 
 /** Runs the pipeline; `fails` names the refIds whose work fails when they run. */
-function simulate(stages: Json[], fails: Set<string>) {
-  const status = new Map<string, Status>(stages.map((s) => [s.refId, 'NOT_STARTED']));
-  const byName = () => new Map(stages.map((s) => [s.name as string, status.get(s.refId)!]));
-  const ran: string[] = [];
-  for (let progress = true; progress; ) {
-    progress = false;
-    for (const s of stages) {
-      if (status.get(s.refId) !== 'NOT_STARTED') continue;
-      const up = (s.requisiteStageRefIds as string[]).map((r) => status.get(r)!);
-      if (!up.every((u) => ['SUCCEEDED', 'FAILED_CONTINUE', 'SKIPPED'].includes(u))) continue;
-      progress = true;
-      if (s.stageEnabled && !evaluate(s.stageEnabled.expression, byName())) {
-        status.set(s.refId, 'SKIPPED');
-        continue;
-      }
-      ran.push(s.refId);
-      let ok = !fails.has(s.refId);
-      if (ok && s.type === 'checkPreconditions') ok = evaluate(s.preconditions[0].context.expression, byName());
-      const result = ok ? 'SUCCEEDED' : failureStatus(s);
-      status.set(s.refId, result);
-      if (result === 'TERMINAL') {
-        for (const [k, v] of status) if (v === 'NOT_STARTED') status.set(k, 'CANCELED');
-      }
-    }
-  }
-  const all = [...status.values()];
-  const stoppedFails = stages.some((s) => status.get(s.refId) === 'STOPPED' && s.completeOtherBranchesThenFail === true);
-  const final = all.includes('TERMINAL') || stoppedFails ? 'TERMINAL' : all.every((v) => ['SUCCEEDED', 'SKIPPED', 'FAILED_CONTINUE'].includes(v)) ? 'SUCCEEDED' : 'OTHER';
-  return { status, ran, final };
-}
+const simulate = (stages: Json[], fails: Set<string>, params: Record<string, string> = LATER) => runPipeline(stages, params, (s) => !fails.has(s.refId));
 
 const stagesOf = (p: object) => (p as Json).stages as Json[];
 
@@ -94,9 +45,11 @@ describe.each([
   it('keeps refIds and names stable across runs and models', () => {
     expect(refIds).toEqual(stagesOf(deployPipeline(make())).map((s) => s.refId));
     expect(refIds).toEqual([
+      'bake-shared',
       'bake-canary',
       'bake-baseline',
       'bake-stable',
+      'deploy-shared',
       'deploy-canary',
       'deploy-baseline',
       'canary-analysis',
@@ -127,11 +80,45 @@ describe.each([
   });
 
   it('a failed bake deploys nothing', () => {
-    for (const bake of ['bake-canary', 'bake-baseline', 'bake-stable']) {
+    for (const bake of ['bake-shared', 'bake-canary', 'bake-baseline', 'bake-stable']) {
       const r = simulate(stages, new Set([bake]));
       expect(r.ran.filter((x) => x.startsWith('deploy'))).toEqual([]);
       expect(r.final).toBe('TERMINAL');
     }
+  });
+
+  it('failed shared objects stop the pipeline before any pod of the new version is created', () => {
+    const r = simulate(stages, new Set(['deploy-shared']));
+    expect(r.ran).toEqual(['bake-shared', 'bake-canary', 'bake-baseline', 'bake-stable', 'deploy-shared']);
+    expect(r.final).toBe('TERMINAL');
+  });
+
+  it('first deploy: shared objects, then production; no canary, baseline, analysis or cleanup', () => {
+    const r = simulate(stages, new Set(), FIRST);
+    expect(r.ran).toEqual(['bake-shared', 'bake-stable', 'deploy-shared', 'deploy-production', 'verdict']);
+    expect(r.final).toBe('SUCCEEDED');
+  });
+
+  it('first deploy whose production deploy fails (pods never ready): the pipeline fails', () => {
+    const r = simulate(stages, new Set(['deploy-production']), FIRST);
+    expect(r.status.get('deploy-production')).toBe('STOPPED');
+    expect(r.final).toBe('TERMINAL');
+  });
+});
+
+describe('the expression forms the simulator evaluates', () => {
+  const ctx = { statusByName: new Map([['Canary analysis', 'SUCCEEDED' as const]]), parameters: { baselineImageTag: '' } };
+  it.each([
+    ["#stage('Canary analysis')['status'].toString() == 'SUCCEEDED'", true],
+    ["(#stage('Canary analysis')['status'].toString() == 'FAILED_CONTINUE') or (trigger['parameters']['baselineImageTag'] == '')", true],
+    ["(#stage('Canary analysis')['status'].toString() == 'SUCCEEDED') and (trigger['parameters']['baselineImageTag'] != '')", false],
+    ["!(trigger['parameters']['baselineImageTag'] == 'x')", true],
+  ])('%s -> %s', (expr, want) => {
+    expect(evaluate(expr, ctx)).toBe(want);
+  });
+
+  it('refuses a form it does not know instead of guessing', () => {
+    expect(() => evaluate("#judgment('x') == 'y'", ctx)).toThrow(/unexpected expression form/);
   });
 });
 

@@ -1,21 +1,23 @@
 /**
- * The canary config's PromQL against what the real runtime exposes: each series selector, with
- * Kayenta's `${scope}` bound to the track, must match at least one sample of a
- * `@mlservice/runtime` ServiceMetrics registry that served traffic on that track. `namespace` is a
- * target label Prometheus adds at scrape time, so it is not in the exposition; `service` and
- * `track` are the runtime's own default labels and must match the exposition.
- * (No Prometheus server runs here; this checks names, labels and values, not the query engine.)
+ * The canary config's PromQL against what the runtime exposes, without a Prometheus (the real one
+ * runs in test/deploy/prometheus-canary.test.ts): each query, filled the way Kayenta fills it,
+ * must parse with Prometheus' own grammar; each label matcher must be either a label Prometheus
+ * sets when it scrapes through the chart's ServiceMonitor (`namespace`, `service`, `track`) or one
+ * the runtime exposes (names.ts LABELS); and the runtime part of every selector must match a sample
+ * of a real `ServiceMetrics` registry that served the endpoint and variant.
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { describe, expect, it } from 'vitest';
 import { ServiceMetrics } from '../../runtime/src/metrics.js';
-import { ENV } from '../../runtime/src/names.js';
+import { LABELS } from '../../runtime/src/names.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { canaryConfig } from '../../src/emit/spinnaker-canary.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
+import { kayentaPromQL, type CanaryConfigJson } from '../support/kayenta.js';
 
 type Sample = { name: string; labels: Record<string, string> };
-const TARGET_LABELS = new Set(['namespace']);
+/** Target labels the selectors may use, and the value each must have for a canary of `model` in namespace `ns`. */
+const scrapeLabels = (model: ServiceModel, ns: string, track: string): Record<string, string> => ({ namespace: ns, service: model.service.name, track });
 
 function parseExposition(text: string): Sample[] {
   return text
@@ -28,86 +30,69 @@ function parseExposition(text: string): Sample[] {
     });
 }
 
-/** A registry after one request per endpoint/variant on `track`, one of them a 500. */
-async function exposition(model: ServiceModel, track: string): Promise<Sample[]> {
-  const metrics = new ServiceMetrics(model.service.name, 64, { [ENV.track]: track });
+/** A registry after one 200 and one 500 per endpoint/variant. */
+async function exposition(model: ServiceModel): Promise<Sample[]> {
+  const metrics = new ServiceMetrics(64);
   for (const e of model.endpoints) {
     for (const variant of e.ab ? e.ab.variants.map((v) => v.name) : ['default']) {
-      metrics.requests.inc({ endpoint: e.name, variant, status: '200' });
-      metrics.requests.inc({ endpoint: e.name, variant, status: '500' });
-      metrics.requestDuration.observe({ endpoint: e.name, variant }, 0.012);
-      metrics.predictionScore.observe({ endpoint: e.name, variant }, 0.7);
+      metrics.requests.inc({ api_endpoint: e.name, variant, status: '200' });
+      metrics.requests.inc({ api_endpoint: e.name, variant, status: '500' });
+      metrics.requestDuration.observe({ api_endpoint: e.name, variant }, 0.012);
+      metrics.predictionScore.observe({ api_endpoint: e.name, variant }, 0.7);
     }
   }
   return parseExposition(await metrics.registry.metrics());
 }
 
-function selectors(query: string, scope: string) {
-  // A selector's braces may hold Kayenta variables (`${location}`), whose own braces must not end it.
-  return [...query.matchAll(/(mlservice_[a-z_]+)\{((?:[^{}]|\$\{\w+\})*)\}/g)].map((s) => ({
+/** Series selectors of a filled query: name and `label op "value"` matchers. */
+function selectors(promql: string) {
+  return [...promql.matchAll(/(mlservice_[a-z_]+)\{([^{}]*)\}/g)].map((s) => ({
     series: s[1]!,
-    matchers: [...s[2]!.matchAll(/(\w+)(=~|=)"([^"]*)"/g)].map((x) => ({
-      label: x[1]!,
-      op: x[2]!,
-      value: x[3]!.replace('$' + '{scope}', scope),
-    })),
+    matchers: [...s[2]!.matchAll(/(\w+)(=~|=)"([^"]*)"/g)].map((x) => ({ label: x[1]!, op: x[2]!, value: x[3]! })),
   }));
 }
 
-/** The sample satisfies the selector (target labels aside, which only Prometheus adds). */
-function matches(s: Sample, sel: ReturnType<typeof selectors>[number]): boolean {
-  return (
-    s.name === sel.series &&
-    sel.matchers.every((m) => TARGET_LABELS.has(m.label) || (m.op === '=' ? s.labels[m.label] === m.value : new RegExp(`^(?:${m.value})$`).test(s.labels[m.label] ?? '')))
-  );
-}
+const test = (m: { op: string; value: string }, actual: string | undefined) => (m.op === '=' ? actual === m.value : new RegExp(`^(?:${m.value})$`).test(actual ?? ''));
 
 describe.each([
   ['minimal', minimalModel],
   ['ab', abModel],
-])('canary queries find the runtime series (%s)', (_n, make) => {
+])('canary queries against the runtime series (%s)', (_n, make) => {
   const model = make();
-  const metrics = (canaryConfig(model) as { metrics: Array<{ name: string; query: { customInlineTemplate: string } }> }).metrics;
+  const config = canaryConfig(model) as CanaryConfigJson;
+  const ns = model.deploy.kubernetes.namespace;
+  const filled = (track: string) => config.metrics.map((m) => ({ name: m.name, promql: kayentaPromQL(config, m, { scope: track, location: ns }) }));
 
-  it.each(['canary', 'baseline'])('every selector matches a %s sample', async (track) => {
-    const samples = await exposition(model, track);
-    for (const metric of metrics) {
-      const sels = selectors(metric.query.customInlineTemplate, track);
-      expect(sels.length, metric.name).toBeGreaterThan(0);
-      for (const sel of sels) {
-        const hit = samples.some((s) => matches(s, sel));
-        expect(hit, `${metric.name}: ${sel.series} ${JSON.stringify(sel.matchers)}`).toBe(true);
+  it("every query is valid PromQL once Kayenta has filled it (Prometheus' own Lezer grammar)", () => {
+    for (const { name, promql } of filled('canary')) {
+      const errors: number[] = [];
+      parser.parse(promql).iterate({ enter: (n) => void (n.type.isError && errors.push(n.from)) });
+      expect(errors, `${name}: ${promql}`).toEqual([]);
+    }
+  });
+
+  it('every matcher is a scrape-time target label with the right value, or a label the runtime exposes', () => {
+    const runtime = new Set<string>(Object.values(LABELS));
+    for (const track of ['canary', 'baseline']) {
+      const target = scrapeLabels(model, ns, track);
+      for (const { name, promql } of filled(track)) {
+        const sels = selectors(promql);
+        expect(sels.length, name).toBeGreaterThan(0);
+        for (const sel of sels) {
+          expect(sel.matchers.filter((m) => m.label in target).map((m) => `${m.label}=${m.value}`), name).toEqual(Object.entries(target).map(([k, v]) => `${k}=${v}`));
+          for (const m of sel.matchers.filter((x) => !(x.label in target))) expect(runtime.has(m.label), `${name}: ${m.label}`).toBe(true);
+        }
       }
     }
   });
 
-  it('every query is valid PromQL once Kayenta has expanded it (Prometheus\' own Lezer grammar)', () => {
-    for (const metric of metrics) {
-      const promql = metric.query.customInlineTemplate.replace(/^PromQL:/, '');
-      const expanded = promql.replace(/\$\{(\w+)\}/g, (_m, v: string) => ({ scope: 'canary', location: 'reco', service: 'svc' })[v] ?? `<unbound ${v}>`);
-      expect(expanded).not.toContain('<unbound');
-      const errors: number[] = [];
-      parser.parse(expanded).iterate({ enter: (n) => void (n.type.isError && errors.push(n.from)) });
-      expect(errors, `${metric.name}: ${expanded}`).toEqual([]);
-    }
-  });
-
-  it('a selector for the other track matches nothing (scopes really separate canary and baseline)', async () => {
-    const samples = await exposition(model, 'baseline');
-    const sel = selectors(metrics[0]!.query.customInlineTemplate, 'canary')[0]!;
-    expect(samples.some((s) => s.name === sel.series && s.labels.track === 'canary')).toBe(false);
-  });
-
-  it('every selector names this service, and a registry of another service matches none of them', async () => {
-    const own = await exposition(model, 'canary');
-    const other = await exposition({ ...model, service: { ...model.service, name: 'other-service' } }, 'canary');
-    for (const metric of metrics) {
-      for (const sel of selectors(metric.query.customInlineTemplate, 'canary')) {
-        expect(sel.matchers.find((m) => m.label === 'service')).toEqual({ label: 'service', op: '=', value: model.service.name });
-        expect(own.some((x) => matches(x, sel))).toBe(true);
-        expect(other.some((x) => matches(x, sel))).toBe(false);
-        // The same samples with only the service label set to ours match again: nothing else differs.
-        expect(other.some((x) => matches({ ...x, labels: { ...x.labels, service: model.service.name } }, sel))).toBe(true);
+  it('the runtime part of every selector matches a sample the runtime exposes', async () => {
+    const samples = await exposition(model);
+    for (const { name, promql } of filled('canary')) {
+      for (const sel of selectors(promql)) {
+        const own = sel.matchers.filter((m) => !['namespace', 'service', 'track'].includes(m.label));
+        const hit = samples.some((s) => s.name === sel.series && own.every((m) => test(m, s.labels[m.label])));
+        expect(hit, `${name}: ${sel.series} ${JSON.stringify(own)}`).toBe(true);
       }
     }
   });

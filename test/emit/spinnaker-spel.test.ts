@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { and, countBalancedTemplates, equals, index, literal, param, stage, stageStatusIs, template } from '../../src/emit/spel.js';
+import { and, countBalancedTemplates, equals, index, literal, notEquals, or, param, stage, stageStatusIs, template } from '../../src/emit/spel.js';
+import { evaluate } from '../support/orca.js';
 
 describe('spel', () => {
   it('builds parameter and stage lookups', () => {
@@ -37,7 +38,18 @@ describe('spel', () => {
     expect(countBalancedTemplates('no expressions')).toBe(0);
   });
 
-  it('and() needs operands', () => {
+  it('and() and or() need operands', () => {
     expect(() => and()).toThrow(/needs operands/);
+    expect(() => or()).toThrow(/needs operands/);
+  });
+
+  it('or() and notEquals() parenthesise so precedence never depends on the operands', () => {
+    const first = equals(param('baselineImageTag'), literal(''));
+    const expr = or(stageStatusIs('Canary analysis', 'SUCCEEDED'), first);
+    expect(expr).toBe("(#stage('Canary analysis')['status'].toString() == 'SUCCEEDED') or (trigger['parameters']['baselineImageTag'] == '')");
+    expect(notEquals(param('baselineImageTag'), literal(''))).toBe("trigger['parameters']['baselineImageTag'] != ''");
+    // Read the way orca reads it (test/support/orca.ts evaluates exactly these forms).
+    const ctx = (status: 'SUCCEEDED' | 'FAILED_CONTINUE', baseline: string) => ({ statusByName: new Map([['Canary analysis', status]]), parameters: { baselineImageTag: baseline } });
+    expect([evaluate(expr, ctx('SUCCEEDED', 'a')), evaluate(expr, ctx('FAILED_CONTINUE', '')), evaluate(expr, ctx('FAILED_CONTINUE', 'a'))]).toEqual([true, true, false]);
   });
 });

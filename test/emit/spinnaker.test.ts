@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { METRICS } from '../../runtime/src/names.js';
 import { countBalancedTemplates } from '../../src/emit/spel.js';
 import { emitSpinnaker } from '../../src/emit/spinnaker.js';
-import { SPINNAKER_PATHS } from '../../src/emit/spinnaker-names.js';
+import { SPINNAKER_PATHS, pipelineId } from '../../src/emit/spinnaker-names.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
 
 type Json = Record<string, any>;
@@ -85,7 +85,7 @@ describe.each(Object.entries(fixtures))('spinnaker outputs for the %s fixture', 
       for (const n of [...names, metric.query.metricName]) {
         expect(exported.has(n.replace(/_(bucket|sum|count)$/, '')), n).toBe(true);
       }
-      // every selector is scoped to the namespace, the service (the runtime's default label) and the track
+      // every selector is scoped to the namespace, the service and the track: labels Prometheus sets when it scrapes
       const selectors = q.match(/\{[^{}]*\}/g)!.filter((s) => s.includes('='));
       for (const s of selectors) expect(s).toContain('track="${scope}"');
       for (const s of selectors) expect(s).toContain(`namespace="$\{location}",service="${m.service.name}",track="$\{scope}"`);
@@ -111,11 +111,23 @@ describe('spinnaker pipeline details', () => {
       'modelRunId_ranker-control',
       'modelVersion_ranker-treatment',
       'modelRunId_ranker-treatment',
-      'hotfix',
       'kayentaMetricsAccount',
       'kayentaStorageAccount',
     ]);
     expect(p.triggers.some((t: Json) => t.type === 'docker')).toBe(false);
+    // CI leaves it empty on a first deploy, so it cannot be required.
+    expect(p.parameterConfig.find((x: Json) => x.name === 'baselineImageTag')).toMatchObject({ required: false, default: '' });
+  });
+
+  it('gives each pipeline a stable id: a UUID of its application and name, the same on every run', () => {
+    const a = outputs();
+    const ids = [a.json(SPINNAKER_PATHS.pipeline).id, a.json(SPINNAKER_PATHS.rollback).id];
+    expect(ids).toEqual([pipelineId('reco', 'activity-ranker-deploy'), pipelineId('reco', 'activity-ranker-rollback')]);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    const renamed = abModel();
+    renamed.deploy.spinnaker.application = 'search';
+    expect(outputs(renamed).json(SPINNAKER_PATHS.pipeline).id).not.toBe(ids[0]);
   });
 
   it('bakes the three tracks with the right images and models', () => {
@@ -138,6 +150,9 @@ describe('spinnaker pipeline details', () => {
       revision: "${ trigger['parameters']['baselineImageTag'] }",
     });
     expect(bake('bake-stable').track).toBe('stable');
+    // The shared objects carry no pod, so no model identity.
+    expect(Object.keys(bake('bake-shared'))).toEqual(['track', 'image.repository', 'image.tag', 'revision']);
+    expect(bake('bake-shared').track).toBe('shared');
     const analysis = stages.find((s) => s.type === 'kayentaCanary')!;
     expect(analysis.canaryConfig.canaryConfigId).toBe(outputs().json(SPINNAKER_PATHS.canaryConfig).id);
     expect(analysis.canaryConfig.scopes[0]).toMatchObject({ controlScope: 'baseline', experimentScope: 'canary', controlLocation: 'reco' });
@@ -171,14 +186,16 @@ describe('spinnaker pipeline details', () => {
 
   it('schema rejects what orca would reject', () => {
     const p = outputs().json(SPINNAKER_PATHS.pipeline);
-    const deploy = p.stages.find((s: Json) => s.type === 'deployManifest');
-    delete deploy.cloudProvider;
-    const analysis = p.stages.find((s: Json) => s.type === 'kayentaCanary');
-    analysis.canaryConfig.scopes = [];
+    const deploy = p.stages.findIndex((s: Json) => s.type === 'deployManifest');
+    delete p.stages[deploy].cloudProvider;
+    const analysis = p.stages.findIndex((s: Json) => s.type === 'kayentaCanary');
+    p.stages[analysis].canaryConfig.scopes = [];
+    delete p.id;
     expect(validatePipeline(p)).toBe(false);
     const paths = validatePipeline.errors!.map((e) => `${e.instancePath} ${e.message}`);
-    expect(paths).toContain("/stages/3 must have required property 'cloudProvider'");
-    expect(paths).toContain('/stages/5/canaryConfig/scopes must NOT have fewer than 1 items');
+    expect(paths).toContain(`/stages/${deploy} must have required property 'cloudProvider'`);
+    expect(paths).toContain(`/stages/${analysis}/canaryConfig/scopes must NOT have fewer than 1 items`);
+    expect(paths).toContain(" must have required property 'id'");
   });
 });
 

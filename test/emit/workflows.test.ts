@@ -12,7 +12,7 @@ import { emitDockerfile } from '../../src/emit/dockerfile.js';
 import { BUILD_ARG, modelBuildArg } from '../../src/emit/workflows-build-args.js';
 import { WORKFLOW_PATHS } from '../../src/emit/workflows-jobs.js';
 import { ecrRegion } from '../../src/emit/workflows-registry.js';
-import { BUILD_SCRIPT, LOCK_SCRIPT, PAYLOAD_SCRIPT, RETRAIN_PULL_SCRIPT } from '../../src/emit/workflows-scripts.js';
+import { BUILD_SCRIPT, INSTALL_SCRIPT, LOCK_SCRIPT, PAYLOAD_SCRIPT, RETRAIN_PULL_SCRIPT } from '../../src/emit/workflows-scripts.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
 
@@ -79,10 +79,8 @@ describe('workflow behaviour', () => {
     expect(ci!.jobs.deploy.if).toBe(
       "github.event_name == 'push' && github.ref == 'refs/heads/main' && !contains(github.event.head_commit.message, '[skip-deploy]')",
     );
-    expect(ci!.jobs.deploy.with).toEqual({
-      models: "${{ contains(github.event.head_commit.message, '[deploy-only]') && 'locked' || 'resolve' }}",
-      hotfix: "${{ contains(github.event.head_commit.message, '[deploy-only]') }}",
-    });
+    expect(ci!.jobs.deploy.with).toEqual({ models: "${{ contains(github.event.head_commit.message, '[deploy-only]') && 'locked' || 'resolve' }}" });
+    expect(Object.keys(deploy!.on.workflow_call.inputs)).toEqual(['ref', 'models']);
     expect(ci!.jobs.check.steps.map((s: Json) => s.uses ?? s.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'npm ci', 'npx --no mlgen check', 'npm test']);
   });
 
@@ -95,7 +93,28 @@ describe('workflow behaviour', () => {
     expect(byName('Trigger the Spinnaker pipeline').run).toContain('"$SPINNAKER_WEBHOOK_URL/webhooks/webhook/$WEBHOOK_SOURCE"');
     expect(retrain!.on.repository_dispatch).toEqual({ types: ['mlservice-model-version'] });
     expect(retrain!.on.workflow_dispatch.inputs.model.options).toEqual(['ranker-control', 'ranker-treatment']);
-    expect(retrain!.jobs.deploy.with).toEqual({ ref: '${{ needs.lock.outputs.sha }}', models: 'locked', hotfix: false });
+    expect(retrain!.jobs.deploy.with).toEqual({ ref: '${{ needs.lock.outputs.sha }}', models: 'locked' });
+  });
+
+  it('installs the committed pipelines and canary config before the deploy is triggered', () => {
+    expect(deploy!.jobs.deploy.needs).toBe('install');
+    const install = deploy!.jobs.install;
+    expect(install.permissions).toEqual({ contents: 'read' });
+    expect(install.steps.map((s: Json) => s.uses ?? s.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'npm ci', INSTALL_SCRIPT]);
+    expect(install.steps[0].with).toEqual({ ref: '${{ inputs.ref }}' });
+    expect(install.steps[3].env).toEqual({ SPINNAKER_GATE_URL: '${{ secrets.SPINNAKER_GATE_URL }}', SPINNAKER_GATE_TOKEN: '${{ secrets.SPINNAKER_GATE_TOKEN }}' });
+    expect(INSTALL_SCRIPT).toBe('set -euo pipefail\nnpx --no mlgen spinnaker install\n');
+  });
+
+  it('the payload script sends an empty baseline on a first deploy (no PRODUCTION_IMAGE_TAG) and says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mlgen-first-'));
+    writeFileSync(join(dir, 'model-params.json'), '{}');
+    writeFileSync(join(dir, 'payload.js'), PAYLOAD_SCRIPT);
+    const env = { PATH: process.env.PATH, RUNNER_TEMP: dir, IMAGE_TAG: 'a'.repeat(40), CHART_REPO: 'https://github.com/o/r.git' };
+    const out = execFileSync(process.execPath, ['payload.js'], { cwd: dir, env, encoding: 'utf8' });
+    expect(out.split('\n')[0]).toBe(`::warning::repository variable PRODUCTION_IMAGE_TAG is not set: first deploy, no canary. Once it succeeds, run: gh variable set PRODUCTION_IMAGE_TAG --body ${'a'.repeat(40)}`);
+    const payload = JSON.parse(readFileSync(join(dir, 'spinnaker-payload.json'), 'utf8'));
+    expect(payload.parameters).toEqual({ imageTag: 'a'.repeat(40), baselineImageTag: '', gitSha: 'a'.repeat(40), chartRepo: 'https://github.com/o/r.git' });
   });
 
   it('ECR region comes from the registry host, else from a repository variable', () => {
@@ -115,7 +134,7 @@ describe('workflow behaviour', () => {
     writeFileSync(join(dir, 'models.lock.json'), JSON.stringify(lock));
     writeFileSync(join(dir, 'lock.js'), LOCK_SCRIPT);
     writeFileSync(join(dir, 'payload.js'), PAYLOAD_SCRIPT);
-    const env = { ...process.env, RUNNER_TEMP: dir, IMAGE_TAG: 'a'.repeat(40), BASELINE_IMAGE_TAG: 'b'.repeat(40), CHART_REPO: 'https://github.com/o/r.git', HOTFIX: 'false' };
+    const env = { ...process.env, RUNNER_TEMP: dir, IMAGE_TAG: 'a'.repeat(40), BASELINE_IMAGE_TAG: 'b'.repeat(40), CHART_REPO: 'https://github.com/o/r.git' };
     execFileSync(process.execPath, ['lock.js'], { cwd: dir, env });
     expect(readFileSync(join(dir, 'build-args.txt'), 'utf8')).toBe(
       [

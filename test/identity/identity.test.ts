@@ -132,7 +132,7 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
     runSteps(files().get('.github/workflows/deploy.yml')!, 'deploy', ['Image tag = git SHA', 'Read models.lock.json', 'Build and push the image', 'Spinnaker parameters'], {
       cwd: project.dir,
       temp,
-      context: { 'github.server_url': 'https://github.com', 'github.repository': 'acme/service', 'vars.PRODUCTION_IMAGE_TAG': PRODUCTION_REVISION, 'inputs.hotfix': 'false' },
+      context: { 'github.server_url': 'https://github.com', 'github.repository': 'acme/service', 'vars.PRODUCTION_IMAGE_TAG': PRODUCTION_REVISION },
       commands: {
         git: `[ "$*" = "rev-parse HEAD" ] && echo ${REVISION} && exit 0\necho "unexpected: git $*" >&2; exit 1`,
         docker: 'printf "%s\\n" "$@" > "$RUNNER_TEMP/docker-$1.argv"',
@@ -196,7 +196,6 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
       const image = `${model.deploy.image.registry}/${model.deploy.image.repository}:${REVISION}`;
       expect(t.spec.containers[0].image).toBe(image);
       expect(t.spec.containers[0].env.filter((e: { name: string }) => e.name.startsWith('MLSERVICE_'))).toEqual([
-        { name: 'MLSERVICE_TRACK', value: track },
         { name: 'MLSERVICE_REVISION', value: REVISION },
       ]);
       const annotations: Record<string, string> = { 'mlservice.io/image': image, 'mlservice.io/revision': REVISION };
@@ -225,7 +224,6 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
       const image = `${model.deploy.image.registry}/${model.deploy.image.repository}:${PRODUCTION_REVISION}`;
       expect(t.spec.containers[0].image).toBe(image);
       expect(t.spec.containers[0].env.filter((e: { name: string }) => e.name.startsWith('MLSERVICE_'))).toEqual([
-        { name: 'MLSERVICE_TRACK', value: 'baseline' },
         { name: 'MLSERVICE_REVISION', value: PRODUCTION_REVISION },
       ]);
       // Neither the new build's models (the trigger's) nor either config's: the trigger does not know what
@@ -242,7 +240,7 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
     const mod = (await import(pathToFileURL(join(project.dir, 'dist/generated/service.js')).href)) as { definition: ServiceDefinition };
     const image = imageConfig(files().get('Dockerfile')!, buildArgsOf(dockerArgs));
     // What the canary pod's container starts with: the image's ENV, then the chart's env on top.
-    const env = { ...image.env, MLSERVICE_TRACK: 'canary', MLSERVICE_REVISION: REVISION, MLSERVICE_MODELS_LOCK: join(project.dir, 'models.lock.json'), LOG_LEVEL: 'silent' };
+    const env = { ...image.env, MLSERVICE_REVISION: REVISION, MLSERVICE_MODELS_LOCK: join(project.dir, 'models.lock.json'), LOG_LEVEL: 'silent' };
     const s = await buildService(mod.definition, { modelsDir: join(project.dir, 'models') }, env);
     try {
       await s.loadModels();
@@ -253,13 +251,12 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
         models: Object.entries(models).map(([name, m]) => ({ name, ...m, runId: m.runId || null })),
       });
       const text = (await s.app.inject(PATHS.metrics)).body;
-      const common = { service: model.service.name, track: 'canary' };
-      expect(samples(text, METRICS.buildInfo)).toEqual([{ ...common, version: model.service.version, revision: REVISION }]);
+      // Which service and track a series is from is added by the scrape, not the process.
+      expect(samples(text, METRICS.buildInfo)).toEqual([{ version: model.service.version, revision: REVISION }]);
       expect(samples(text, METRICS.modelInfo)).toEqual(
         Object.entries(models).map(([name, m]) => ({
           model: name,
           ...Object.fromEntries((Object.keys(KEYS.metric) as Array<keyof ModelIdentity>).map((f) => [KEYS.metric[f], m[f]])),
-          ...common,
         })),
       );
     } finally {

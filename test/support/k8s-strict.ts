@@ -11,6 +11,7 @@ import * as k8sModels from '@kubernetes/client-node/dist/gen/models/all.js';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
@@ -31,6 +32,7 @@ const KINDS: Record<string, { model: string | null; validate: (o: unknown) => vo
     model: 'V1PodDisruptionBudget',
     validate: (o) => new PodDisruptionBudget(o as never).validate(),
   },
+  'networking.k8s.io/v1/Ingress': { model: 'V1Ingress', validate: (o) => new Ingress(o as never).validate() },
   // A CRD: client-node has no model, so its known fields are walked with SERVICE_MONITOR below.
   'monitoring.coreos.com/v1/ServiceMonitor': { model: null, validate: (o) => new ServiceMonitor(o as never).validate() },
 };
@@ -93,7 +95,7 @@ const SERVICE_MONITOR: Shape = {
     targetLabels: ['string'],
     selector: { matchLabels: 'labels' },
     namespaceSelector: { matchNames: ['string'], any: 'boolean' },
-    endpoints: [{ port: 'string', path: 'string', interval: 'string', scrapeTimeout: 'string', scheme: 'string' }],
+    endpoints: [{ port: 'string', path: 'string', interval: 'string', scrapeTimeout: 'string', scheme: 'string', honorLabels: 'boolean' }],
   },
 };
 
