@@ -103,23 +103,27 @@ export function firstUnfitValue(rows: readonly ModelRow[], inputs: readonly IoSp
   return null;
 }
 
-/** Pointers to every leaf of `node` (a parsed JSON body) for which `match` holds. */
-function leaves(node: unknown, match: (v: unknown) => boolean, at = '', out: string[] = []): string[] {
+/** Every leaf of `node` (a parsed JSON body) for which `match` holds, with its JSON Pointer. */
+function leaves(node: unknown, match: (v: unknown) => boolean, at = '', out: Array<{ pointer: string; value: unknown }> = []): Array<{ pointer: string; value: unknown }> {
   if (Array.isArray(node)) node.forEach((v, i) => leaves(v, match, `${at}/${i}`, out));
   else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) leaves(v, match, `${at}/${pointerToken(k)}`, out);
-  else if (match(node)) out.push(at);
+  else if (match(node)) out.push({ pointer: at, value: node });
   return out;
 }
 
 /**
- * The request fields the unfit value came from: body numbers the type cannot hold either and that
- * equal the row's value as given or as a hook's Float32Array stored it (1e39 is Infinity there).
- * Hooks may transform values; when none matches, the error points at the body as a whole.
+ * The request fields the unfit value came from: body numbers equal to the row's value as given,
+ * or as a hook's Float32Array stored them (1e39 is Infinity there; 2147483647 is 2147483648, one
+ * past int32). Hooks may transform values; when none matches, the error points at the whole body.
  */
 export function unfitFieldErrors(body: unknown, unfit: UnfitValue): FieldError[] {
-  const same = (v: unknown) => v === unfit.value || (typeof v === 'number' && Math.fround(v) === unfit.value);
-  const pointers = leaves(body, (v) => (typeof v === 'number' || typeof v === 'boolean') && !fitsElementType(unfit.type, v) && same(v));
-  const message = `must fit ${unfit.type}, the element type of model input "${unfit.input}": ${unfit.holds}`;
-  if (pointers.length > 0) return pointers.map((pointer) => ({ pointer, message }));
-  return [{ pointer: '', message: `row ${unfit.row}, element ${unfit.index} of model input "${unfit.input}" is ${String(unfit.value)}; it ${message}` }];
+  const holds = `must fit ${unfit.type}, the element type of model input "${unfit.input}": ${unfit.holds}`;
+  const errors: FieldError[] = [];
+  leaves(body, (v) => v === unfit.value || (typeof v === 'number' && Math.fround(v) === unfit.value)).forEach(({ pointer, value }) => {
+    const rounded = fitsElementType(unfit.type, value as Element);
+    const message = rounded ? `becomes ${String(unfit.value)} in the preprocess hook's float32 row, which ${unfit.type} cannot hold: build the row for "${unfit.input}" from the numbers as sent (a plain array or a typed array of its type)` : holds;
+    errors.push({ pointer, message });
+  });
+  if (errors.length > 0) return errors;
+  return [{ pointer: '', message: `row ${unfit.row}, element ${unfit.index} of model input "${unfit.input}" is ${String(unfit.value)}; it ${holds}` }];
 }

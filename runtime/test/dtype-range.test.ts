@@ -64,6 +64,14 @@ describe('an unfit value in a preprocessed row', () => {
     ]);
   });
 
+  it("names a field that fits but that the hook's Float32Array rounded out of range, and says so", () => {
+    const unfit = firstUnfitValue([{ features: [0, 0, 0], ids: Float32Array.from([2147483647, 0]) }], inputs)!;
+    expect(unfit.value).toBe(2147483648);
+    expect(unfitFieldErrors({ item: 2147483647 }, unfit)).toEqual([
+      { pointer: '/item', message: 'becomes 2147483648 in the preprocess hook\'s float32 row, which int32 cannot hold: build the row for "ids" from the numbers as sent (a plain array or a typed array of its type)' },
+    ]);
+  });
+
   it('escapes field names in the pointer', () => {
     const unfit = firstUnfitValue([{ features: [0, 0, 0], ids: [256, 3e9] }], inputs)!;
     expect(unfitFieldErrors({ 'a/b~c': 3e9 }, unfit).map((e) => e.pointer)).toEqual(['/a~1b~0c']);
