@@ -6,10 +6,8 @@
  * equal). Its /metrics, after all of it, passes `promtool check metrics` (Debian's prometheus
  * package; `.ci/prometheus-setup.sh` installs it).
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,9 +16,9 @@ import { emitOpenApi } from '../../src/emit/openapi.js';
 import { MINIMAL_YAML } from '../support/fixtures.js';
 import { startLiveService, type LiveService } from '../support/live-service.js';
 import { buildMlp } from '../support/onnx-builder.js';
+import { promtoolCheckMetrics, promtoolMissing } from '../support/promtool.js';
 
 type Doc = Record<string, any>;
-const run = promisify(execFile);
 
 const deploy = MINIMAL_YAML.slice(MINIMAL_YAML.indexOf('deploy:\n'));
 const YAML = `apiVersion: mlservice/v1
@@ -124,19 +122,10 @@ describe('every status the live service answers is declared in its OpenAPI, and 
   });
 
   it('exposes /metrics that promtool check metrics finds clean', async () => {
-    const which = spawnSync('promtool', ['--version']);
-    expect(which.error, 'promtool missing: install Debian\'s prometheus package (bash .ci/prometheus-setup.sh)').toBeUndefined();
+    expect(promtoolMissing()).toBeNull();
     const text = await (await fetch(`${svc.base}/metrics`)).text();
     expect(text).toMatch(/mlservice_requests_total\{[^}]*status="415"/);
-    const child = execFile('promtool', ['check', 'metrics']);
-    child.stdin!.end(text);
-    const out = await new Promise<{ code: number; output: string }>((resolve) => {
-      let output = '';
-      child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-      child.on('close', (code) => resolve({ code: code ?? -1, output }));
-    });
-    expect(out).toEqual({ code: 0, output: '' });
+    expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, output: '' });
   });
 
   it('answers 503 model-failed on /livez, /readyz and predictions once its inference thread dies (the test kills it, as an out-of-memory would)', async () => {
