@@ -24,8 +24,9 @@ export interface LiveService {
 }
 
 export interface LiveOptions {
-  /** mlservice.yaml text. */
-  yaml: string;
+  /** mlservice.yaml text, or the model it normalizes to. */
+  yaml?: string;
+  model?: ServiceModel;
   /** Writes the model files under `<dir>/models` before sync reads them. */
   models(modelsDir: string): Promise<void>;
   /** Replaces the generated `src/hooks.ts` (the user's file) before compiling. */
@@ -37,7 +38,7 @@ export interface LiveOptions {
 
 export async function startLiveService(opts: LiveOptions): Promise<LiveService> {
   await buildRuntime();
-  const model = parseConfigText(opts.yaml, 'mlservice.yaml');
+  const model = opts.model ?? parseConfigText(opts.yaml ?? '', 'mlservice.yaml');
   const { dir, cleanup } = await makeServiceProject(model, opts.models);
   if (opts.hooks !== undefined) await writeFile(join(dir, 'src/hooks.ts'), opts.hooks);
   const compiled = await tsc(dir, true);
