@@ -17,6 +17,7 @@ import {
   sharedComponents,
   sortStatuses,
 } from './openapi-components.js';
+import { embedSchema } from './openapi-embed.js';
 import { toYaml } from './openapi-yaml.js';
 import { GENERATED_MARKER, type Emitter } from './types.js';
 
@@ -51,27 +52,6 @@ export function endpointNames(endpoints: readonly EndpointSpec[]): EndpointNames
   const ops = new Set<string>(OPERATIONAL_OPERATION_IDS);
   const schemas = new Set<string>();
   return endpoints.map((e) => ({ operationId: claim(camelCase(e.name), ops), schema: claim(pascalCase(e.name), schemas) }));
-}
-
-/**
- * Embeds a config schema as a component. Local references (`#/$defs/x`) are rebased onto the
- * component's own location, and `$id`/`$schema` are dropped because an `$id` would change the
- * base URI those references resolve against. OAS 3.1 schemas are JSON Schema 2020-12.
- * @see https://spec.openapis.org/oas/v3.1.0.html#schema-object
- */
-export function embedSchema(schema: JsonSchema, base: string): JsonSchema {
-  const walk = (node: unknown, top: boolean): unknown => {
-    if (Array.isArray(node)) return node.map((n) => walk(n, false));
-    if (node === null || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      if (top && (key === '$id' || key === '$schema')) continue;
-      if (key === '$ref' && typeof value === 'string' && value.startsWith('#')) out[key] = base + value.slice(1);
-      else out[key] = walk(value, false);
-    }
-    return out;
-  };
-  return walk(schema, true) as JsonSchema;
 }
 
 function variantNames(e: EndpointSpec): string[] {

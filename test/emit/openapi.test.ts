@@ -156,24 +156,31 @@ describe('buildOpenApi', () => {
     ]);
   });
 
-  it('rebases local $refs of embedded schemas onto where they are embedded and drops $id/$schema', () => {
+  it('inlines local $refs of embedded schemas, rebases only recursive ones, and drops $id/$schema', () => {
     const m = minimalModel();
+    const row = { type: 'array', items: { type: 'number' } };
     m.endpoints[0]!.input = {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       $id: 'https://example.com/score',
       type: 'object',
-      properties: { row: { $ref: '#/$defs/row' }, self: { $ref: '#' }, ext: { $ref: 'https://example.com/x.json' } },
-      $defs: { row: { type: 'array', items: { type: 'number' } } },
+      properties: { row: { $ref: '#/$defs/row' }, described: { $ref: '#/$defs/row', description: 'd' }, self: { $ref: '#' }, ext: { $ref: 'https://example.com/x.json' } },
+      $defs: { row },
     };
     const at = '#/components/requestBodies/ScoreRequest/content/application~1json/schema';
     expect((buildOpenApi(m) as Doc).components.requestBodies.ScoreRequest.content['application/json'].schema).toEqual({
       type: 'object',
-      properties: {
-        row: { $ref: `${at}/$defs/row` },
-        self: { $ref: at },
-        ext: { $ref: 'https://example.com/x.json' },
-      },
-      $defs: { row: { type: 'array', items: { type: 'number' } } },
+      properties: { row, described: { allOf: [row], description: 'd' }, self: { $ref: at }, ext: { $ref: 'https://example.com/x.json' } },
+      $defs: { row },
     });
+    // Without a recursive reference nothing points into $defs any more: they are gone.
+    m.endpoints[0]!.output = { type: 'object', properties: { tree: { $ref: '#/$defs/node' }, a: { $ref: '#/$defs/row' } }, $defs: { row, node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/node' } } } } } };
+    expect((buildOpenApi(m) as Doc).components.schemas.ScoreResponse).toEqual({
+      type: 'object',
+      properties: { tree: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/components/schemas/ScoreResponse/$defs/node' } } } }, a: row },
+      $defs: { row, node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/components/schemas/ScoreResponse/$defs/node' } } } } },
+    });
+    delete (m.endpoints[0]!.output.$defs as Record<string, unknown>).node;
+    m.endpoints[0]!.output.properties = { a: { $ref: '#/$defs/row' } };
+    expect((buildOpenApi(m) as Doc).components.schemas.ScoreResponse).toEqual({ type: 'object', properties: { a: row } });
   });
 });
