@@ -6,6 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9457.html
  */
 import { PATHS } from '../../runtime/src/names.js';
+import { PROBLEM_CATALOGUE, problemType, type ProblemCode } from '../../runtime/src/problem-codes.js';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 /** Prometheus text exposition format. @see https://prometheus.io/docs/instrumenting/exposition_formats/ */
@@ -37,7 +38,13 @@ function problemSchema(): Record<string, unknown> {
     description: 'An RFC 9457 problem detail. Never contains a stack trace.',
     required: ['type', 'title', 'status', 'detail', 'instance'],
     properties: {
-      type: { type: 'string', format: 'uri-reference', description: 'Identifies the problem type, `urn:mlservice:problem:<code>`.' },
+      type: {
+        type: 'string',
+        format: 'uri-reference',
+        description: 'Identifies the problem type, `urn:mlservice:problem:<code>` (docs/errors.md of mlgen lists each code).',
+        // Clients branch on these; the list may grow, so it is not an enum.
+        examples: (Object.keys(PROBLEM_CATALOGUE) as ProblemCode[]).map(problemType),
+      },
       title: { type: 'string', description: 'Short summary of the problem type.' },
       status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code.' },
       detail: { type: 'string', description: 'What went wrong with this request.' },

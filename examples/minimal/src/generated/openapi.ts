@@ -223,7 +223,22 @@ export const openapi: Record<string, unknown> = {
           type: {
             type: "string",
             format: "uri-reference",
-            description: "Identifies the problem type, `urn:mlservice:problem:<code>`.",
+            description: "Identifies the problem type, `urn:mlservice:problem:<code>` (docs/errors.md of mlgen lists each code).",
+            examples: [
+              "urn:mlservice:problem:invalid-request",
+              "urn:mlservice:problem:invalid-json",
+              "urn:mlservice:problem:bad-request",
+              "urn:mlservice:problem:not-found",
+              "urn:mlservice:problem:body-too-large",
+              "urn:mlservice:problem:unsupported-media-type",
+              "urn:mlservice:problem:non-finite-output",
+              "urn:mlservice:problem:overloaded",
+              "urn:mlservice:problem:client-gone",
+              "urn:mlservice:problem:internal",
+              "urn:mlservice:problem:not-ready",
+              "urn:mlservice:problem:shutting-down",
+              "urn:mlservice:problem:model-failed",
+            ],
           },
           title: {
             type: "string",
