@@ -17,7 +17,11 @@ export function batchSizeBuckets(maxBatchSize: number): number[] {
   return buckets;
 }
 
-/** @see https://github.com/prometheus/prometheus/blob/main/util/promlint/promlint.go (lintNoTotalSuffixOnNonCounter... "non-counter metrics should not have _total suffix") */
+/**
+ * Gauges prom-client names `*_total`; promtool's lintCounter refuses them ("non-counter metrics
+ * should not have \"_total\" suffix").
+ * @see https://github.com/prometheus/client_golang/blob/main/prometheus/testutil/promlint/validations/counter_validations.go
+ */
 const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
