@@ -17,7 +17,7 @@ export interface LiveService {
   model: ServiceModel;
   base: string;
   child: ChildProcess;
-  /** Everything the process wrote to stderr so far. */
+  /** Everything the process wrote so far (pino logs to stdout, Node's errors to stderr). */
   stderr(): string;
   /** SIGTERM, wait for the exit, delete the project. */
   stop(): Promise<void>;
@@ -47,9 +47,10 @@ export async function startLiveService(opts: LiveOptions): Promise<LiveService> 
   const child = spawn(process.execPath, [...(opts.execArgv ?? []), 'dist/main.js'], {
     cwd: dir,
     env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...opts.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
