@@ -59,7 +59,7 @@ console.log(JSON.stringify(calls));
 }
 
 const TSCONFIG = {
-  compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023', 'DOM'], types: ['node'], strict: true, noUncheckedIndexedAccess: true, outDir: 'out', rootDir: '.' },
+  compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: ['node'], strict: true, noUncheckedIndexedAccess: true, outDir: 'out', rootDir: '.' },
   include: ['*.ts'],
 };
 
