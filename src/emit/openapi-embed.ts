@@ -56,3 +56,36 @@ export function embedSchema(schema: JsonSchema, base: string): JsonSchema {
   }
   return body as JsonSchema;
 }
+
+/** Keywords whose value is one subschema, an array of them, or a map of name -> subschema. */
+const ONE = ['items', 'additionalItems', 'additionalProperties', 'unevaluatedItems', 'unevaluatedProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else'];
+const LIST = ['prefixItems', 'allOf', 'anyOf', 'oneOf'];
+const MAP = ['properties', 'patternProperties', 'dependentSchemas', '$defs', 'definitions'];
+
+/**
+ * A response schema whose optional properties carry no `default`: openapi-typescript (default
+ * `defaultNonNullable: true`) types every property with a `default` as required outside request
+ * bodies, so a client would be promised a field the service may leave out. The value moves into
+ * the description, where readers still see it; required properties keep theirs.
+ * @see https://github.com/openapi-ts/openapi-typescript/blob/main/packages/openapi-typescript/src/transform/schema-object.ts (the `optional` test in transformSchemaObjectCore)
+ */
+export function withoutOptionalDefaults(schema: JsonSchema): JsonSchema {
+  const walk = (node: unknown, optional: boolean): unknown => {
+    if (!isObject(node)) return node;
+    const out: Node = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (ONE.includes(key)) out[key] = walk(value, false);
+      else if (LIST.includes(key) && Array.isArray(value)) out[key] = value.map((v) => walk(v, false));
+      else if (MAP.includes(key) && isObject(value)) {
+        // Only `properties` entries can be optional; those not listed in `required` are.
+        const required = Array.isArray(node.required) ? (node.required as unknown[]) : [];
+        out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, key === 'properties' && !required.includes(k))]));
+      } else out[key] = value;
+    }
+    if (!optional || !('default' in out)) return out;
+    const { default: value, ...rest } = out;
+    const note = `Default when absent: \`${JSON.stringify(value)}\`.`;
+    return { ...rest, description: typeof rest.description === 'string' && rest.description !== '' ? `${rest.description}\n\n${note}` : note };
+  };
+  return walk(schema, false) as JsonSchema;
+}

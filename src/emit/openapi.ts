@@ -17,7 +17,7 @@ import {
   sharedComponents,
   sortStatuses,
 } from './openapi-components.js';
-import { embedSchema } from './openapi-embed.js';
+import { embedSchema, withoutOptionalDefaults } from './openapi-embed.js';
 import { toYaml } from './openapi-yaml.js';
 import { GENERATED_MARKER, type Emitter } from './types.js';
 
@@ -158,7 +158,7 @@ export function buildOpenApi(model: ServiceModel): Record<string, unknown> {
     const n = names[i]!;
     paths[e.path] = endpointOperation(e, n);
     requestBodies[`${n.schema}Request`] = requestBodyComponent(e, n.schema);
-    schemas[`${n.schema}Response`] = embedSchema(e.output, `#/components/schemas/${n.schema}Response`);
+    schemas[`${n.schema}Response`] = withoutOptionalDefaults(embedSchema(e.output, `#/components/schemas/${n.schema}Response`));
   });
   const shared = sharedComponents(model.server.bodyLimitBytes);
   return {

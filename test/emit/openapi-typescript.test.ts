@@ -1,6 +1,7 @@
 /**
  * openapi-typescript 7, default options, on generated documents, for the schema shapes that trip
- * it: a request field with a `default` (it makes such properties required outside request bodies)
+ * it: a request or response field with a `default` (it makes such properties required outside
+ * request bodies, so a response type would promise a field the service may leave out)
  * and `$defs` references (it emits `$defs` as a required property and request-body references as
  * a type path through a `schema` key). A client file using the types must compile under
  * `tsc --strict` and must be refused where the request lacks a required field. The live examples
@@ -32,7 +33,7 @@ describe('openapi-typescript (default options) on a request with defaults and $d
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('keeps defaulted fields optional, resolves $defs, and still requires what `required` lists', async () => {
+  it('keeps defaulted fields optional (request and response), resolves $defs, and still requires what `required` lists', async () => {
     const m = minimalModel();
     const row = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 };
     m.endpoints[0]!.input = {
@@ -44,6 +45,18 @@ describe('openapi-typescript (default options) on a request with defaults and $d
         options: { type: 'object', properties: { threshold: { type: 'number', default: 0.5 } } },
       },
       $defs: { row },
+    };
+    // A response field with a `default` the service does not have to send: openapi-typescript
+    // would make it required; a required one stays required.
+    m.endpoints[0]!.output = {
+      type: 'object',
+      required: ['score', 'model'],
+      properties: {
+        score: { type: 'number' },
+        model: { type: 'string', default: 'scorer' },
+        label: { type: 'string', default: 'none' },
+        detail: { type: 'object', properties: { rank: { type: 'integer', default: 1 } } },
+      },
     };
     await writeFile(join(dir, 'openapi.yaml'), emitOpenApi(m)[0]!.content);
     await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n');
@@ -60,6 +73,11 @@ const features: number[] = minimal.features;
 export const missing: Body = { history: [] };
 // @ts-expect-error $defs is not a field of the request
 export const defs: Body['$defs'] = undefined;
+type Answer = paths['/v1/score']['post']['responses'][200]['content']['application/json'];
+export const answer: Answer = { score: 1, model: 'scorer' };
+export const nested: Answer = { score: 1, model: 'scorer', detail: {} };
+// @ts-expect-error model is required, default or not
+export const noModel: Answer = { score: 1 };
 export { features };
 `,
     );

@@ -183,4 +183,33 @@ describe('buildOpenApi', () => {
     m.endpoints[0]!.output.properties = { a: { $ref: '#/$defs/row' } };
     expect((buildOpenApi(m) as Doc).components.schemas.ScoreResponse).toEqual({ type: 'object', properties: { a: row } });
   });
+
+  it('moves the default of an optional response property into its description, keeps required ones and request defaults', () => {
+    const m = minimalModel();
+    m.endpoints[0]!.input = { type: 'object', properties: { history: { type: 'array', default: [] } } };
+    m.endpoints[0]!.output = {
+      type: 'object',
+      required: ['score'],
+      properties: {
+        score: { type: 'number', default: 0 },
+        label: { type: 'string', default: 'none', description: 'Class: "a" # b' },
+        // A property named `default`, data that looks like a schema, and defaults below an optional one.
+        default: { type: 'object', properties: { n: { type: 'integer', default: 1 } }, examples: [{ properties: { x: { default: 2 } } }] },
+        list: { type: 'array', items: { type: 'object', required: ['k'], properties: { k: { type: 'string', default: 'k' }, v: { default: null } } } },
+      },
+    };
+    const doc = buildOpenApi(m) as Doc;
+    expect(doc.components.schemas.ScoreResponse).toEqual({
+      type: 'object',
+      required: ['score'],
+      properties: {
+        score: { type: 'number', default: 0 },
+        label: { type: 'string', description: 'Class: "a" # b\n\nDefault when absent: `"none"`.' },
+        default: { type: 'object', properties: { n: { type: 'integer', description: 'Default when absent: `1`.' } }, examples: [{ properties: { x: { default: 2 } } }] },
+        list: { type: 'array', items: { type: 'object', required: ['k'], properties: { k: { type: 'string', default: 'k' }, v: { description: 'Default when absent: `null`.' } } } },
+      },
+    });
+    expect(doc.components.requestBodies.ScoreRequest.content['application/json'].schema.properties.history).toEqual({ type: 'array', default: [] });
+    expect(parse(yamlOf(m))).toEqual(doc);
+  });
 });
