@@ -12,6 +12,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { METRICS } from '../../runtime/src/names.js';
 import { emitOpenApi } from '../../src/emit/openapi.js';
 import { MINIMAL_YAML } from '../support/fixtures.js';
 import { startLiveService, type LiveService } from '../support/live-service.js';
@@ -48,6 +49,16 @@ export const hooks = {
   },
 } satisfies Hooks;
 `;
+
+/** `mlservice_requests_total` summed by its `status` label (this service has one endpoint). */
+function requestsByStatus(exposition: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of exposition.matchAll(new RegExp(`^${METRICS.requests}\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
+    const status = /(?:^|,)status="(\d+)"/.exec(m[1]!)![1]!;
+    out[status] = (out[status] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
 
 interface Answer {
   /** `post /v1/score`, or `unrouted` for a path the document does not have. */
@@ -119,6 +130,21 @@ describe('every status the live service answers is declared in its OpenAPI, and 
 
   it('answers 200 on every operational route', async () => {
     for (const path of ['/livez', '/readyz', '/metrics', '/metadata']) expect([path, (await call(`get ${path}`, path)).status]).toEqual([path, 200]);
+  });
+
+  it('counts every prediction request in mlservice_requests_total by status, refused before the handler or not', async () => {
+    const want: Record<string, number> = {};
+    for (const a of answers.filter((x) => x.operation === 'post /v1/score')) want[a.status] = (want[a.status] ?? 0) + 1;
+    // A request refused before its handler (413, 415, invalid JSON) is counted when its response
+    // has been written, which may be just after the client read it: scrape until it shows (bounded).
+    let got: Record<string, number> = {};
+    for (let i = 0; i < 20; i++) {
+      got = requestsByStatus(await (await fetch(`${svc.base}/metrics`)).text());
+      if (JSON.stringify(Object.entries(got).sort()) === JSON.stringify(Object.entries(want).sort())) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(got).toEqual(want);
+    expect(Object.keys(want).sort()).toEqual(['200', '400', '413', '415', '422', '429', '500']);
   });
 
   it('exposes /metrics that promtool check metrics finds clean', async () => {
