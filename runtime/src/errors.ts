@@ -3,6 +3,7 @@
  * problem type and, for overload, the seconds a client should wait before retrying.
  * @see https://www.rfc-editor.org/rfc/rfc9457.html
  */
+import type { ProblemCode } from './problem-codes.js';
 
 export interface FieldError {
   /** JSON Pointer (RFC 6901) to the failing field of the request body. */
@@ -13,8 +14,8 @@ export interface FieldError {
 export class ProblemError extends Error {
   constructor(
     readonly status: number,
-    /** Short stable code, used as `urn:mlservice:problem:<code>`. */
-    readonly code: string,
+    /** Catalogued in problem-codes.ts; the answer's `type` is derived from it. */
+    readonly code: ProblemCode,
     readonly title: string,
     detail: string,
     readonly extra: { retryAfterSeconds?: number; errors?: FieldError[] } = {},
@@ -27,30 +28,42 @@ export class ProblemError extends Error {
 /** The model's queue holds maxQueueRows rows already: shed at the door (429). */
 export class QueueFullError extends ProblemError {
   constructor(model: string, retryAfterSeconds: number) {
-    super(429, 'overloaded', 'Too Many Requests', `model "${model}" has a full queue; retry after ${retryAfterSeconds}s`, {
+    super(429, 'PROBLEM.OVERLOADED', 'Too Many Requests', `model "${model}" has a full queue; retry after ${retryAfterSeconds}s`, {
       retryAfterSeconds,
     });
   }
 }
 
-/** The service is draining for shutdown, or has not finished warming up (503). */
+/** The service is draining for shutdown, has not finished warming up, or a model can no longer run (503). */
 export class UnavailableError extends ProblemError {
   constructor(reason: 'shutting_down' | 'not_ready' | 'model_failed', retryAfterSeconds = 1) {
+    const codes = { shutting_down: 'PROBLEM.SHUTTING_DOWN', not_ready: 'PROBLEM.NOT_READY', model_failed: 'PROBLEM.MODEL_FAILED' } as const;
     const details = { shutting_down: 'the service is shutting down', not_ready: 'the models are still loading', model_failed: "a model's inference thread stopped; this instance waits for a restart" };
-    super(503, reason.replaceAll('_', '-'), 'Service Unavailable', details[reason], { retryAfterSeconds });
+    super(503, codes[reason], 'Service Unavailable', details[reason], { retryAfterSeconds });
   }
 }
 
 /** The client closed the connection before its rows ran; nobody reads the answer. */
 export class ClientGoneError extends ProblemError {
   constructor() {
-    super(499, 'client-gone', 'Client Closed Request', 'the client went away before the request ran');
+    super(499, 'PROBLEM.CLIENT_GONE', 'Client Closed Request', 'the client went away before the request ran');
   }
 }
 
 /** A request the service cannot accept as sent (400), naming the fields. */
 export class InvalidRequestError extends ProblemError {
   constructor(detail: string, errors: FieldError[]) {
-    super(400, 'invalid-request', 'Bad Request', detail, { errors });
+    super(400, 'PROBLEM.INVALID_REQUEST', 'Bad Request', detail, { errors });
+  }
+}
+
+/**
+ * The answer would hold NaN or Infinity, which JSON cannot carry (JSON.stringify writes `null`
+ * where the schema promised a number). The input fitted the model's types, so it is this input
+ * that drives the model out of range: 422, not a 5xx that pages people and fails a canary.
+ */
+export class NonFiniteOutputError extends ProblemError {
+  constructor(model: string, pointer: string, value: number) {
+    super(422, 'PROBLEM.NON_FINITE_OUTPUT', 'Unprocessable Content', `model "${model}" gave ${value} at ${pointer === '' ? 'the top of the answer' : pointer} for this input; JSON has no such number`);
   }
 }

@@ -18,6 +18,13 @@ export function batchSizeBuckets(maxBatchSize: number): number[] {
   return buckets;
 }
 
+/**
+ * Gauges prom-client names `*_total`; promtool's lintCounter refuses them ("non-counter metrics
+ * should not have \"_total\" suffix").
+ * @see https://github.com/prometheus/client_golang/blob/main/prometheus/testutil/promlint/validations/counter_validations.go
+ */
+const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
@@ -37,6 +44,9 @@ export class ServiceMetrics {
   constructor(maxBatchSize: number) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    // prom-client exports these three gauges with a `_total` suffix, which promtool refuses for
+    // anything but a counter; the per-type gauges of the same names without it stay.
+    for (const name of NON_COUNTER_TOTALS) this.registry.removeSingleMetric(name);
     this.requests = new Counter({ name: METRICS.requests, help: 'Prediction requests answered, by endpoint, variant and HTTP status.', labelNames: [apiEndpoint, variant, status], registers });
     this.requestDuration = new Histogram({ name: METRICS.requestDuration, help: 'Time from request arrival to response, in seconds.', labelNames: [apiEndpoint, variant], buckets: LATENCY_BUCKETS, registers });
     this.batchSize = new Histogram({ name: METRICS.batchSize, help: 'Rows per model call.', labelNames: [model], buckets: batchSizeBuckets(maxBatchSize), registers });

@@ -7,6 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemError, type FieldError } from './errors.js';
+import { problemType, type ProblemCode } from './problem-codes.js';
 
 export interface Problem {
   type: string;
@@ -17,27 +18,27 @@ export interface Problem {
   errors?: FieldError[];
 }
 
-const FASTIFY_CODES: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'body-too-large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-json',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+const FASTIFY_CODES: Record<string, ProblemCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PROBLEM.BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'PROBLEM.UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'PROBLEM.INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'PROBLEM.INVALID_JSON',
 };
 
 export function toProblem(err: unknown, instance: string): Problem & { retryAfterSeconds?: number } {
   if (err instanceof ProblemError) {
-    const p: Problem & { retryAfterSeconds?: number } = { type: `urn:mlservice:problem:${err.code}`, title: err.title, status: err.status, detail: err.message, instance };
+    const p: Problem & { retryAfterSeconds?: number } = { type: problemType(err.code), title: err.title, status: err.status, detail: err.message, instance };
     if (err.extra.errors) p.errors = err.extra.errors;
     if (err.extra.retryAfterSeconds !== undefined) p.retryAfterSeconds = err.extra.retryAfterSeconds;
     return p;
   }
   const fe = err as Partial<FastifyError>;
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = (fe.code && FASTIFY_CODES[fe.code]) ?? 'bad-request';
+    const code = (fe.code ? FASTIFY_CODES[fe.code] : undefined) ?? 'PROBLEM.BAD_REQUEST';
     // SyntaxError text from JSON.parse is about the body the client sent, so it is safe to echo.
-    return { type: `urn:mlservice:problem:${code}`, title: STATUS_CODES[fe.statusCode] ?? 'Client Error', status: fe.statusCode, detail: fe.message ?? '', instance };
+    return { type: problemType(code), title: STATUS_CODES[fe.statusCode] ?? 'Client Error', status: fe.statusCode, detail: fe.message ?? '', instance };
   }
-  return { type: 'urn:mlservice:problem:internal', title: 'Internal Server Error', status: 500, detail: 'the service failed to answer this request; the error is in its log', instance };
+  return { type: problemType('PROBLEM.INTERNAL'), title: 'Internal Server Error', status: 500, detail: 'the service failed to answer this request; the error is in its log', instance };
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: unknown): FastifyReply {
@@ -48,7 +49,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: u
 }
 
 /** JSON Pointer token escaping. @see https://www.rfc-editor.org/rfc/rfc6901#section-3 */
-function pointerToken(key: string): string {
+export function pointerToken(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

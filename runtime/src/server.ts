@@ -11,7 +11,8 @@ import { ServiceMetrics } from './metrics.js';
 import { ModelPool } from './model-pool.js';
 import { lockPath, readModelsLock } from './models-lock.js';
 import { ENV, PATHS } from './names.js';
-import { registerPredictRoute, type RouteContext } from './predict-route.js';
+import { registerPredictRoute, requestRecorder, type PredictRouteConfig, type RouteContext } from './predict-route.js';
+import { problemType } from './problem-codes.js';
 import { sendProblem } from './problem.js';
 import type { ServiceDefinition, StartOptions } from './types.js';
 
@@ -83,11 +84,16 @@ function trackActiveRequests(app: FastifyInstance): { idle(): Promise<void> } {
 
 const PROBE_PATHS = new Set<string>([PATHS.live, PATHS.ready, PATHS.metrics]);
 
-/** Problem+json for every error and 404, request ids, Connection: close while draining, one log line per request (debug for 2xx). */
-function registerHooks(app: FastifyInstance, state: State, tags: RouteContext['tags']): void {
+/**
+ * Problem+json for every error and 404, request ids, Connection: close while draining, one log
+ * line per request (debug for 2xx), and the request count of prediction requests refused before
+ * their handler ran.
+ */
+function registerHooks(app: FastifyInstance, state: State, ctx: Pick<RouteContext, 'tags' | 'record'>): void {
+  const { tags } = ctx;
   app.setErrorHandler((err, request, reply) => sendProblem(reply, request, err));
   app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
-    type: 'urn:mlservice:problem:not-found', title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url}`, instance: request.url,
+    type: problemType('PROBLEM.NOT_FOUND'), title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url}`, instance: request.url,
   }));
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -95,6 +101,8 @@ function registerHooks(app: FastifyInstance, state: State, tags: RouteContext['t
     if (state.shuttingDown) void reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
+    const endpoint = (request.routeOptions.config as Partial<PredictRouteConfig> | undefined)?.endpoint;
+    if (endpoint !== undefined) ctx.record(request, endpoint, reply.statusCode, reply.elapsedTime / 1000);
     const tag = tags.get(request);
     // Successes log at debug: at thousands of requests per second an info line each costs a write(2)
     // per request (bench/results/serve.findings.md, section 3). Client errors stay visible at info.
@@ -118,19 +126,23 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
     // One log line per request, written in onResponse with the endpoint and variant.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // Only JSON bodies: Fastify's default text/plain parser would hand a JSON body sent as text to
+  // the validator as a string ("must be object"); without it such a request is a 415.
+  app.removeContentTypeParser('text/plain');
   const state: State = { ready: false, shuttingDown: false, broken: false };
   const metrics = new ServiceMetrics(maxBatchSize(def));
+  const record = requestRecorder(metrics, tags);
   metrics.buildInfo.set({ version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
   const pool = new ModelPool(def, metrics, (model, err) => {
     state.broken = true;
     app.log.fatal({ model, err }, 'a model can no longer run; /livez and /readyz now fail so the pod is restarted');
   });
   const active = trackActiveRequests(app);
-  registerHooks(app, state, tags);
+  registerHooks(app, state, { tags, record });
   registerHealth(app, state, metrics);
   app.get(PATHS.metadata, async () => metadata(def, pool, env));
   await registerDocs(app, def);
-  const ctx: RouteContext = { metrics, pool, tags, unavailable: () => (state.broken ? 'model_failed' : state.ready ? null : 'not_ready') };
+  const ctx: RouteContext = { metrics, pool, tags, record, unavailable: () => (state.broken ? 'model_failed' : state.ready ? null : 'not_ready') };
   for (const e of def.endpoints) registerPredictRoute(app, e, ctx);
   const modelsDir = opts.modelsDir ?? (env[ENV.modelsDir] || './models');
   return {

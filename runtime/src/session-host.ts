@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { ortTensor } from './ort-tensor.js';
 
 export type InferenceThread = 'worker' | 'main';
 
@@ -38,7 +39,7 @@ class MainThreadSession implements SessionHost {
 
   async run(feeds: WireTensor[], fetches: string[]): Promise<{ outputs: WireTensor[]; ms: number }> {
     const tensors: Record<string, ort.Tensor> = {};
-    for (const f of feeds) tensors[f.name] = new ort.Tensor(f.type, f.data as never, f.dims);
+    for (const f of feeds) tensors[f.name] = ortTensor(f.type, f.data, f.dims);
     const started = performance.now();
     const results = await this.session.run(tensors, fetches);
     const ms = performance.now() - started;

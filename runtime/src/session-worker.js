@@ -16,6 +16,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { ortTensor } from './ort-tensor.js';
 
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 
@@ -48,7 +49,7 @@ port.on('message', async (/** @type {any} */ msg) => {
   try {
     /** @type {Record<string, ort.Tensor>} */
     const feeds = {};
-    for (const f of msg.feeds) feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
+    for (const f of msg.feeds) feeds[f.name] = ortTensor(f.type, f.data, f.dims);
     const started = performance.now();
     const results = await session.run(feeds, msg.fetches);
     const ms = performance.now() - started;

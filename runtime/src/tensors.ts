@@ -2,6 +2,7 @@
  * Rows <-> tensors: stack per-row element arrays of each input into one `[n, ...dims]` tensor,
  * and split a batch's outputs back into per-row slices. The first dimension is always the batch.
  */
+import { getFloat16, setFloat16 } from '@petamoriken/float16';
 import type * as ort from 'onnxruntime-node';
 import type { WireTensor } from './session-host.js';
 import type { ModelOutputRow, ModelRow, RowData } from './types.js';
@@ -13,7 +14,7 @@ export interface IoSpec {
   dims: Array<number | string>;
 }
 
-type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Int16Array | Uint16Array;
+type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Array | BigUint64Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array;
 type ArrayCtor = { new (n: number): NumericArray };
 
 const ARRAYS: Partial<Record<ort.Tensor.Type, ArrayCtor>> = {
@@ -21,11 +22,15 @@ const ARRAYS: Partial<Record<ort.Tensor.Type, ArrayCtor>> = {
   float64: Float64Array,
   int32: Int32Array,
   int64: BigInt64Array,
+  uint64: BigUint64Array,
+  uint32: Uint32Array,
   int8: Int8Array,
   int16: Int16Array,
   uint8: Uint8Array,
   uint16: Uint16Array,
   bool: Uint8Array,
+  // onnxruntime-node takes float16 as the IEEE 754 half bits in a Uint16Array (Node 20 has no Float16Array).
+  float16: Uint16Array,
 };
 
 /** Elements per row when every non-batch dim is known; null when one is symbolic. */
@@ -52,8 +57,13 @@ export function rowProblem(row: ModelRow, inputs: IoSpec[]): string | null {
 }
 
 function fill(target: NumericArray | unknown[], offset: number, data: RowData, type: ort.Tensor.Type): void {
-  if (type === 'int64') {
-    const t = target as BigInt64Array;
+  if (type === 'float16') {
+    const view = new DataView((target as Uint16Array).buffer);
+    for (let i = 0; i < data.length; i++) setFloat16(view, (offset + i) * 2, Number(data[i]), true);
+    return;
+  }
+  if (type === 'int64' || type === 'uint64') {
+    const t = target as BigInt64Array | BigUint64Array;
     for (let i = 0; i < data.length; i++) {
       const v = data[i] as number | bigint;
       t[offset + i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
@@ -93,11 +103,17 @@ export function splitOutputs(results: WireTensor[], names: string[], n: number):
   for (const name of names) {
     const tensor = results.find((t) => t.name === name);
     if (!tensor) throw new Error(`model returned no output "${name}"`);
-    const data = tensor.data as NumericArray | string[];
+    const data = tensor.type === 'float16' ? halfToFloat(tensor.data as Uint16Array) : (tensor.data as NumericArray | string[]);
     const size = data.length / n;
     for (let i = 0; i < n; i++) rows[i]![name] = data.slice(i * size, (i + 1) * size) as RowData;
   }
   return rows;
+}
+
+/** float16 output bits -> numbers, so hooks see values, not bit patterns. */
+function halfToFloat(bits: Uint16Array): Float32Array {
+  const view = new DataView(bits.buffer, bits.byteOffset, bits.byteLength);
+  return Float32Array.from({ length: bits.length }, (_, i) => getFloat16(view, i * 2, true));
 }
 
 /** A row of zeros (or empty strings) shaped like the inputs, for warm-up; symbolic dims become 1. */

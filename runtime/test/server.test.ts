@@ -132,6 +132,34 @@ describe('predictions', () => {
     expect([big.statusCode, big.json().title, big.json().type]).toEqual([413, 'Payload Too Large', 'urn:mlservice:problem:body-too-large']);
   });
 
+  it('answers a number the model input cannot hold with 400 naming the field, and keeps serving', async () => {
+    // 1e39 is valid JSON and valid for `type: number`, but float32 holds at most ±3.4028234663852886e38.
+    const res = await s.app.inject({ method: 'POST', url: '/v1/score', payload: '{"features": [1, 1e39, 3, 4]}', headers: { 'content-type': 'application/json' } });
+    expect([res.statusCode, res.json().type, res.json().errors]).toEqual([400, 'urn:mlservice:problem:invalid-request', [
+      { pointer: '/features/1', message: 'must fit float32, the element type of model input "features": finite numbers up to ±3.4028234663852886e+38' },
+    ]]);
+    // 1e400 overflows JSON's own doubles: the schema validator refuses it (strictNumbers) before any hook.
+    const huge = await s.app.inject({ method: 'POST', url: '/v1/score', payload: '{"features": [1, 2, -1e400, 4]}', headers: { 'content-type': 'application/json' } });
+    expect([huge.statusCode, huge.json().errors.map((e: { pointer: string }) => e.pointer)]).toEqual([400, ['/features/2']]);
+    expect((await post(s, '/v1/score', { features: [3.4028234663852886e38, 0, 0, 0] })).statusCode).toBe(200);
+    expect((await s.app.inject('/metrics')).statusCode).toBe(200);
+  });
+
+  it('answers a NaN prediction with 422 problem+json, never a 500 from the score metric, never null', async () => {
+    // Representable in float32, but the model overflows inside (Inf - Inf) and its Sigmoid gives NaN.
+    const res = await post(s, '/v1/score', { features: [3e38, -3e38, 3e38, -3e38] });
+    expect([res.statusCode, res.headers['content-type'], res.json()]).toEqual([422, 'application/problem+json; charset=utf-8', {
+      type: 'urn:mlservice:problem:non-finite-output',
+      title: 'Unprocessable Content',
+      status: 422,
+      detail: 'model "model-a" gave NaN at /score for this input; JSON has no such number',
+      instance: '/v1/score',
+    }]);
+    const text = (await s.app.inject('/metrics')).body;
+    expect(sample(text, METRICS.requests, { api_endpoint: 'score', variant: 'default', status: '422' })).toBe(1);
+    expect((await post(s, '/v1/score', { features: [1, 2, 3, 4] })).statusCode).toBe(200);
+  });
+
   it('rejects an unknown forced variant with 400, and an unknown route with 404', async () => {
     const res = await post(s, '/v1/rank', { user_id: 'u', items: [[1, 2, 3, 4]] }, { 'x-force-variant': 'nope' });
     expect([res.statusCode, res.json().errors]).toEqual([400, [{ pointer: '', message: 'unknown variant "nope"' }]]);
@@ -157,6 +185,23 @@ describe('predictions', () => {
     for (const name of Object.values(METRICS)) expect(res.body).toContain(`# TYPE ${name} `);
     expect(sample(res.body, METRICS.buildInfo, { version: '1.2.3', revision: '0a1b2c3' })).toBe(1);
     expect(res.body).toContain('process_cpu_seconds_total');
+  });
+});
+
+describe('requests refused before the handler', () => {
+  it('answers JSON sent as text/plain with 415 and counts 413, 415 and invalid JSON in mlservice_requests_total', async () => {
+    const s = await started();
+    const json = '{"features": [1, 2, 3, 4]}';
+    const text = await s.app.inject({ method: 'POST', url: '/v1/score', payload: json, headers: { 'content-type': 'text/plain' } });
+    expect([text.statusCode, text.json().type]).toEqual([415, 'urn:mlservice:problem:unsupported-media-type']);
+    const broken = await s.app.inject({ method: 'POST', url: '/v1/score', payload: '{"features"', headers: { 'content-type': 'application/json' } });
+    const big = await post(s, '/v1/rank', { user_id: 'u', items: Array.from({ length: 1000 }, () => [1, 2, 3, 4]) });
+    expect([broken.statusCode, big.statusCode]).toEqual([400, 413]);
+    const metrics = (await s.app.inject('/metrics')).body;
+    const count = (endpoint: string, status: string) => sample(metrics, METRICS.requests, { api_endpoint: endpoint, variant: 'none', status });
+    expect([count('score', '415'), count('score', '400'), count('rank', '413')]).toEqual([1, 1, 1]);
+    expect(sample(metrics, `${METRICS.requestDuration}_count`, { api_endpoint: 'rank', variant: 'none' })).toBe(1);
+    await s.shutdown();
   });
 });
 

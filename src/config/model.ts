@@ -29,6 +29,8 @@ export interface ServiceMeta {
   /** Owning team. */
   owner: string;
   contact?: { name?: string; email?: string; url?: string };
+  /** OpenAPI `info.license`: an SPDX `identifier` or a `url`, never both. */
+  license?: { name: string; identifier?: string; url?: string };
   /** Semantic version of the service API (OpenAPI `info.version`, image label). Default `0.1.0`. */
   version: string;
 }

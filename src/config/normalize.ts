@@ -32,6 +32,10 @@ function service(s: RawConfig['service']): ServiceMeta {
       ...(c.url !== undefined && { url: c.url }),
     };
   }
+  if (s.license) {
+    const l = s.license;
+    out.license = { name: l.name, ...(l.identifier !== undefined && { identifier: l.identifier }), ...(l.url !== undefined && { url: l.url }) };
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@ import type { JsonSchema } from './model.js';
 
 export interface RawConfig {
   apiVersion: 'mlservice/v1';
-  service: { name: string; description?: string; owner: string; contact?: { name?: string; email?: string; url?: string }; version?: string };
+  service: { name: string; description?: string; owner: string; contact?: { name?: string; email?: string; url?: string }; license?: { name: string; identifier?: string; url?: string }; version?: string };
   models: RawModel[];
   endpoints: RawEndpoint[];
   server?: { port?: number; bodyLimitBytes?: number; shutdownGraceMs?: number };

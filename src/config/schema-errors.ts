@@ -87,8 +87,12 @@ function toDiagnostic(e: ErrorObject, ctx: SourceContext): Diagnostic | undefine
       return unknownKey(String(p.additionalProperty), e.parentSchema as SchemaNode, path, (m, f) => at('CONFIG.UNKNOWN_KEY', m, f, 'key', [String(p.additionalProperty)]));
     case 'required':
       return missingKey(String(p.missingProperty), e, segments, (m, f) => at('CONFIG.MISSING_KEY', m, f, 'key'));
-    case 'not':
+    case 'not': {
+      // `not: {required: [a, b]}`: a pair of keys that exclude each other (service.license).
+      const pair = ((e.schema as SchemaNode).required as string[] | undefined) ?? [];
+      if (pair.length === 2) return at('CONFIG.CONFLICTING_KEYS', `${path} sets both "${pair[0]}" and "${pair[1]}"`, `keep one of "${pair[0]}" and "${pair[1]}"; they exclude each other`, 'key', [pair[1]!]);
       return at('CONFIG.CONFLICTING_KEYS', `${path} sets both "model" and "ab"`, 'keep "model" to serve one model, or "ab" to split traffic between models', 'key', ['model']);
+    }
     case 'type':
       return at('CONFIG.TYPE', `${path} must be ${article(String(p.type))}, got ${typeName(e.data)}`, typeFix(e, ctx, segments));
     case 'const':

@@ -6,6 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9457.html
  */
 import { PATHS } from '../../runtime/src/names.js';
+import { PROBLEM_CATALOGUE, problemType, type ProblemCode } from '../../runtime/src/problem-codes.js';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 /** Prometheus text exposition format. @see https://prometheus.io/docs/instrumenting/exposition_formats/ */
@@ -17,18 +18,33 @@ export const TAG_OPERATIONS = 'operations';
 /** Operation ids of the operational routes; endpoint operation ids must avoid them. */
 export const OPERATIONAL_OPERATION_IDS = ['getLiveness', 'getReadiness', 'getMetrics', 'getMetadata'] as const;
 
-export function ref(kind: 'schemas' | 'responses' | 'headers', name: string): { $ref: string } {
+export function ref(kind: 'schemas' | 'responses' | 'headers' | 'requestBodies', name: string): { $ref: string } {
   return { $ref: `#/components/${kind}/${name}` };
 }
 
-/** Mirrors `Problem` in runtime/src/problem.ts (type is `urn:mlservice:problem:<code>`). */
+/**
+ * Operation-level `security: []`: the service itself authenticates nobody (that is the job of
+ * the mesh or gateway in front of it), and probes and scrapes must stay open even when a root
+ * `security` requirement is added later. Redocly's `security-defined` rule wants it stated.
+ * @see https://spec.openapis.org/oas/v3.1.0.html#security-requirement-object
+ * @see https://redocly.com/docs/cli/rules/oas/security-defined
+ */
+export const NO_SECURITY: readonly [] = [];
+
+/** Mirrors `Problem` in runtime/src/problem.ts (type is `urn:mlservice:problem:<code>`, catalogued in runtime/src/problem-codes.ts). */
 function problemSchema(): Record<string, unknown> {
   return {
     type: 'object',
     description: 'An RFC 9457 problem detail. Never contains a stack trace.',
     required: ['type', 'title', 'status', 'detail', 'instance'],
     properties: {
-      type: { type: 'string', format: 'uri-reference', description: 'Identifies the problem type, `urn:mlservice:problem:<code>`.' },
+      type: {
+        type: 'string',
+        format: 'uri-reference',
+        description: 'Identifies the problem type, `urn:mlservice:problem:<code>` (docs/errors.md of mlgen lists each code).',
+        // Clients branch on these; the list may grow, so it is not an enum.
+        examples: (Object.keys(PROBLEM_CATALOGUE) as ProblemCode[]).map(problemType),
+      },
       title: { type: 'string', description: 'Short summary of the problem type.' },
       status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status code.' },
       detail: { type: 'string', description: 'What went wrong with this request.' },
@@ -109,10 +125,16 @@ export function sharedComponents(bodyLimitBytes: number): {
   return {
     schemas: { Problem: problemSchema(), ServiceMetadata: serviceMetadataSchema(), HealthStatus: healthSchema() },
     responses: {
-      BadRequest: problemResponse('The request body is not valid; `errors` names each failing field.', false),
+      BadRequest: problemResponse('The body is not JSON, does not match the request schema, or holds a number the model input cannot (e.g. 1e39 for float32); `errors` names each failing field.', false),
+      // Every operation can meet an instance without it: a canary adds an endpoint while the
+      // stable pods behind the same Service still run the version before.
+      NotFound: problemResponse('No route answers this method and path on the instance that took the request (for example one still running an older version of the service during a rollout).', false),
       PayloadTooLarge: problemResponse(`The request body is larger than ${bodyLimitBytes} bytes.`, false),
+      UnsupportedMediaType: problemResponse('The body is not sent as `application/json`.', false),
+      NonFiniteOutput: problemResponse('The model gave NaN or Infinity for this input (it is outside the range the model computes in), which JSON cannot carry.', false),
       TooManyRequests: problemResponse('The batching queue is full; retry after the given delay.', true),
-      ServiceUnavailable: problemResponse('The service is not ready or is shutting down.', true),
+      InternalError: problemResponse('The service failed to answer this request; details are in its log, never in the answer.', false),
+      ServiceUnavailable: problemResponse('The models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`).', true),
     },
     headers: {
       RetryAfter: {
@@ -123,8 +145,16 @@ export function sharedComponents(bodyLimitBytes: number): {
   };
 }
 
-function getOperation(operationId: string, summary: string, description: string, responses: object): object {
-  return { get: { operationId, summary, description, tags: [TAG_OPERATIONS], responses } };
+/** Statuses every operation can answer, whatever its route does. */
+export const COMMON_ERRORS = { '404': ref('responses', 'NotFound'), '500': ref('responses', 'InternalError') } as const;
+
+function getOperation(operationId: string, summary: string, description: string, responses: Record<string, unknown>): object {
+  return { get: { operationId, summary, description, tags: [TAG_OPERATIONS], security: NO_SECURITY, responses: sortStatuses({ ...responses, ...COMMON_ERRORS }) } };
+}
+
+/** Responses in status order, as readers scan them. */
+export function sortStatuses(responses: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function jsonContent(schemaName: string): object {
@@ -135,10 +165,11 @@ function jsonContent(schemaName: string): object {
 export function operationalPaths(): Record<string, unknown> {
   const [live, ready, metrics, metadata] = OPERATIONAL_OPERATION_IDS;
   return {
-    [PATHS.live]: getOperation(live, 'Liveness probe', 'Answers 200 while the process is running.', {
+    [PATHS.live]: getOperation(live, 'Liveness probe', 'Answers 200 while the process can serve, 503 `model-failed` once a model can no longer run (so Kubernetes restarts the pod).', {
       '200': { description: 'The process is alive.', content: jsonContent('HealthStatus') },
+      '503': ref('responses', 'ServiceUnavailable'),
     }),
-    [PATHS.ready]: getOperation(ready, 'Readiness probe', 'Answers 200 once every model is loaded, 503 while starting or draining.', {
+    [PATHS.ready]: getOperation(ready, 'Readiness probe', 'Answers 200 once every model is loaded, 503 while starting, draining or after a model failed.', {
       '200': { description: 'Ready to serve.', content: jsonContent('HealthStatus') },
       '503': ref('responses', 'ServiceUnavailable'),
     }),

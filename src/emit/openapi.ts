@@ -7,13 +7,17 @@
 import type { EndpointSpec, JsonSchema, ServiceModel } from '../config/model.js';
 import { VARIANT_HEADER } from '../../runtime/src/names.js';
 import {
+  COMMON_ERRORS,
+  NO_SECURITY,
   OPERATIONAL_OPERATION_IDS,
   TAG_INFERENCE,
   TAG_OPERATIONS,
   operationalPaths,
   ref,
   sharedComponents,
+  sortStatuses,
 } from './openapi-components.js';
+import { embedSchema, withoutOptionalDefaults } from './openapi-embed.js';
 import { toYaml } from './openapi-yaml.js';
 import { GENERATED_MARKER, type Emitter } from './types.js';
 
@@ -50,28 +54,6 @@ export function endpointNames(endpoints: readonly EndpointSpec[]): EndpointNames
   return endpoints.map((e) => ({ operationId: claim(camelCase(e.name), ops), schema: claim(pascalCase(e.name), schemas) }));
 }
 
-/**
- * Embeds a config schema as a component. Local references (`#/$defs/x`) are rebased onto the
- * component's own location, and `$id`/`$schema` are dropped because an `$id` would change the
- * base URI those references resolve against. OAS 3.1 schemas are JSON Schema 2020-12.
- * @see https://spec.openapis.org/oas/v3.1.0.html#schema-object
- */
-export function embedSchema(schema: JsonSchema, componentName: string): JsonSchema {
-  const base = `#/components/schemas/${componentName}`;
-  const walk = (node: unknown, top: boolean): unknown => {
-    if (Array.isArray(node)) return node.map((n) => walk(n, false));
-    if (node === null || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      if (top && (key === '$id' || key === '$schema')) continue;
-      if (key === '$ref' && typeof value === 'string' && value.startsWith('#')) out[key] = base + value.slice(1);
-      else out[key] = walk(value, false);
-    }
-    return out;
-  };
-  return walk(schema, true) as JsonSchema;
-}
-
 function variantNames(e: EndpointSpec): string[] {
   return e.ab ? e.ab.variants.map((v) => v.name) : ['default'];
 }
@@ -101,12 +83,24 @@ function overrideParameter(e: EndpointSpec): object[] {
   ];
 }
 
-function requestBody(e: EndpointSpec, schemaName: string): object {
-  const media: Record<string, unknown> = { schema: ref('schemas', `${schemaName}Request`) };
+/** Where an endpoint's request schema lives: `components.requestBodies.<Name>Request`. */
+export function requestSchemaPointer(schemaName: string): string {
+  return `#/components/requestBodies/${schemaName}Request/content/application~1json/schema`;
+}
+
+/**
+ * The request body as a `requestBodies` component with its schema inline, not a `$ref` into
+ * `components.schemas`: openapi-typescript (default `defaultNonNullable: true`) makes every
+ * property that has a `default` required, except under a path containing `requestBody(ies)`.
+ * A field the service defaults (`history: {default: []}`) must stay optional for clients.
+ * @see https://github.com/openapi-ts/openapi-typescript/blob/main/packages/openapi-typescript/src/transform/schema-object.ts (the `optional` test in transformSchemaObjectCore)
+ */
+function requestBodyComponent(e: EndpointSpec, schemaName: string): object {
+  const media: Record<string, unknown> = { schema: embedSchema(e.input, requestSchemaPointer(schemaName)) };
   if (e.examples.length > 0) {
     media.examples = Object.fromEntries(e.examples.map((value, i) => [`example${i + 1}`, { value }]));
   }
-  return { required: true, content: { 'application/json': media } };
+  return { description: `The \`${e.name}\` request: one instance.`, required: true, content: { 'application/json': media } };
 }
 
 function successResponse(e: EndpointSpec, schemaName: string): object {
@@ -132,14 +126,17 @@ function endpointOperation(e: EndpointSpec, names: EndpointNames): object {
       description: operationDescription(e),
       tags: [TAG_INFERENCE],
       ...(parameters.length > 0 ? { parameters } : {}),
-      requestBody: requestBody(e, names.schema),
-      responses: {
+      requestBody: ref('requestBodies', `${names.schema}Request`),
+      responses: sortStatuses({
         '200': successResponse(e, names.schema),
         '400': ref('responses', 'BadRequest'),
         '413': ref('responses', 'PayloadTooLarge'),
+        '415': ref('responses', 'UnsupportedMediaType'),
+        '422': ref('responses', 'NonFiniteOutput'),
         '429': ref('responses', 'TooManyRequests'),
         '503': ref('responses', 'ServiceUnavailable'),
-      },
+        ...COMMON_ERRORS,
+      }),
     },
   };
 }
@@ -148,7 +145,7 @@ function info(model: ServiceModel): Record<string, unknown> {
   const s = model.service;
   const contact = { name: s.contact?.name ?? s.owner, ...(s.contact?.email ? { email: s.contact.email } : {}), ...(s.contact?.url ? { url: s.contact.url } : {}) };
   const description = s.description.trim() === '' ? `The ${s.name} inference service.` : s.description;
-  return { title: s.name, description, version: s.version, contact };
+  return { title: s.name, description, version: s.version, contact, ...(s.license ? { license: { ...s.license } } : {}) };
 }
 
 /** The OpenAPI 3.1 document for `model`; plain JSON data, keys in a fixed order. */
@@ -156,11 +153,12 @@ export function buildOpenApi(model: ServiceModel): Record<string, unknown> {
   const names = endpointNames(model.endpoints);
   const paths: Record<string, unknown> = {};
   const schemas: Record<string, unknown> = {};
+  const requestBodies: Record<string, unknown> = {};
   model.endpoints.forEach((e, i) => {
     const n = names[i]!;
     paths[e.path] = endpointOperation(e, n);
-    schemas[`${n.schema}Request`] = embedSchema(e.input, `${n.schema}Request`);
-    schemas[`${n.schema}Response`] = embedSchema(e.output, `${n.schema}Response`);
+    requestBodies[`${n.schema}Request`] = requestBodyComponent(e, n.schema);
+    schemas[`${n.schema}Response`] = withoutOptionalDefaults(embedSchema(e.output, `#/components/schemas/${n.schema}Response`));
   });
   const shared = sharedComponents(model.server.bodyLimitBytes);
   return {
@@ -168,12 +166,14 @@ export function buildOpenApi(model: ServiceModel): Record<string, unknown> {
     'x-generated-by': 'mlgen',
     info: info(model),
     servers: [{ url: '/', description: 'The service itself (paths are relative to where it is reached).' }],
+    // Nothing is authenticated by the service itself; see NO_SECURITY.
+    security: NO_SECURITY,
     tags: [
       { name: TAG_INFERENCE, description: 'Model predictions.' },
       { name: TAG_OPERATIONS, description: 'Health, metrics and served versions, for operators and probes.' },
     ],
     paths: { ...paths, ...operationalPaths() },
-    components: { schemas: { ...schemas, ...shared.schemas }, responses: shared.responses, headers: shared.headers },
+    components: { schemas: { ...schemas, ...shared.schemas }, requestBodies, responses: shared.responses, headers: shared.headers },
   };
 }
 

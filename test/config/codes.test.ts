@@ -12,9 +12,10 @@ import { SYNC_CATALOGUE } from '../../src/sync/codes.js';
 import { SIGNATURE_CATALOGUE } from '../../src/emit/ts/model-check.js';
 import { MODEL_CATALOGUE } from '../../runtime/src/model-codes.js';
 import { SPINNAKER_CATALOGUE } from '../../src/spinnaker/codes.js';
+import { PROBLEM_CATALOGUE } from '../../runtime/src/problem-codes.js';
 
 /** Every catalogue whose codes appear in docs/errors.md; add a new area's catalogue here. */
-const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE, CLI: CLI_CATALOGUE, SIGNATURE: SIGNATURE_CATALOGUE, MODEL: MODEL_CATALOGUE, SPINNAKER: SPINNAKER_CATALOGUE };
+const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE, CLI: CLI_CATALOGUE, SIGNATURE: SIGNATURE_CATALOGUE, MODEL: MODEL_CATALOGUE, SPINNAKER: SPINNAKER_CATALOGUE, PROBLEM: PROBLEM_CATALOGUE };
 const CATALOGUE: Record<string, string> = Object.assign({}, ...Object.values(CATALOGUES));
 const CODE_LITERAL = new RegExp(`['"\`]((?:${Object.keys(CATALOGUES).join('|')})\\.[A-Z][A-Z_]*)['"\`]`, 'g');
 
@@ -58,6 +59,11 @@ describe('error code catalogue', () => {
   it('every MODEL code is thrown by the runtime', () => {
     const src = files('runtime/src', '.ts').filter((f) => !f.endsWith('model-codes.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
     expect(Object.keys(MODEL_CATALOGUE).filter((c) => !src.includes(`new ModelLoadError('${c}'`))).toEqual([]);
+  });
+
+  it('every PROBLEM code is answered by the runtime', () => {
+    const src = files('runtime/src', '.ts').filter((f) => !f.endsWith('problem-codes.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(Object.keys(PROBLEM_CATALOGUE).filter((c) => !src.includes(`'${c}'`))).toEqual([]);
   });
 
   it('every CONFIG code is reported somewhere in src/config and asserted in test/config', () => {

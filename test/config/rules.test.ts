@@ -30,7 +30,7 @@ const CASES: Case[] = [
     from: "  owner: ds-team\n",
     to: "  owner: ds-team\n  team: x\n",
     want: [
-      "mlservice.yaml:6:3 error CONFIG.UNKNOWN_KEY unknown key \"team\" in service\n  fix: use one of the keys: \"name\", \"description\", \"owner\", \"contact\", \"version\"",
+      "mlservice.yaml:6:3 error CONFIG.UNKNOWN_KEY unknown key \"team\" in service\n  fix: use one of the keys: \"name\", \"description\", \"owner\", \"contact\", \"license\", \"version\"",
     ],
   },
   {
@@ -76,6 +76,15 @@ const CASES: Case[] = [
     to: "    model: ranker-control\n    ab:\n",
     want: [
       "mlservice.yaml:27:5 error CONFIG.CONFLICTING_KEYS endpoints[0] sets both \"model\" and \"ab\"\n  fix: keep \"model\" to serve one model, or \"ab\" to split traffic between models",
+    ],
+  },
+  {
+    name: "license with both an SPDX identifier and a url (OpenAPI allows one)",
+    base: MINIMAL_YAML,
+    from: "  owner: ds-team\n",
+    to: "  owner: ds-team\n  license: {name: Apache 2.0, identifier: Apache-2.0, url: \"https://www.apache.org/licenses/LICENSE-2.0\"}\n",
+    want: [
+      "mlservice.yaml:6:55 error CONFIG.CONFLICTING_KEYS service.license sets both \"identifier\" and \"url\"\n  fix: keep one of \"identifier\" and \"url\"; they exclude each other",
     ],
   },
   {

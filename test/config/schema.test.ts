@@ -19,6 +19,7 @@ service:
   description: Every key set
   owner: team-a
   contact: {name: Team A, email: a@example.com, url: "https://example.com/a"}
+  license: {name: Apache 2.0, identifier: Apache-2.0}
   version: 2.0.0
 models:
   - {name: m1, source: "models:/m/1", runtime: onnx, outputs: [y]}
@@ -62,6 +63,10 @@ deploy:
 
 /** Where FULL_YAML sets a key, when not in the first list item. */
 const CONCRETE: Record<string, string> = { 'endpoints[].model': 'endpoints.1.model' };
+/** Keys that exclude a key FULL_YAML sets: checked in a copy of FULL_YAML with that key swapped for them. */
+const SWAPPED: Record<string, [from: string, to: string]> = {
+  'service.license.url': ['identifier: Apache-2.0', 'url: "https://www.apache.org/licenses/LICENSE-2.0"'],
+};
 /** Keys that reach the model under another shape: where the model keeps the written value. */
 const RESHAPED: Record<string, string> = { 'models[].source': 'models.0.source.uri' };
 
@@ -109,9 +114,11 @@ describe('schemas/mlservice.schema.json', () => {
     const model = parseConfigText(FULL_YAML, 'full.yaml');
     const leaves = keyPaths(configSchema()).filter(([p, n]) => !(n.properties || (n.items && resolveRef(n.items as SchemaNode).properties)) || p.endsWith('missingUnit'));
     for (const [path] of leaves) {
-      const want = valueAt(raw, path);
+      const swap = SWAPPED[path];
+      const yaml = swap ? FULL_YAML.replace(swap[0], swap[1]) : FULL_YAML;
+      const want = valueAt(swap ? parse(yaml) : raw, path);
       expect([path, want === undefined ? 'set in FULL_YAML' : 'ok']).toEqual([path, 'ok']);
-      const have = valueAt(model, RESHAPED[path] ?? path);
+      const have = valueAt(swap ? parseConfigText(yaml, 'full.yaml') : model, RESHAPED[path] ?? path);
       expect([path, have]).toEqual([path, want]);
     }
   });

@@ -16,6 +16,8 @@ import type { EndpointSpec } from '../../src/config/model.js';
 import { mlgen, REPO } from '../support/cli.js';
 import { EXAMPLE_MODELS } from '../support/example-models.js';
 import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { buildClient, runClient } from '../support/openapi-client.js';
+import { promtoolCheckMetrics, promtoolMissing } from '../support/promtool.js';
 import { freePort } from '../support/net.js';
 
 const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
@@ -115,5 +117,35 @@ describe.each(Object.keys(EXAMPLE_MODELS).sort())('examples/%s served for real',
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const problem = (await res.json()) as { errors: Array<{ pointer: string }> };
     expect(problem.errors.map((e) => e.pointer)).toContain(`/${required}`);
+  });
+
+  it('is called correctly by a client from openapi-typescript (default options) + openapi-fetch, compiled with tsc --strict', async () => {
+    const { model } = await loadConfig(path.join(dir, 'mlservice.yaml'));
+    const built = await buildClient(dir, model);
+    expect(built.generate.code, built.generate.output).toBe(0);
+    expect(built.tsc).toEqual({ code: 0, output: '' });
+    const calls = await runClient(dir, url);
+    const want: unknown[] = [];
+    for (const endpoint of model.endpoints) {
+      for (const body of endpoint.examples) {
+        const variant = calls[want.length]!.variant!;
+        const served = endpoint.ab ? endpoint.ab.variants.find((v) => v.name === variant)!.model : endpoint.model!;
+        want.push({ path: endpoint.path, status: 200, variant, data: await expected(dir, endpoint, served, body) });
+      }
+      if ((endpoint.input.required as string[] | undefined)?.length) {
+        const refused = calls[want.length] as { error?: { type?: string } };
+        want.push({ path: endpoint.path, status: 400, variant: null, error: { ...refused.error, type: 'urn:mlservice:problem:invalid-request', status: 400 } });
+      }
+    }
+    want.push({ path: '/livez', status: 200, variant: null, data: { status: 'ok' } });
+    expect(calls).toEqual(want);
+    // Two compilers on a shared 2-core machine: a guard against a hang, not a speed target.
+  }, 180_000);
+
+  it('exposes /metrics that promtool check metrics finds clean', async () => {
+    expect(promtoolMissing()).toBeNull();
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('mlservice_requests_total{');
+    expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, output: '' });
   });
 });

@@ -3,59 +3,23 @@
  * a child process against real ONNX models, answering real HTTP requests. Predictions are
  * compared with onnxruntime-node run directly on the rows the default hooks build.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PATHS, VARIANT_HEADER } from '../../runtime/src/names.js';
+import { VARIANT_HEADER } from '../../runtime/src/names.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
 import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
-import { buildRuntime, makeServiceProject, tsc } from '../support/service-project.js';
-import { freePort } from '../support/net.js';
+import { startLiveService, type LiveService } from '../support/live-service.js';
 
 const run = promisify(execFile);
 
-interface Service {
-  dir: string;
-  base: string;
-  child: ChildProcess;
-  stop: () => Promise<void>;
-}
-
 /** Generates, compiles and starts the service; `models` writes the model files into `<dir>/models`. */
-async function startGenerated(model: ServiceModel, models: (dir: string) => Promise<void>): Promise<Service> {
-  await buildRuntime();
-  const { dir, cleanup } = await makeServiceProject(model, models);
-  const compiled = await tsc(dir, true);
-  expect(compiled).toEqual({ code: 0, output: '' });
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: dir,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}): ${stderr}`);
-    const ready = await fetch(base + PATHS.ready).then((r) => r.status === 200, () => false);
-    if (ready) break;
-    if (i > 600) throw new Error(`service never became ready: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-    await cleanup();
-  };
-  return { dir, base, child, stop };
+function startGenerated(model: ServiceModel, models: (dir: string) => Promise<void>): Promise<LiveService> {
+  return startLiveService({ model, models });
 }
 
 async function post(base: string, path: string, body: unknown): Promise<{ status: number; headers: Headers; json: any }> {
@@ -77,7 +41,7 @@ async function direct(bytes: Uint8Array, rows: number[][]): Promise<number[]> {
 describe('minimal: one model, one endpoint', () => {
   // Not the default name "input": the hooks scaffold must pick the real one up from the model file.
   const bytes = buildMlp({ inputName: 'dense_input', inputDim: 4, hidden: [8], seed: 7 });
-  let svc: Service;
+  let svc: LiveService;
   beforeAll(async () => {
     svc = await startGenerated(minimalModel(), async (models) => {
       await mkdir(join(models, 'scorer'), { recursive: true });
@@ -124,7 +88,7 @@ describe('minimal: one model, one endpoint', () => {
 describe('ab: two models behind a sticky split, ranking one row per candidate', () => {
   const control = buildMlp({ inputName: 'input', inputDim: 21, hidden: [16], seed: 1 });
   const treatment = buildMlp({ inputName: 'input', inputDim: 21, hidden: [16], seed: 2 });
-  let svc: Service;
+  let svc: LiveService;
   beforeAll(async () => {
     svc = await startGenerated(abModel(), async (models) => {
       await writeMlflowModelDir(join(models, 'ranker-control'), control);

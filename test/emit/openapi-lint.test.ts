@@ -1,8 +1,12 @@
 /**
- * The generated OpenAPI documents must pass a real linter: Spectral's `spectral:oas` ruleset
- * (`.spectral.yaml`), run through its CLI the way CI and users run it, failing on warnings too.
+ * The generated OpenAPI documents must pass real linters, run through their CLIs the way CI and
+ * users run them: Spectral's `spectral:oas` ruleset (`.spectral.yaml`), failing on warnings too,
+ * and Redocly's `recommended` ruleset (0 errors; the only warning is `info-license` when
+ * `service.license` is not set, documented in the README).
+ * @see https://redocly.com/docs/cli/rules/recommended
  */
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +31,25 @@ async function spectral(files: string[]): Promise<{ code: number; out: string }>
     const err = e as { code?: number; stdout?: string; stderr?: string };
     return { code: err.code ?? -1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
   }
+}
+
+interface RedoclyReport {
+  totals: { errors: number; warnings: number };
+  problems: Array<{ ruleId: string; severity: string; message: string; location: Array<{ pointer: string }> }>;
+}
+
+/** `redocly lint --extends=recommended` on one file, its JSON report. */
+async function redocly(file: string): Promise<RedoclyReport> {
+  const bin = join(root, 'node_modules', '.bin', 'redocly');
+  const args = ['lint', '--extends=recommended', '--format=json', file];
+  const env = { ...process.env, REDOCLY_TELEMETRY: 'off', NO_COLOR: '1' };
+  const out = await run(bin, args, { cwd: root, env }).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
+  return JSON.parse(out) as RedoclyReport;
+}
+
+/** `rule pointer` per problem, so a failure shows what Redocly reported and where. */
+function findings(report: RedoclyReport): string[] {
+  return report.problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer ?? ''}`);
 }
 
 function multiEndpointModel(): ServiceModel {
@@ -81,5 +104,44 @@ describe('spectral lint of the generated openapi.yaml', () => {
     const result = await spectral([file]);
     expect(result.code).toBe(1);
     expect(result.out).toContain('operation-operationId-unique');
+  });
+});
+
+describe('redocly lint --extends=recommended', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mlgen-redocly-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each(readdirSync(join(root, 'examples')).sort())('examples/%s/openapi.yaml: no errors; a warning only for a missing license', async (name) => {
+    const file = join(root, 'examples', name, 'openapi.yaml');
+    const { model } = await loadConfig(join(root, 'examples', name, 'mlservice.yaml'));
+    const report = await redocly(file);
+    expect(findings(report)).toEqual(model.service.license ? [] : ['warn info-license #/info']);
+    expect(report.totals.errors).toBe(0);
+  });
+
+  it.each([
+    ['minimal', minimalModel],
+    ['ab', abModel],
+    ['multi-endpoint', multiEndpointModel],
+    ['hostile', hostileModel],
+  ] as const)('fixture %s with a license: no errors, no warnings', async (name, make) => {
+    const m = make();
+    m.service.license = { name: 'Apache 2.0', identifier: 'Apache-2.0' };
+    const file = join(dir, `${name}.yaml`);
+    await writeFile(file, emitOpenApi(m)[0]!.content);
+    expect(findings(await redocly(file))).toEqual([]);
+  });
+
+  it('reports security-defined as an error when an operation states no security (the linter is really running)', async () => {
+    const doc = emitOpenApi(minimalModel())[0]!.content.replace(/^security: \[\]\n/m, '').replace('      security: []\n', '');
+    const file = join(dir, 'no-security.yaml');
+    await writeFile(file, doc);
+    const report = await redocly(file);
+    expect(findings(report).filter((f) => f.startsWith('error'))).toEqual(['error security-defined #/paths/~1v1~1score/post', 'error security-defined #/paths/~1livez/get']);
   });
 });

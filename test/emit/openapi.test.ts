@@ -62,22 +62,35 @@ describe('buildOpenApi', () => {
     });
     m.service.contact = { name: 'Reco', email: 'reco@example.com', url: 'https://example.com/reco' };
     expect((buildOpenApi(m).info as Doc).contact).toEqual({ name: 'Reco', email: 'reco@example.com', url: 'https://example.com/reco' });
+    m.service.license = { name: 'Apache 2.0', identifier: 'Apache-2.0' };
+    expect((buildOpenApi(m).info as Doc).license).toEqual({ name: 'Apache 2.0', identifier: 'Apache-2.0' });
   });
 
-  it('documents one POST per endpoint with request and response component schemas', () => {
+  it('states that no operation is authenticated: `security: []` at the root and on every probe', () => {
+    const doc = buildOpenApi(abModel()) as Doc;
+    expect(doc.security).toEqual([]);
+    for (const path of [PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]) expect([path, doc.paths[path].get.security]).toEqual([path, []]);
+    // Prediction operations inherit the root, so adding authentication later is one root entry.
+    expect(doc.paths['/v1/rank'].post.security).toBeUndefined();
+  });
+
+  it('documents one POST per endpoint with a request body component and a response component schema', () => {
     const doc = buildOpenApi(abModel()) as Doc;
     const op = doc.paths['/v1/rank'].post;
     expect(Object.keys(doc.paths['/v1/rank'])).toEqual(['post']);
     expect(op.operationId).toBe('rank');
     expect(op.tags).toEqual(['inference']);
-    expect(op.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RankRequest' });
-    expect(op.requestBody.content['application/json'].examples).toEqual({
+    expect(op.requestBody).toEqual({ $ref: '#/components/requestBodies/RankRequest' });
+    const body = doc.components.requestBodies.RankRequest;
+    expect([body.required, Object.keys(body.content)]).toEqual([true, ['application/json']]);
+    expect(body.content['application/json'].examples).toEqual({
       example1: { value: { activity_ids: [11, 12, 13], device: 'mobile', history: [3, 5], user_id: 'u-1' } },
     });
+    expect(body.content['application/json'].schema).toEqual(abModel().endpoints[0]!.input);
+    expect(doc.components.schemas.RankRequest).toBeUndefined();
     expect(op.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/RankResponse' });
-    expect(doc.components.schemas.RankRequest).toEqual(abModel().endpoints[0]!.input);
     expect(doc.components.schemas.RankResponse).toEqual(abModel().endpoints[0]!.output);
-    expect(Object.keys(op.responses)).toEqual(['200', '400', '413', '429', '503']);
+    expect(Object.keys(op.responses)).toEqual(['200', '400', '404', '413', '415', '422', '429', '500', '503']);
   });
 
   it('documents the variant header: variant names for A/B, `default` otherwise', () => {
@@ -109,7 +122,7 @@ describe('buildOpenApi', () => {
   it('answers errors with problem+json, Retry-After on 429 and 503', () => {
     const doc = buildOpenApi(minimalModel()) as Doc;
     const r = doc.components.responses;
-    for (const name of ['BadRequest', 'PayloadTooLarge', 'TooManyRequests', 'ServiceUnavailable']) {
+    for (const name of ['BadRequest', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType', 'NonFiniteOutput', 'TooManyRequests', 'InternalError', 'ServiceUnavailable']) {
       expect(r[name].content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
     }
     expect(r.TooManyRequests.headers).toEqual({ 'Retry-After': { $ref: '#/components/headers/RetryAfter' } });
@@ -122,7 +135,10 @@ describe('buildOpenApi', () => {
   it('documents the operational routes at the paths the runtime serves', () => {
     const paths = (buildOpenApi(minimalModel()) as Doc).paths;
     expect(Object.keys(paths)).toEqual(['/v1/score', PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]);
-    expect(Object.keys(paths[PATHS.ready].get.responses)).toEqual(['200', '503']);
+    expect(Object.keys(paths[PATHS.live].get.responses)).toEqual(['200', '404', '500', '503']);
+    expect(Object.keys(paths[PATHS.ready].get.responses)).toEqual(['200', '404', '500', '503']);
+    expect(Object.keys(paths[PATHS.metrics].get.responses)).toEqual(['200', '404', '500']);
+    expect(Object.keys(paths[PATHS.metadata].get.responses)).toEqual(['200', '404', '500']);
     expect(Object.keys(paths[PATHS.metrics].get.responses['200'].content)).toEqual(['text/plain; version=0.0.4']);
     const models = (buildOpenApi(minimalModel()) as Doc).components.schemas.ServiceMetadata.properties.models.items;
     expect(models.required).toEqual(['name', 'source', 'version', 'runId', 'sha256']);
@@ -140,23 +156,60 @@ describe('buildOpenApi', () => {
     ]);
   });
 
-  it('rebases local $refs of embedded schemas onto the component and drops $id/$schema', () => {
+  it('inlines local $refs of embedded schemas, rebases only recursive ones, and drops $id/$schema', () => {
     const m = minimalModel();
+    const row = { type: 'array', items: { type: 'number' } };
     m.endpoints[0]!.input = {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       $id: 'https://example.com/score',
       type: 'object',
-      properties: { row: { $ref: '#/$defs/row' }, self: { $ref: '#' }, ext: { $ref: 'https://example.com/x.json' } },
-      $defs: { row: { type: 'array', items: { type: 'number' } } },
+      properties: { row: { $ref: '#/$defs/row' }, described: { $ref: '#/$defs/row', description: 'd' }, self: { $ref: '#' }, ext: { $ref: 'https://example.com/x.json' } },
+      $defs: { row },
     };
-    expect((buildOpenApi(m) as Doc).components.schemas.ScoreRequest).toEqual({
+    const at = '#/components/requestBodies/ScoreRequest/content/application~1json/schema';
+    expect((buildOpenApi(m) as Doc).components.requestBodies.ScoreRequest.content['application/json'].schema).toEqual({
       type: 'object',
-      properties: {
-        row: { $ref: '#/components/schemas/ScoreRequest/$defs/row' },
-        self: { $ref: '#/components/schemas/ScoreRequest' },
-        ext: { $ref: 'https://example.com/x.json' },
-      },
-      $defs: { row: { type: 'array', items: { type: 'number' } } },
+      properties: { row, described: { allOf: [row], description: 'd' }, self: { $ref: at }, ext: { $ref: 'https://example.com/x.json' } },
+      $defs: { row },
     });
+    // Without a recursive reference nothing points into $defs any more: they are gone.
+    m.endpoints[0]!.output = { type: 'object', properties: { tree: { $ref: '#/$defs/node' }, a: { $ref: '#/$defs/row' } }, $defs: { row, node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/node' } } } } } };
+    expect((buildOpenApi(m) as Doc).components.schemas.ScoreResponse).toEqual({
+      type: 'object',
+      properties: { tree: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/components/schemas/ScoreResponse/$defs/node' } } } }, a: row },
+      $defs: { row, node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/components/schemas/ScoreResponse/$defs/node' } } } } },
+    });
+    delete (m.endpoints[0]!.output.$defs as Record<string, unknown>).node;
+    m.endpoints[0]!.output.properties = { a: { $ref: '#/$defs/row' } };
+    expect((buildOpenApi(m) as Doc).components.schemas.ScoreResponse).toEqual({ type: 'object', properties: { a: row } });
+  });
+
+  it('moves the default of an optional response property into its description, keeps required ones and request defaults', () => {
+    const m = minimalModel();
+    m.endpoints[0]!.input = { type: 'object', properties: { history: { type: 'array', default: [] } } };
+    m.endpoints[0]!.output = {
+      type: 'object',
+      required: ['score'],
+      properties: {
+        score: { type: 'number', default: 0 },
+        label: { type: 'string', default: 'none', description: 'Class: "a" # b' },
+        // A property named `default`, data that looks like a schema, and defaults below an optional one.
+        default: { type: 'object', properties: { n: { type: 'integer', default: 1 } }, examples: [{ properties: { x: { default: 2 } } }] },
+        list: { type: 'array', items: { type: 'object', required: ['k'], properties: { k: { type: 'string', default: 'k' }, v: { default: null } } } },
+      },
+    };
+    const doc = buildOpenApi(m) as Doc;
+    expect(doc.components.schemas.ScoreResponse).toEqual({
+      type: 'object',
+      required: ['score'],
+      properties: {
+        score: { type: 'number', default: 0 },
+        label: { type: 'string', description: 'Class: "a" # b\n\nDefault when absent: `"none"`.' },
+        default: { type: 'object', properties: { n: { type: 'integer', description: 'Default when absent: `1`.' } }, examples: [{ properties: { x: { default: 2 } } }] },
+        list: { type: 'array', items: { type: 'object', required: ['k'], properties: { k: { type: 'string', default: 'k' }, v: { description: 'Default when absent: `null`.' } } } },
+      },
+    });
+    expect(doc.components.requestBodies.ScoreRequest.content['application/json'].schema.properties.history).toEqual({ type: 'array', default: [] });
+    expect(parse(yamlOf(m))).toEqual(doc);
   });
 });

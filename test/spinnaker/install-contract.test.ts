@@ -94,7 +94,7 @@ describe('mlgen spinnaker install against the gate/front50/Kayenta contract', ()
     const { id: _id, ...withoutId } = deploy;
     expect((await post(withoutId)).status).toBe(200);
     const again = await post(withoutId);
-    expect([again.status, (await again.json()).message]).toEqual([400, 'A pipeline with name activity-ranker-deploy already exists in application reco']);
+    expect([again.status, ((await again.json()) as { message: string }).message]).toEqual([400, 'A pipeline with name activity-ranker-deploy already exists in application reco']);
     const other = await stub();
     const postTo = (body: Json) => fetch(`${other.url}/pipelines`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect([(await postTo(deploy)).status, (await postTo(deploy)).status]).toEqual([200, 200]);

@@ -68,7 +68,7 @@ export class Cluster {
   apply(objects: K8sObject[], namespace: string): string[] {
     const problems: string[] = [];
     for (const o of objects) {
-      const obj = { ...structuredClone(o), metadata: { ...o.metadata, namespace } };
+      const obj: K8sObject = { ...structuredClone(o), metadata: { ...o.metadata, namespace } };
       const k = key(obj.kind, namespace, obj.metadata.name);
       if (obj.kind === 'Deployment') {
         const selector = obj.spec.selector?.matchLabels;

@@ -219,3 +219,30 @@ export async function writeMlflowModelDir(dir: string, bytes: Uint8Array, opts: 
   };
   await writeFile(join(dir, 'MLmodel'), stringify(mlmodel));
 }
+
+/** ONNX `TensorProto.DataType` per onnxruntime-node tensor type name. */
+export const ONNX_ELEM_TYPES = {
+  float32: onnx.TensorProto.DataType.FLOAT,
+  uint8: onnx.TensorProto.DataType.UINT8,
+  int8: onnx.TensorProto.DataType.INT8,
+  uint16: onnx.TensorProto.DataType.UINT16,
+  int16: onnx.TensorProto.DataType.INT16,
+  int32: onnx.TensorProto.DataType.INT32,
+  int64: INT64,
+  bool: onnx.TensorProto.DataType.BOOL,
+  float16: onnx.TensorProto.DataType.FLOAT16,
+  float64: onnx.TensorProto.DataType.DOUBLE,
+  uint32: onnx.TensorProto.DataType.UINT32,
+  uint64: onnx.TensorProto.DataType.UINT64,
+} as const;
+
+/**
+ * `x: [batch, width]` of `inputType` -> `y: [batch, width]` float32: `Cast` (every element type
+ * onnxruntime-node feeds becomes float32, so an answer shows exactly what reached the model), or
+ * `Log` on float32 input (log 0 = -Infinity, log -1 = NaN: non-finite answers on valid input).
+ */
+export function buildElementwise(opts: { op: 'Cast' | 'Log'; inputType: keyof typeof ONNX_ELEM_TYPES; width: number }): Uint8Array {
+  const nodes = [opts.op === 'Cast' ? node('Cast', ['x'], ['y'], { to: FLOAT }) : node('Log', ['x'], ['y'])];
+  const parts: GraphParts = { nodes, initializers: [], inputs: [tensorValue('x', ONNX_ELEM_TYPES[opts.inputType], ['batch', opts.width])] };
+  return encodeModel(parts, [tensorValue('y', FLOAT, ['batch', opts.width])]);
+}

@@ -12,6 +12,10 @@ export const openapi: Record<string, unknown> = {
       email: "reco@example.com",
       url: "https://wiki.example.com/reco",
     },
+    license: {
+      name: "Proprietary",
+      url: "https://wiki.example.com/legal/internal-apis",
+    },
   },
   servers: [
     {
@@ -19,6 +23,7 @@ export const openapi: Record<string, unknown> = {
       description: "The service itself (paths are relative to where it is reached).",
     },
   ],
+  security: [],
   tags: [
     {
       name: "inference",
@@ -49,30 +54,7 @@ export const openapi: Record<string, unknown> = {
           },
         ],
         requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: {
-                $ref: "#/components/schemas/RankRequest",
-              },
-              examples: {
-                example1: {
-                  value: {
-                    activity_ids: [12, 311, 77, 4040],
-                    device: "mobile",
-                    history: [311, 97, 4521],
-                    user_id: "u-1842",
-                  },
-                },
-                example2: {
-                  value: {
-                    activity_ids: [5],
-                    user_id: "u-77",
-                  },
-                },
-              },
-            },
-          },
+          $ref: "#/components/requestBodies/RankRequest",
         },
         responses: {
           "200": {
@@ -98,11 +80,23 @@ export const openapi: Record<string, unknown> = {
           "400": {
             $ref: "#/components/responses/BadRequest",
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
           "413": {
             $ref: "#/components/responses/PayloadTooLarge",
           },
+          "415": {
+            $ref: "#/components/responses/UnsupportedMediaType",
+          },
+          "422": {
+            $ref: "#/components/responses/NonFiniteOutput",
+          },
           "429": {
             $ref: "#/components/responses/TooManyRequests",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
           },
           "503": {
             $ref: "#/components/responses/ServiceUnavailable",
@@ -114,8 +108,9 @@ export const openapi: Record<string, unknown> = {
       get: {
         operationId: "getLiveness",
         summary: "Liveness probe",
-        description: "Answers 200 while the process is running.",
+        description: "Answers 200 while the process can serve, 503 `model-failed` once a model can no longer run (so Kubernetes restarts the pod).",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "The process is alive.",
@@ -127,6 +122,15 @@ export const openapi: Record<string, unknown> = {
               },
             },
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
+          },
+          "503": {
+            $ref: "#/components/responses/ServiceUnavailable",
+          },
         },
       },
     },
@@ -134,8 +138,9 @@ export const openapi: Record<string, unknown> = {
       get: {
         operationId: "getReadiness",
         summary: "Readiness probe",
-        description: "Answers 200 once every model is loaded, 503 while starting or draining.",
+        description: "Answers 200 once every model is loaded, 503 while starting, draining or after a model failed.",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "Ready to serve.",
@@ -146,6 +151,12 @@ export const openapi: Record<string, unknown> = {
                 },
               },
             },
+          },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
           },
           "503": {
             $ref: "#/components/responses/ServiceUnavailable",
@@ -159,6 +170,7 @@ export const openapi: Record<string, unknown> = {
         summary: "Prometheus metrics",
         description: "Request, batching and model metrics in the Prometheus text format.",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "Current metrics.",
@@ -170,6 +182,12 @@ export const openapi: Record<string, unknown> = {
               },
             },
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
+          },
         },
       },
     },
@@ -179,6 +197,7 @@ export const openapi: Record<string, unknown> = {
         summary: "Served versions",
         description: "The service version, code revision and every model version this process serves.",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "Service and model identity.",
@@ -190,49 +209,18 @@ export const openapi: Record<string, unknown> = {
               },
             },
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
+          },
         },
       },
     },
   },
   components: {
     schemas: {
-      RankRequest: {
-        additionalProperties: false,
-        properties: {
-          activity_ids: {
-            description: "Candidate activities to score",
-            items: {
-              minimum: 0,
-              type: "integer",
-            },
-            maxItems: 200,
-            minItems: 1,
-            type: "array",
-          },
-          device: {
-            enum: ["desktop", "mobile", "tablet"],
-            type: "string",
-          },
-          history: {
-            default: [],
-            description: "Ids of the activities the user did most recently, newest first",
-            items: {
-              minimum: 0,
-              type: "integer",
-            },
-            maxItems: 20,
-            type: "array",
-          },
-          user_id: {
-            description: "Stable user id; also the A/B unit",
-            maxLength: 64,
-            minLength: 1,
-            type: "string",
-          },
-        },
-        required: ["user_id", "activity_ids"],
-        type: "object",
-      },
       RankResponse: {
         properties: {
           scores: {
@@ -254,7 +242,22 @@ export const openapi: Record<string, unknown> = {
           type: {
             type: "string",
             format: "uri-reference",
-            description: "Identifies the problem type, `urn:mlservice:problem:<code>`.",
+            description: "Identifies the problem type, `urn:mlservice:problem:<code>` (docs/errors.md of mlgen lists each code).",
+            examples: [
+              "urn:mlservice:problem:invalid-request",
+              "urn:mlservice:problem:invalid-json",
+              "urn:mlservice:problem:bad-request",
+              "urn:mlservice:problem:not-found",
+              "urn:mlservice:problem:body-too-large",
+              "urn:mlservice:problem:unsupported-media-type",
+              "urn:mlservice:problem:non-finite-output",
+              "urn:mlservice:problem:overloaded",
+              "urn:mlservice:problem:client-gone",
+              "urn:mlservice:problem:internal",
+              "urn:mlservice:problem:not-ready",
+              "urn:mlservice:problem:shutting-down",
+              "urn:mlservice:problem:model-failed",
+            ],
           },
           title: {
             type: "string",
@@ -361,9 +364,82 @@ export const openapi: Record<string, unknown> = {
         },
       },
     },
+    requestBodies: {
+      RankRequest: {
+        description: "The `rank` request: one instance.",
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              additionalProperties: false,
+              properties: {
+                activity_ids: {
+                  description: "Candidate activities to score",
+                  items: {
+                    minimum: 0,
+                    type: "integer",
+                  },
+                  maxItems: 200,
+                  minItems: 1,
+                  type: "array",
+                },
+                device: {
+                  enum: ["desktop", "mobile", "tablet"],
+                  type: "string",
+                },
+                history: {
+                  default: [],
+                  description: "Ids of the activities the user did most recently, newest first",
+                  items: {
+                    minimum: 0,
+                    type: "integer",
+                  },
+                  maxItems: 20,
+                  type: "array",
+                },
+                user_id: {
+                  description: "Stable user id; also the A/B unit",
+                  maxLength: 64,
+                  minLength: 1,
+                  type: "string",
+                },
+              },
+              required: ["user_id", "activity_ids"],
+              type: "object",
+            },
+            examples: {
+              example1: {
+                value: {
+                  activity_ids: [12, 311, 77, 4040],
+                  device: "mobile",
+                  history: [311, 97, 4521],
+                  user_id: "u-1842",
+                },
+              },
+              example2: {
+                value: {
+                  activity_ids: [5],
+                  user_id: "u-77",
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     responses: {
       BadRequest: {
-        description: "The request body is not valid; `errors` names each failing field.",
+        description: "The body is not JSON, does not match the request schema, or holds a number the model input cannot (e.g. 1e39 for float32); `errors` names each failing field.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      NotFound: {
+        description: "No route answers this method and path on the instance that took the request (for example one still running an older version of the service during a rollout).",
         content: {
           "application/problem+json": {
             schema: {
@@ -374,6 +450,26 @@ export const openapi: Record<string, unknown> = {
       },
       PayloadTooLarge: {
         description: "The request body is larger than 65536 bytes.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      UnsupportedMediaType: {
+        description: "The body is not sent as `application/json`.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      NonFiniteOutput: {
+        description: "The model gave NaN or Infinity for this input (it is outside the range the model computes in), which JSON cannot carry.",
         content: {
           "application/problem+json": {
             schema: {
@@ -397,8 +493,18 @@ export const openapi: Record<string, unknown> = {
           },
         },
       },
+      InternalError: {
+        description: "The service failed to answer this request; details are in its log, never in the answer.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
       ServiceUnavailable: {
-        description: "The service is not ready or is shutting down.",
+        description: "The models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`).",
         headers: {
           "Retry-After": {
             $ref: "#/components/headers/RetryAfter",

@@ -10,6 +10,10 @@ export const openapi: Record<string, unknown> = {
     contact: {
       name: "search-relevance",
     },
+    license: {
+      name: "Apache 2.0",
+      identifier: "Apache-2.0",
+    },
   },
   servers: [
     {
@@ -17,6 +21,7 @@ export const openapi: Record<string, unknown> = {
       description: "The service itself (paths are relative to where it is reached).",
     },
   ],
+  security: [],
   tags: [
     {
       name: "inference",
@@ -35,39 +40,7 @@ export const openapi: Record<string, unknown> = {
         description: "Scores each document for the query; the caller sorts by score.\n\nServed by model `reranker`.",
         tags: ["inference"],
         requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: {
-                $ref: "#/components/schemas/RerankRequest",
-              },
-              examples: {
-                example1: {
-                  value: {
-                    device: "mobile",
-                    documents: [
-                      {
-                        bm25: 12.3,
-                        freshness_days: 2,
-                        id: "doc-1",
-                      },
-                      {
-                        bm25: 9.1,
-                        freshness_days: 40,
-                        id: "doc-2",
-                      },
-                    ],
-                    language: "pt-BR",
-                    query: {
-                      click_rate_7d: 0.12,
-                      is_navigational: false,
-                      length_tokens: 3,
-                    },
-                  },
-                },
-              },
-            },
-          },
+          $ref: "#/components/requestBodies/RerankRequest",
         },
         responses: {
           "200": {
@@ -93,11 +66,23 @@ export const openapi: Record<string, unknown> = {
           "400": {
             $ref: "#/components/responses/BadRequest",
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
           "413": {
             $ref: "#/components/responses/PayloadTooLarge",
           },
+          "415": {
+            $ref: "#/components/responses/UnsupportedMediaType",
+          },
+          "422": {
+            $ref: "#/components/responses/NonFiniteOutput",
+          },
           "429": {
             $ref: "#/components/responses/TooManyRequests",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
           },
           "503": {
             $ref: "#/components/responses/ServiceUnavailable",
@@ -109,8 +94,9 @@ export const openapi: Record<string, unknown> = {
       get: {
         operationId: "getLiveness",
         summary: "Liveness probe",
-        description: "Answers 200 while the process is running.",
+        description: "Answers 200 while the process can serve, 503 `model-failed` once a model can no longer run (so Kubernetes restarts the pod).",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "The process is alive.",
@@ -122,6 +108,15 @@ export const openapi: Record<string, unknown> = {
               },
             },
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
+          },
+          "503": {
+            $ref: "#/components/responses/ServiceUnavailable",
+          },
         },
       },
     },
@@ -129,8 +124,9 @@ export const openapi: Record<string, unknown> = {
       get: {
         operationId: "getReadiness",
         summary: "Readiness probe",
-        description: "Answers 200 once every model is loaded, 503 while starting or draining.",
+        description: "Answers 200 once every model is loaded, 503 while starting, draining or after a model failed.",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "Ready to serve.",
@@ -141,6 +137,12 @@ export const openapi: Record<string, unknown> = {
                 },
               },
             },
+          },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
           },
           "503": {
             $ref: "#/components/responses/ServiceUnavailable",
@@ -154,6 +156,7 @@ export const openapi: Record<string, unknown> = {
         summary: "Prometheus metrics",
         description: "Request, batching and model metrics in the Prometheus text format.",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "Current metrics.",
@@ -165,6 +168,12 @@ export const openapi: Record<string, unknown> = {
               },
             },
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
+          },
         },
       },
     },
@@ -174,6 +183,7 @@ export const openapi: Record<string, unknown> = {
         summary: "Served versions",
         description: "The service version, code revision and every model version this process serves.",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "Service and model identity.",
@@ -185,71 +195,18 @@ export const openapi: Record<string, unknown> = {
               },
             },
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
+          },
         },
       },
     },
   },
   components: {
     schemas: {
-      RerankRequest: {
-        additionalProperties: false,
-        properties: {
-          device: {
-            enum: ["desktop", "mobile", "app"],
-            type: "string",
-          },
-          documents: {
-            items: {
-              additionalProperties: false,
-              properties: {
-                bm25: {
-                  type: "number",
-                },
-                freshness_days: {
-                  minimum: 0,
-                  type: "integer",
-                },
-                id: {
-                  minLength: 1,
-                  type: "string",
-                },
-              },
-              required: ["id", "bm25", "freshness_days"],
-              type: "object",
-            },
-            maxItems: 100,
-            minItems: 1,
-            type: "array",
-          },
-          language: {
-            description: "BCP 47 language tag such as de or pt-BR",
-            pattern: "^[a-z]{2}(-[A-Z]{2})?$",
-            type: "string",
-          },
-          query: {
-            additionalProperties: false,
-            properties: {
-              click_rate_7d: {
-                maximum: 1,
-                minimum: 0,
-                type: "number",
-              },
-              is_navigational: {
-                type: "boolean",
-              },
-              length_tokens: {
-                maximum: 64,
-                minimum: 1,
-                type: "integer",
-              },
-            },
-            required: ["length_tokens", "is_navigational"],
-            type: "object",
-          },
-        },
-        required: ["query", "device", "language", "documents"],
-        type: "object",
-      },
       RerankResponse: {
         properties: {
           scores: {
@@ -270,7 +227,22 @@ export const openapi: Record<string, unknown> = {
           type: {
             type: "string",
             format: "uri-reference",
-            description: "Identifies the problem type, `urn:mlservice:problem:<code>`.",
+            description: "Identifies the problem type, `urn:mlservice:problem:<code>` (docs/errors.md of mlgen lists each code).",
+            examples: [
+              "urn:mlservice:problem:invalid-request",
+              "urn:mlservice:problem:invalid-json",
+              "urn:mlservice:problem:bad-request",
+              "urn:mlservice:problem:not-found",
+              "urn:mlservice:problem:body-too-large",
+              "urn:mlservice:problem:unsupported-media-type",
+              "urn:mlservice:problem:non-finite-output",
+              "urn:mlservice:problem:overloaded",
+              "urn:mlservice:problem:client-gone",
+              "urn:mlservice:problem:internal",
+              "urn:mlservice:problem:not-ready",
+              "urn:mlservice:problem:shutting-down",
+              "urn:mlservice:problem:model-failed",
+            ],
           },
           title: {
             type: "string",
@@ -377,9 +349,113 @@ export const openapi: Record<string, unknown> = {
         },
       },
     },
+    requestBodies: {
+      RerankRequest: {
+        description: "The `rerank` request: one instance.",
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              additionalProperties: false,
+              properties: {
+                device: {
+                  enum: ["desktop", "mobile", "app"],
+                  type: "string",
+                },
+                documents: {
+                  items: {
+                    additionalProperties: false,
+                    properties: {
+                      bm25: {
+                        type: "number",
+                      },
+                      freshness_days: {
+                        minimum: 0,
+                        type: "integer",
+                      },
+                      id: {
+                        minLength: 1,
+                        type: "string",
+                      },
+                    },
+                    required: ["id", "bm25", "freshness_days"],
+                    type: "object",
+                  },
+                  maxItems: 100,
+                  minItems: 1,
+                  type: "array",
+                },
+                language: {
+                  description: "BCP 47 language tag such as de or pt-BR",
+                  pattern: "^[a-z]{2}(-[A-Z]{2})?$",
+                  type: "string",
+                },
+                query: {
+                  additionalProperties: false,
+                  properties: {
+                    click_rate_7d: {
+                      maximum: 1,
+                      minimum: 0,
+                      type: "number",
+                    },
+                    is_navigational: {
+                      type: "boolean",
+                    },
+                    length_tokens: {
+                      maximum: 64,
+                      minimum: 1,
+                      type: "integer",
+                    },
+                  },
+                  required: ["length_tokens", "is_navigational"],
+                  type: "object",
+                },
+              },
+              required: ["query", "device", "language", "documents"],
+              type: "object",
+            },
+            examples: {
+              example1: {
+                value: {
+                  device: "mobile",
+                  documents: [
+                    {
+                      bm25: 12.3,
+                      freshness_days: 2,
+                      id: "doc-1",
+                    },
+                    {
+                      bm25: 9.1,
+                      freshness_days: 40,
+                      id: "doc-2",
+                    },
+                  ],
+                  language: "pt-BR",
+                  query: {
+                    click_rate_7d: 0.12,
+                    is_navigational: false,
+                    length_tokens: 3,
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     responses: {
       BadRequest: {
-        description: "The request body is not valid; `errors` names each failing field.",
+        description: "The body is not JSON, does not match the request schema, or holds a number the model input cannot (e.g. 1e39 for float32); `errors` names each failing field.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      NotFound: {
+        description: "No route answers this method and path on the instance that took the request (for example one still running an older version of the service during a rollout).",
         content: {
           "application/problem+json": {
             schema: {
@@ -390,6 +466,26 @@ export const openapi: Record<string, unknown> = {
       },
       PayloadTooLarge: {
         description: "The request body is larger than 1048576 bytes.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      UnsupportedMediaType: {
+        description: "The body is not sent as `application/json`.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      NonFiniteOutput: {
+        description: "The model gave NaN or Infinity for this input (it is outside the range the model computes in), which JSON cannot carry.",
         content: {
           "application/problem+json": {
             schema: {
@@ -413,8 +509,18 @@ export const openapi: Record<string, unknown> = {
           },
         },
       },
+      InternalError: {
+        description: "The service failed to answer this request; details are in its log, never in the answer.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
       ServiceUnavailable: {
-        description: "The service is not ready or is shutting down.",
+        description: "The models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`).",
         headers: {
           "Retry-After": {
             $ref: "#/components/headers/RetryAfter",

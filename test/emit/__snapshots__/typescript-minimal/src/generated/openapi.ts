@@ -17,6 +17,7 @@ export const openapi: Record<string, unknown> = {
       description: "The service itself (paths are relative to where it is reached).",
     },
   ],
+  security: [],
   tags: [
     {
       name: "inference",
@@ -35,21 +36,7 @@ export const openapi: Record<string, unknown> = {
         description: "Runs the `score` endpoint.\n\nServed by model `scorer`.",
         tags: ["inference"],
         requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: {
-                $ref: "#/components/schemas/ScoreRequest",
-              },
-              examples: {
-                example1: {
-                  value: {
-                    features: [0.1, 0.2, 0.3, 0.4],
-                  },
-                },
-              },
-            },
-          },
+          $ref: "#/components/requestBodies/ScoreRequest",
         },
         responses: {
           "200": {
@@ -75,11 +62,23 @@ export const openapi: Record<string, unknown> = {
           "400": {
             $ref: "#/components/responses/BadRequest",
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
           "413": {
             $ref: "#/components/responses/PayloadTooLarge",
           },
+          "415": {
+            $ref: "#/components/responses/UnsupportedMediaType",
+          },
+          "422": {
+            $ref: "#/components/responses/NonFiniteOutput",
+          },
           "429": {
             $ref: "#/components/responses/TooManyRequests",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
           },
           "503": {
             $ref: "#/components/responses/ServiceUnavailable",
@@ -91,8 +90,9 @@ export const openapi: Record<string, unknown> = {
       get: {
         operationId: "getLiveness",
         summary: "Liveness probe",
-        description: "Answers 200 while the process is running.",
+        description: "Answers 200 while the process can serve, 503 `model-failed` once a model can no longer run (so Kubernetes restarts the pod).",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "The process is alive.",
@@ -104,6 +104,15 @@ export const openapi: Record<string, unknown> = {
               },
             },
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
+          },
+          "503": {
+            $ref: "#/components/responses/ServiceUnavailable",
+          },
         },
       },
     },
@@ -111,8 +120,9 @@ export const openapi: Record<string, unknown> = {
       get: {
         operationId: "getReadiness",
         summary: "Readiness probe",
-        description: "Answers 200 once every model is loaded, 503 while starting or draining.",
+        description: "Answers 200 once every model is loaded, 503 while starting, draining or after a model failed.",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "Ready to serve.",
@@ -123,6 +133,12 @@ export const openapi: Record<string, unknown> = {
                 },
               },
             },
+          },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
           },
           "503": {
             $ref: "#/components/responses/ServiceUnavailable",
@@ -136,6 +152,7 @@ export const openapi: Record<string, unknown> = {
         summary: "Prometheus metrics",
         description: "Request, batching and model metrics in the Prometheus text format.",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "Current metrics.",
@@ -147,6 +164,12 @@ export const openapi: Record<string, unknown> = {
               },
             },
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
+          },
         },
       },
     },
@@ -156,6 +179,7 @@ export const openapi: Record<string, unknown> = {
         summary: "Served versions",
         description: "The service version, code revision and every model version this process serves.",
         tags: ["operations"],
+        security: [],
         responses: {
           "200": {
             description: "Service and model identity.",
@@ -167,26 +191,18 @@ export const openapi: Record<string, unknown> = {
               },
             },
           },
+          "404": {
+            $ref: "#/components/responses/NotFound",
+          },
+          "500": {
+            $ref: "#/components/responses/InternalError",
+          },
         },
       },
     },
   },
   components: {
     schemas: {
-      ScoreRequest: {
-        properties: {
-          features: {
-            items: {
-              type: "number",
-            },
-            maxItems: 4,
-            minItems: 4,
-            type: "array",
-          },
-        },
-        required: ["features"],
-        type: "object",
-      },
       ScoreResponse: {
         properties: {
           score: {
@@ -204,7 +220,22 @@ export const openapi: Record<string, unknown> = {
           type: {
             type: "string",
             format: "uri-reference",
-            description: "Identifies the problem type, `urn:mlservice:problem:<code>`.",
+            description: "Identifies the problem type, `urn:mlservice:problem:<code>` (docs/errors.md of mlgen lists each code).",
+            examples: [
+              "urn:mlservice:problem:invalid-request",
+              "urn:mlservice:problem:invalid-json",
+              "urn:mlservice:problem:bad-request",
+              "urn:mlservice:problem:not-found",
+              "urn:mlservice:problem:body-too-large",
+              "urn:mlservice:problem:unsupported-media-type",
+              "urn:mlservice:problem:non-finite-output",
+              "urn:mlservice:problem:overloaded",
+              "urn:mlservice:problem:client-gone",
+              "urn:mlservice:problem:internal",
+              "urn:mlservice:problem:not-ready",
+              "urn:mlservice:problem:shutting-down",
+              "urn:mlservice:problem:model-failed",
+            ],
           },
           title: {
             type: "string",
@@ -311,9 +342,50 @@ export const openapi: Record<string, unknown> = {
         },
       },
     },
+    requestBodies: {
+      ScoreRequest: {
+        description: "The `score` request: one instance.",
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              properties: {
+                features: {
+                  items: {
+                    type: "number",
+                  },
+                  maxItems: 4,
+                  minItems: 4,
+                  type: "array",
+                },
+              },
+              required: ["features"],
+              type: "object",
+            },
+            examples: {
+              example1: {
+                value: {
+                  features: [0.1, 0.2, 0.3, 0.4],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     responses: {
       BadRequest: {
-        description: "The request body is not valid; `errors` names each failing field.",
+        description: "The body is not JSON, does not match the request schema, or holds a number the model input cannot (e.g. 1e39 for float32); `errors` names each failing field.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      NotFound: {
+        description: "No route answers this method and path on the instance that took the request (for example one still running an older version of the service during a rollout).",
         content: {
           "application/problem+json": {
             schema: {
@@ -324,6 +396,26 @@ export const openapi: Record<string, unknown> = {
       },
       PayloadTooLarge: {
         description: "The request body is larger than 1048576 bytes.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      UnsupportedMediaType: {
+        description: "The body is not sent as `application/json`.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      NonFiniteOutput: {
+        description: "The model gave NaN or Infinity for this input (it is outside the range the model computes in), which JSON cannot carry.",
         content: {
           "application/problem+json": {
             schema: {
@@ -347,8 +439,18 @@ export const openapi: Record<string, unknown> = {
           },
         },
       },
+      InternalError: {
+        description: "The service failed to answer this request; details are in its log, never in the answer.",
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
       ServiceUnavailable: {
-        description: "The service is not ready or is shutting down.",
+        description: "The models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`).",
         headers: {
           "Retry-After": {
             $ref: "#/components/headers/RetryAfter",

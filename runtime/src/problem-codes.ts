@@ -1,0 +1,28 @@
+/**
+ * Every problem type a generated service answers with (RFC 9457 `type`
+ * `urn:mlservice:problem:<code in kebab case>`), by status. docs/errors.md lists the same codes
+ * with the same text, and the OpenAPI declares each status with the Problem schema; tests keep
+ * all three in step.
+ */
+export const PROBLEM_CATALOGUE = {
+  'PROBLEM.INVALID_REQUEST': '400: the body does not match the endpoint schema, or a value does not fit the element type of the model input it feeds; `errors` names each field.',
+  'PROBLEM.INVALID_JSON': '400: the body is empty or not valid JSON.',
+  'PROBLEM.BAD_REQUEST': '400: another client error found before the endpoint ran (for example a malformed URL).',
+  'PROBLEM.NOT_FOUND': '404: no route answers this method and path on this instance.',
+  'PROBLEM.BODY_TOO_LARGE': '413: the body is larger than `server.bodyLimitBytes`.',
+  'PROBLEM.UNSUPPORTED_MEDIA_TYPE': '415: the body is not sent as `application/json`.',
+  'PROBLEM.NON_FINITE_OUTPUT': '422: the answer for this input holds NaN or Infinity (the model overflowed); JSON has no such numbers.',
+  'PROBLEM.OVERLOADED': '429: the model\'s batching queue is full; `Retry-After` says when to retry.',
+  'PROBLEM.CLIENT_GONE': '499: the client closed the connection before its rows ran (logged and counted, nobody reads it).',
+  'PROBLEM.INTERNAL': '500: the service failed to answer (a hook threw, a model run failed); the error is in the log, never in the answer.',
+  'PROBLEM.NOT_READY': '503: the models are still loading.',
+  'PROBLEM.SHUTTING_DOWN': '503: the instance is draining for shutdown.',
+  'PROBLEM.MODEL_FAILED': '503: a model\'s inference thread stopped; `/livez` fails too, so Kubernetes restarts the pod.',
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEM_CATALOGUE;
+
+/** `PROBLEM.NON_FINITE_OUTPUT` -> `urn:mlservice:problem:non-finite-output`. */
+export function problemType(code: ProblemCode): string {
+  return `urn:mlservice:problem:${code.slice('PROBLEM.'.length).toLowerCase().replaceAll('_', '-')}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * A generated service running for real: the TypeScript emitters' output for an mlservice.yaml,
+ * real ONNX models in `models/`, compiled with the project's strict `tsc`, started as a child
+ * process and ready (`/readyz` 200) on a free port of 127.0.0.1.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseConfigText } from '../../src/config/index.js';
+import type { ServiceModel } from '../../src/config/model.js';
+import { freePort } from './net.js';
+import { buildRuntime, makeServiceProject, tsc } from './service-project.js';
+
+export interface LiveService {
+  dir: string;
+  model: ServiceModel;
+  base: string;
+  child: ChildProcess;
+  /** Everything the process wrote so far (pino logs to stdout, Node's errors to stderr). */
+  stderr(): string;
+  /** SIGTERM, wait for the exit, delete the project. */
+  stop(): Promise<void>;
+}
+
+export interface LiveOptions {
+  /** mlservice.yaml text, or the model it normalizes to. */
+  yaml?: string;
+  model?: ServiceModel;
+  /** Writes the model files under `<dir>/models` before sync reads them. */
+  models(modelsDir: string): Promise<void>;
+  /** Replaces the generated `src/hooks.ts` (the user's file) before compiling. */
+  hooks?: string;
+  env?: Record<string, string>;
+  /** Node options for the service process (e.g. `--import` of a test probe). */
+  execArgv?: string[];
+}
+
+export async function startLiveService(opts: LiveOptions): Promise<LiveService> {
+  await buildRuntime();
+  const model = opts.model ?? parseConfigText(opts.yaml ?? '', 'mlservice.yaml');
+  const { dir, cleanup } = await makeServiceProject(model, opts.models);
+  if (opts.hooks !== undefined) await writeFile(join(dir, 'src/hooks.ts'), opts.hooks);
+  const compiled = await tsc(dir, true);
+  if (compiled.code !== 0) throw new Error(`the generated service does not compile:\n${compiled.output}`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [...(opts.execArgv ?? []), 'dist/main.js'], {
+    cwd: dir,
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}): ${stderr}`);
+    if (await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false)) break;
+    if (i > 600) throw new Error(`service never became ready: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await cleanup();
+  };
+  return { dir, model, base, child, stderr: () => stderr, stop };
+}
+
+/** POSTs raw JSON text (so `1e400` can be sent as written); the answer's status and parsed body. */
+export async function postRaw(base: string, path: string, body: string, contentType = 'application/json'): Promise<{ status: number; contentType: string; json: any }> {
+  const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', json: text === '' ? undefined : JSON.parse(text) };
+}
