@@ -58,16 +58,16 @@ export const openapi: Record<string, unknown> = {
               examples: {
                 example1: {
                   value: {
+                    user_id: "u-1842",
+                    history: [311, 97, 4521],
                     activity_ids: [12, 311, 77, 4040],
                     device: "mobile",
-                    history: [311, 97, 4521],
-                    user_id: "u-1842",
                   },
                 },
                 example2: {
                   value: {
-                    activity_ids: [5],
                     user_id: "u-77",
+                    activity_ids: [5],
                   },
                 },
               },
@@ -199,18 +199,10 @@ export const openapi: Record<string, unknown> = {
       RankRequest: {
         additionalProperties: false,
         properties: {
-          activity_ids: {
-            description: "Candidate activities to score",
-            items: {
-              minimum: 0,
-              type: "integer",
-            },
-            maxItems: 200,
-            minItems: 1,
-            type: "array",
-          },
-          device: {
-            enum: ["desktop", "mobile", "tablet"],
+          user_id: {
+            description: "Stable user id; also the A/B unit",
+            maxLength: 64,
+            minLength: 1,
             type: "string",
           },
           history: {
@@ -223,10 +215,18 @@ export const openapi: Record<string, unknown> = {
             maxItems: 20,
             type: "array",
           },
-          user_id: {
-            description: "Stable user id; also the A/B unit",
-            maxLength: 64,
-            minLength: 1,
+          activity_ids: {
+            description: "Candidate activities to score",
+            items: {
+              minimum: 0,
+              type: "integer",
+            },
+            maxItems: 200,
+            minItems: 1,
+            type: "array",
+          },
+          device: {
+            enum: ["desktop", "mobile", "tablet"],
             type: "string",
           },
         },
