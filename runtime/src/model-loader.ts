@@ -1,29 +1,17 @@
 /**
- * Finds and opens one model under `<modelsDir>/<name>`: an MLflow model directory (`MLmodel` with
- * the `onnx` flavor), a folder holding exactly one `.onnx` file, or `<name>.onnx`. Models are opened
- * from a file path so external weight files next to them resolve.
- * @see https://github.com/mlflow/mlflow/blob/master/mlflow/onnx/__init__.py
+ * Opens one model under `<modelsDir>/<name>`, found by the rules of model-files.ts (an MLflow model
+ * directory, a folder holding exactly one `.onnx` file, or `<name>.onnx`). Models are opened from a
+ * file path so external weight files next to them resolve.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, join, normalize, relative } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { parse } from 'yaml';
+import { locateModel, ModelLoadError, type MlModel } from './model-files.js';
 import { ENV } from './names.js';
 import { openSession, type InferenceThread } from './session-host.js';
 import { splitOutputs, stackRows, zeroRow, type IoSpec } from './tensors.js';
 import type { ModelDefinition, ModelOutputRow, ModelRow } from './types.js';
 
-export class ModelLoadError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly fix: string,
-  ) {
-    super(`${code} ${message}\nfix: ${fix}`);
-    this.name = 'ModelLoadError';
-  }
-}
+export { locateModel, ModelLoadError };
 
 export interface LoadedModel {
   name: string;
@@ -48,51 +36,6 @@ export function inferenceThread(env: NodeJS.ProcessEnv = process.env): Inference
   throw new ModelLoadError('MODEL.BAD_INFERENCE_THREAD', `${ENV.inferenceThread}="${v}" is neither "main" nor "worker"`, `set ${ENV.inferenceThread} to "main" (the event-loop thread, the default) or "worker" (a thread per model, for high concurrency), or unset it`);
 }
 
-interface Located {
-  file: string;
-  mlmodel: Record<string, any> | null;
-}
-
-async function kind(path: string): Promise<'file' | 'dir' | null> {
-  const s = await stat(path).catch(() => null);
-  return s === null ? null : s.isDirectory() ? 'dir' : 'file';
-}
-
-/** The `data` file of the onnx flavor (or of python_function when it loads mlflow.onnx), kept inside `dir`. */
-function mlflowDataPath(dir: string, mlmodel: Record<string, any>): string {
-  const flavors = mlmodel?.flavors ?? {};
-  const pyfunc = flavors.python_function;
-  const data: unknown = flavors.onnx?.data ?? (pyfunc?.loader_module === 'mlflow.onnx' ? pyfunc.data : undefined);
-  if (typeof data !== 'string' || data === '') {
-    throw new ModelLoadError('MODEL.NOT_ONNX', `${join(dir, 'MLmodel')} has no "onnx" flavor`, 'log the model with mlflow.onnx.log_model, or convert it to ONNX before registering it');
-  }
-  const rel = normalize(data);
-  if (isAbsolute(rel) || relative(dir, join(dir, rel)).startsWith('..')) {
-    throw new ModelLoadError('MODEL.BAD_PATH', `${join(dir, 'MLmodel')} names data file "${data}" outside the model directory`, 'the onnx flavor\'s data must be a file inside the model directory');
-  }
-  return join(dir, rel);
-}
-
-export async function locateModel(modelsDir: string, name: string): Promise<Located> {
-  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
-    throw new ModelLoadError('MODEL.BAD_NAME', `model name ${JSON.stringify(name)} is not a single folder name`, 'name models with lower-case letters, digits and dashes');
-  }
-  const base = join(modelsDir, name);
-  const baseKind = await kind(base);
-  if (baseKind === 'file') return { file: base, mlmodel: null };
-  if (baseKind === 'dir') {
-    if ((await kind(join(base, 'MLmodel'))) === 'file') {
-      const mlmodel = parse(await readFile(join(base, 'MLmodel'), 'utf8')) as Record<string, any>;
-      return { file: mlflowDataPath(base, mlmodel), mlmodel };
-    }
-    const onnxFiles = (await readdir(base)).filter((f) => f.endsWith('.onnx'));
-    if (onnxFiles.length === 1) return { file: join(base, onnxFiles[0]!), mlmodel: null };
-    throw new ModelLoadError('MODEL.AMBIGUOUS', `${base} has no MLmodel and ${onnxFiles.length} .onnx files`, 'keep the MLflow model directory as downloaded, or leave exactly one .onnx file in it');
-  }
-  if ((await kind(`${base}.onnx`)) === 'file') return { file: `${base}.onnx`, mlmodel: null };
-  throw new ModelLoadError('MODEL.NOT_FOUND', `no model "${name}" in ${modelsDir}`, 'run `mlgen models pull`, or set MLSERVICE_MODELS_DIR to the folder holding the models');
-}
-
 /**
  * MLflow's `onnx_session_options` mapped onto onnxruntime-node's names. Without a thread count
  * there, two intra-op threads (one on a one-core machine): onnxruntime-node runs `session.run` on
@@ -104,8 +47,8 @@ export async function locateModel(modelsDir: string, name: string): Promise<Loca
  */
 export const DEFAULT_ORT_THREADS = 2;
 
-export function sessionOptions(mlmodel: Record<string, any> | null, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): ort.InferenceSession.SessionOptions {
-  const o = mlmodel?.flavors?.onnx?.onnx_session_options ?? {};
+export function sessionOptions(mlmodel: MlModel | null, env: NodeJS.ProcessEnv = process.env, cores = availableParallelism()): ort.InferenceSession.SessionOptions {
+  const o = mlmodel?.sessionOptions ?? {};
   const levels: Record<number, ort.InferenceSession.SessionOptions['graphOptimizationLevel']> = { 0: 'disabled', 1: 'basic', 2: 'extended', 99: 'all' };
   const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: Math.min(DEFAULT_ORT_THREADS, cores) };
   if (typeof o.intra_op_num_threads === 'number') options.intraOpNumThreads = o.intra_op_num_threads;
@@ -162,7 +105,7 @@ export async function loadModel(def: ModelDefinition, modelsDir: string, onBroke
     name: def.name,
     source: def.source,
     file,
-    runId: typeof mlmodel?.run_id === 'string' ? mlmodel.run_id : null,
+    runId: mlmodel?.runId ?? null,
     inputs,
     outputs,
     runsOn: { thread, intraOpThreads: options.intraOpNumThreads ?? 0 },

@@ -2,14 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { sessionOptions } from '../src/model-loader.js';
 
-const mlmodel = (options: Record<string, unknown>) => ({ flavors: { onnx: { data: 'model.onnx', onnx_session_options: options } } });
+const mlmodel = (options: Record<string, unknown>) => ({ data: 'model.onnx', runId: null, sessionOptions: options });
 
 describe('sessionOptions', () => {
   const noSpin = { session: { intra_op: { allow_spinning: '0' } } };
 
   it('uses two non-spinning intra-op threads (one on a one-core machine) when MLmodel names no thread count', () => {
     expect(sessionOptions(null, {}, 8)).toEqual({ executionProviders: ['cpu'], intraOpNumThreads: 2, extra: noSpin });
-    expect(sessionOptions({ flavors: { onnx: { data: 'model.onnx' } } }, {}, 2)).toEqual({ executionProviders: ['cpu'], intraOpNumThreads: 2, extra: noSpin });
+    expect(sessionOptions(mlmodel({}), {}, 2)).toEqual({ executionProviders: ['cpu'], intraOpNumThreads: 2, extra: noSpin });
     expect(sessionOptions(null, {}, 1)).toEqual({ executionProviders: ['cpu'], intraOpNumThreads: 1 });
   });
 

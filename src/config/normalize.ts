@@ -1,10 +1,12 @@
 /**
- * Schema-valid, defaulted config -> the one typed `ServiceModel` emitters read. Defaults come from
+ * Schema-valid, defaulted config -> the one typed `ServiceModel` emitters read. Key order of the
+ * config's own mappings never matters; the order of request/response fields and of examples is
+ * the author's and is kept (see `canonicalSchema`). Defaults come from
  * the schema's `default` keywords (applied by ajv's `useDefaults` during validation); the only
  * defaults computed here are the ones that depend on another field (endpoint path, A/B salt,
  * build base image).
  */
-import { canonicalize } from '../canonical.js';
+import { canonicalSchema } from '../canonical.js';
 import type { AbSpec, BatchingSpec, DeploySpec, EndpointSpec, ModelSpec, ServiceMeta, ServiceModel } from './model.js';
 import type { RawAb, RawConfig, RawDeploy, RawEndpoint, RawModel } from './raw.js';
 import { schemaDefault } from './schema.js';
@@ -52,10 +54,11 @@ function endpoint(e: RawEndpoint): EndpointSpec {
     name: e.name,
     path: e.path ?? `/v1/${e.name}`,
     description: e.description!,
-    input: canonicalize(e.input),
-    output: canonicalize(e.output),
+    input: canonicalSchema(e.input),
+    output: canonicalSchema(e.output),
     batching: batching(e.batching!),
-    examples: canonicalize(e.examples!),
+    // Examples are data the author wrote: their key order is kept, like the schema's fields.
+    examples: structuredClone(e.examples!),
   };
   if (e.ab) out.ab = ab(e.ab);
   else out.model = e.model!;

@@ -62,8 +62,15 @@ function parseHttps(uri: string): SourceResult {
   return { ok: true, source: { kind: 'https', uri, url: uri } };
 }
 
-function parseLocal(path: string): SourceResult {
+/**
+ * A relative path, normalised: a leading `./` (how most people write a relative path) is dropped,
+ * so `./models/x.onnx` and `models/x.onnx` are one source. `..`, absolute paths and other `.`
+ * segments stay refused.
+ */
+function parseLocal(written: string): SourceResult {
+  const path = written.replace(/^(?:\.\/)+/, '');
   const fixRelative = 'write a path relative to the project root, e.g. models/scorer/model.onnx';
+  if (path === '' && written !== '') return fail('the path names the project directory itself', 'point at the model: an .onnx file or an MLflow model directory, e.g. models/scorer/model.onnx');
   if (path === '') return fail('empty source', `use ${REGISTRY_FORMS}, an https:// URL or ${fixRelative.slice(8)}`);
   if (path.startsWith('/') || path.startsWith('~') || /^[A-Za-z]:[\\/]/.test(path)) return fail('absolute paths break on every other machine', fixRelative);
   if (path.includes('\\')) return fail('backslashes in a path', 'use "/" as the separator');

@@ -23,7 +23,6 @@ export const MODELS_CATALOGUE = {
   'MODELS.BAD_RESPONSE': 'The server answered something that is not the documented JSON shape.',
   'MODELS.INCOMPLETE': 'A downloaded file\'s size differs from the listing or the Content-Length.',
   'MODELS.UNSAFE_PATH': 'An artifact path from the server would escape the model directory.',
-  'MODELS.NO_ONNX_FLAVOR': 'The model directory has no `MLmodel` with an `onnx` flavor, or its data file is missing.',
   'MODELS.BAD_SOURCE': 'A local or https source is not an `.onnx` file or an MLflow model directory.',
   'MODELS.UNKNOWN_MODEL': '`--only` names a model that mlservice.yaml does not have.',
   'MODELS.LOCK_INVALID': '`models.lock.json` is not valid JSON of the expected shape.',
@@ -35,6 +34,12 @@ export const MODELS_CATALOGUE = {
 } as const;
 
 export type ModelsCode = keyof typeof MODELS_CATALOGUE;
+
+/**
+ * A models error carries a MODELS.* code, or the runtime's MODEL.* code when a model folder breaks
+ * the rules the service loads it by (one reader for all: `@mlservice/runtime/model-files`).
+ */
+export type ModelsErrorCode = ModelsCode | `MODEL.${string}`;
 
 /** The codes by short name, for use in code (`MODELS_CODES.NOT_READY`). */
 export const MODELS_CODES = {
@@ -48,7 +53,6 @@ export const MODELS_CODES = {
   BAD_RESPONSE: 'MODELS.BAD_RESPONSE',
   INCOMPLETE: 'MODELS.INCOMPLETE',
   UNSAFE_PATH: 'MODELS.UNSAFE_PATH',
-  NO_ONNX_FLAVOR: 'MODELS.NO_ONNX_FLAVOR',
   BAD_SOURCE: 'MODELS.BAD_SOURCE',
   UNKNOWN_MODEL: 'MODELS.UNKNOWN_MODEL',
   LOCK_INVALID: 'MODELS.LOCK_INVALID',
@@ -61,7 +65,6 @@ export const MODELS_CODES = {
 
 /** Codes that describe the user's inputs (config, local files) rather than a remote service. */
 const INPUT_CODES: ReadonlySet<string> = new Set([
-  MODELS_CODES.NO_ONNX_FLAVOR,
   MODELS_CODES.BAD_SOURCE,
   MODELS_CODES.UNKNOWN_MODEL,
   MODELS_CODES.LOCK_INVALID,
@@ -78,13 +81,15 @@ export class ModelsError extends DiagnosticError {
   serverCode?: string;
 
   constructor(
-    readonly code: ModelsCode,
+    readonly code: ModelsErrorCode,
     message: string,
     fix: string,
     file = 'mlservice.yaml',
+    at: { line: number; col: number } = { line: 0, col: 0 },
   ) {
-    const d: Diagnostic = { code, severity: 'error', message, fix, file, line: 0, col: 0 };
-    super([d], INPUT_CODES.has(code) ? EXIT.invalidConfig : EXIT_UNAVAILABLE);
+    const d: Diagnostic = { code, severity: 'error', message, fix, file, ...at };
+    // A model folder that breaks the loading rules is the user's input, like a bad config.
+    super([d], INPUT_CODES.has(code) || code.startsWith('MODEL.') ? EXIT.invalidConfig : EXIT_UNAVAILABLE);
     this.name = 'ModelsError';
   }
 }

@@ -14,7 +14,7 @@ import { dirMatches, listFiles, modelDigest, type LockedFile } from './lock.js';
 import { isSafeRelativePath } from './paths.js';
 import type { ProgressEvent } from './progress.js';
 import { resolveRegistrySource, type RegistrySource, type ResolvedVersion, type TrackingServer } from './registry.js';
-import { verifyMlflowDir, verifySingleFile } from './verify.js';
+import { verifyModelDir, verifySingleFile } from './verify.js';
 
 export interface FetchContext {
   root: string;
@@ -63,7 +63,7 @@ async function fetchRegistry(ctx: FetchContext, source: RegistrySource): Promise
     onBytes: (f, bytes) => ctx.emit({ type: 'file-progress', model: ctx.name, path: f.path, bytes, ...(f.size === undefined ? {} : { size: f.size }) }),
     onFileDone: (f, bytes) => ctx.emit({ type: 'file-done', model: ctx.name, path: f.path, bytes }),
   });
-  await verifyMlflowDir(ctx.staging, `${where(ctx)} (${source.uri})`);
+  await verifyModelDir(ctx.staging, `${where(ctx)} (${source.uri})`, { as: 'the downloaded model directory', isPath: false });
   return { dir: ctx.staging, registry: resolved };
 }
 
@@ -106,10 +106,11 @@ async function fetchLocal(ctx: FetchContext, source: Extract<ModelSource, { kind
     if (isInside(dirname(ctx.dest), abs)) {
       throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${label}: the directory contains models/ itself`, 'point `source:` at the MLflow model directory (the one holding MLmodel)');
     }
-    const dir = inPlace ? ctx.dest : ctx.staging;
-    if (!inPlace) await copyTree(ctx, abs);
-    await verifyMlflowDir(dir, label);
-    return { dir, registry: null };
+    // Checked where the user keeps it, so a fault is shown at its own path (and MLmodel line).
+    await verifyModelDir(abs, label, { as: source.path, isPath: true });
+    if (inPlace) return { dir: ctx.dest, registry: null };
+    await copyTree(ctx, abs);
+    return { dir: ctx.staging, registry: null };
   }
   if (!abs.toLowerCase().endsWith('.onnx')) {
     throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${label}: a model file must end in .onnx`, 'point `source:` at an .onnx file or an MLflow model directory (the one holding MLmodel)');

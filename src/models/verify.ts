@@ -1,15 +1,15 @@
 /**
- * Checks a downloaded model before it replaces the previous copy: an MLflow model directory must
- * have an `MLmodel` whose `onnx` flavor names an existing ONNX file; a single-file source must be ONNX.
+ * Checks a model before it replaces the previous copy, by the rules the service loads it with: an
+ * MLflow model directory's `MLmodel` names its ONNX file, a folder without one holds exactly one
+ * `.onnx` file; either way the file must be ONNX.
  *
  * @see https://github.com/mlflow/mlflow/blob/master/mlflow/onnx/__init__.py (flavor keys `data`, `onnx_version`)
  * @see https://github.com/onnx/onnx/blob/main/onnx/onnx.proto (ModelProto: field 7 is `graph`)
  */
-import { open, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { MODELS_CODES, ModelsError, excerpt } from './errors.js';
-import { assertSafeRelativePath } from './paths.js';
+import { open } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { locateModelAt, ModelLoadError, type ModelLocation } from '@mlservice/runtime/model-files';
+import { MODELS_CODES, ModelsError, type ModelsErrorCode } from './errors.js';
 
 const GRAPH_FIELD = 7;
 const MAX_TOP_LEVEL_FIELDS = 100_000;
@@ -62,51 +62,45 @@ export async function looksLikeOnnx(file: string): Promise<boolean> {
   }
 }
 
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
-}
-
 async function assertOnnxFile(path: string, shown: string, where: string): Promise<void> {
   if (!(await looksLikeOnnx(path))) {
     throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${where}: "${shown}" is not an ONNX model`, 'point `source:` at an .onnx file (or an MLflow model logged with mlflow.onnx.log_model)');
   }
 }
 
-function noOnnx(where: string, why: string): ModelsError {
-  return new ModelsError(MODELS_CODES.NO_ONNX_FLAVOR, `${where}: ${why}`, 'log the model with mlflow.onnx.log_model (convert it first with skl2onnx / onnxmltools / torch.onnx), or point `source:` at an .onnx file');
+/**
+ * The runtime's MODEL.* error for a model folder, as a models error naming the model (`where`).
+ * Paths under `dir` are shown under `shown.as`; a fault's line and column are kept when that is a
+ * path the user has (a staging folder means nothing to them).
+ */
+function fromModelError(err: ModelLoadError, where: string, dir: string, shown: Shown): ModelsError {
+  const detail = err.detail.replaceAll(dir, shown.as);
+  if (!err.at || !shown.isPath) return new ModelsError(err.code as ModelsErrorCode, `${where}: ${detail}`, err.fix);
+  return new ModelsError(err.code as ModelsErrorCode, `${where}: ${detail}`, err.fix, err.at.file.replace(dir, shown.as), { line: err.at.line, col: err.at.col });
 }
 
-/** The ONNX data file named by `MLmodel`: `flavors.onnx.data`, else `python_function.data` when loaded by mlflow.onnx. */
-function onnxDataPath(mlmodel: unknown, where: string): string {
-  const flavors = (mlmodel as { flavors?: unknown } | null)?.flavors;
-  if (!flavors || typeof flavors !== 'object') throw noOnnx(where, 'MLmodel has no `flavors`');
-  const f = flavors as Record<string, { data?: unknown; loader_module?: unknown } | null>;
-  const data = f.onnx?.data ?? (f.python_function?.loader_module === 'mlflow.onnx' ? f.python_function.data : undefined);
-  if (typeof data !== 'string') {
-    throw noOnnx(where, `MLmodel has no onnx flavor (flavors: ${Object.keys(f).join(', ') || 'none'})`);
-  }
-  return assertSafeRelativePath(data, `${where}: MLmodel flavors.onnx.data`);
+/** How messages name a model folder: as a path the user can open, or as a description. */
+export interface Shown {
+  as: string;
+  isPath: boolean;
 }
 
-/** Verifies an MLflow model directory; returns the ONNX file's path relative to `dir`. */
-export async function verifyMlflowDir(dir: string, where: string): Promise<string> {
-  let text: string;
+/**
+ * Verifies a model folder by the runtime's own rules (`@mlservice/runtime/model-files`: an MLflow
+ * directory's MLmodel decides, else exactly one `.onnx` file) and that the file it names is ONNX.
+ * Returns the ONNX file's path relative to `dir`.
+ */
+export async function verifyModelDir(dir: string, where: string, shown: Shown = { as: dir, isPath: true }): Promise<string> {
+  let location: ModelLocation;
   try {
-    text = await readFile(join(dir, 'MLmodel'), 'utf8');
-  } catch {
-    throw noOnnx(where, 'the model directory has no MLmodel file');
+    location = await locateModelAt(dir);
+  } catch (err) {
+    if (err instanceof ModelLoadError) throw fromModelError(err, where, dir, shown);
+    throw err;
   }
-  let mlmodel: unknown;
-  try {
-    mlmodel = parse(text);
-  } catch (e) {
-    throw noOnnx(where, `MLmodel is not valid YAML (${excerpt((e as Error).message, 120)})`);
-  }
-  const data = onnxDataPath(mlmodel, where);
-  const file = join(dir, ...data.split('/'));
-  if (!(await isFile(file))) throw noOnnx(where, `MLmodel names "${data}" as the ONNX file, but the directory has no such file`);
-  await assertOnnxFile(file, data, where);
-  return data;
+  const rel = relative(dir, location.file).split(sep).join('/');
+  await assertOnnxFile(location.file, rel, where);
+  return rel;
 }
 
 /** Verifies a single-file model stored as `dir/<fileName>`. */

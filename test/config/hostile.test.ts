@@ -95,10 +95,13 @@ describe('identifiers, paths and sources refuse hostile values', () => {
     ['models/x y.onnx', 'path segment "x y.onnx" is not allowed'],
     ['models/${VERSION}/x.onnx', 'path segment "${VERSION}" is not allowed'],
     ['models/{{v}}.onnx', 'path segment "{{v}}.onnx" is not allowed'],
+    ['./../models/x.onnx', 'path leaves the project directory ("..")'],
+    ['./', 'the path names the project directory itself'],
+    ['models/./x.onnx', 'path segment "." is not allowed'],
     ['models:/my model/1', 'invalid registered model name "my model"'],
     ['models:/ranker@', 'invalid alias ""'],
     ['https://exa mple.com/x.onnx', 'not a valid URL'],
-  ])('source %s', (source, reason) => {
+  ])('source %s is refused', (source, reason) => {
     const text = withEdit(MINIMAL_YAML, (o) => {
       o.models[0].source = source;
     });

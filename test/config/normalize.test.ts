@@ -8,12 +8,15 @@ import { AB_YAML, MINIMAL_YAML } from '../support/fixtures.js';
 import { edit } from './helpers.js';
 
 /** Rebuilds every mapping with its keys in a different order (reversed, or rotated by depth). */
-function permute(value: unknown, how: 'reverse' | 'rotate', depth = 0): unknown {
-  if (Array.isArray(value)) return value.map((v) => permute(v, how, depth + 1));
+/** Permutes the keys of every mapping except schema `properties` and examples, whose order is the author's. */
+function permute(value: unknown, how: 'reverse' | 'rotate', depth = 0, parentKey = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => permute(v, how, depth + 1, parentKey === 'examples' ? 'examples' : ''));
   if (value === null || typeof value !== 'object') return value;
+  if (parentKey === 'examples') return value;
   const keys = Object.keys(value);
+  if (parentKey === 'properties') return Object.fromEntries(keys.map((k) => [k, permute((value as Record<string, unknown>)[k], how, depth + 1)]));
   const order = how === 'reverse' ? keys.reverse() : [...keys.slice((depth + 1) % (keys.length || 1)), ...keys.slice(0, (depth + 1) % (keys.length || 1))];
-  return Object.fromEntries(order.map((k) => [k, permute((value as Record<string, unknown>)[k], how, depth + 1)]));
+  return Object.fromEntries(order.map((k) => [k, permute((value as Record<string, unknown>)[k], how, depth + 1, k)]));
 }
 
 describe('key order', () => {
@@ -32,6 +35,18 @@ describe('key order', () => {
       expect(JSON.stringify(model)).toBe(JSON.stringify(base));
     }
   });
+  it('request fields and examples keep the order the author wrote, whichever it is', () => {
+    const fields = (m: ReturnType<typeof parseConfigText>) => Object.keys(m.endpoints[0]!.input.properties as object);
+    expect(fields(parseConfigText(AB_YAML, 'f'))).toEqual(['user_id', 'device', 'history', 'activity_ids']);
+    const raw = parse(AB_YAML);
+    const props = raw.endpoints[0].input.properties;
+    raw.endpoints[0].input.properties = Object.fromEntries(Object.entries(props).reverse());
+    raw.endpoints[0].examples = [{ activity_ids: [1], user_id: 'u' }];
+    const m = parseConfigText(stringify(raw), 'f');
+    expect(fields(m)).toEqual(['activity_ids', 'history', 'device', 'user_id']);
+    expect(Object.keys(m.endpoints[0]!.examples[0] as object)).toEqual(['activity_ids', 'user_id']);
+  });
+
   it('arrays inside schemas keep their order (required, enum)', () => {
     const m = parseConfigText(edit(AB_YAML, 'enum: [desktop, mobile]', 'enum: [mobile, desktop]'), 'f');
     expect((m.endpoints[0]!.input.properties as Record<string, { enum?: string[] }>).device!.enum).toEqual(['mobile', 'desktop']);
@@ -81,6 +96,8 @@ describe('model sources', () => {
     ['models:/main.reco.ranker@prod', { kind: 'registry-alias', uri: 'models:/main.reco.ranker@prod', registeredModel: 'main.reco.ranker', alias: 'prod' }],
     ['models/scorer/model.onnx', { kind: 'local', uri: 'models/scorer/model.onnx', path: 'models/scorer/model.onnx' }],
     ['mlflow-model', { kind: 'local', uri: 'mlflow-model', path: 'mlflow-model' }],
+    ['./models/churn-v1.onnx', { kind: 'local', uri: 'models/churn-v1.onnx', path: 'models/churn-v1.onnx' }],
+    ['././models/x', { kind: 'local', uri: 'models/x', path: 'models/x' }],
     ['https://models.example.com:8443/s/1/model.onnx?sig=a', { kind: 'https', uri: 'https://models.example.com:8443/s/1/model.onnx?sig=a', url: 'https://models.example.com:8443/s/1/model.onnx?sig=a' }],
   ])('%s', (uri, want) => {
     expect(parseModelSource(uri)).toEqual({ ok: true, source: want });
@@ -92,7 +109,7 @@ describe('model sources', () => {
     const samples = [
       'models:/ranker/12', 'models:/ranker@champion', 'models:/ranker/latest', 'models:/main.reco.ranker/3', 'models/x.onnx', 'a/b/c+d.onnx',
       'https://h.example.com/x.onnx', 'https://h:1/x', 'models:/ranker', 'models:/ranker/0', 'models:/ranker/v1', 'models:/a b/1', 'models:/x@', 'models:/x@1a',
-      '../x.onnx', '/x.onnx', '~/x', 'C:\\x', 'a\\b', 'a//b', './a', '.hidden', 'http://h/x', 's3://b/x', 'runs:/1/m', 'https://h', 'https://u:p@h/x', '',
+      '../x.onnx', '/x.onnx', '~/x', 'C:\\x', 'a\\b', 'a//b', './a', './models/x.onnx', '././a', './', './../x', 'a/./b', '.hidden', 'http://h/x', 's3://b/x', 'runs:/1/m', 'https://h', 'https://u:p@h/x', '',
       'models:x/1', 'a b',
     ];
     for (const s of samples) expect([s, pattern.test(s)]).toEqual([s, parseModelSource(s).ok]);

@@ -178,9 +178,10 @@ describe('standalone validators', () => {
       expect(validate({ user_id: 'u', activity_ids: [1], when: '2026-11-25T10:00:00Z' })).toBe(true);
       expect(validate({ user_id: '', activity_ids: [], when: 'yesterday', device: 'tv' })).toBe(false);
       expect(validate.errors.map((e: { instancePath: string; keyword: string }) => `${e.instancePath} ${e.keyword}`)).toEqual([
-        '/activity_ids minItems',
-        '/device enum',
+        // In the order the fields are written: errors read top to bottom like the schema.
         '/user_id minLength',
+        '/device enum',
+        '/activity_ids minItems',
         '/when format',
       ]);
     } finally {

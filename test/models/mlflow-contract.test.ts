@@ -266,7 +266,7 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
     ['models:/activity-ranker@nope', 'MODELS.NOT_FOUND', 'RESOURCE_DOES_NOT_EXIST: Registered model alias nope not found.'],
     ['models:/no-such-model/latest', 'MODELS.NOT_FOUND', 'RESOURCE_DOES_NOT_EXIST: Registered Model with name=no-such-model not found'],
     ['models:/activity-ranker/5', 'MODELS.UNSUPPORTED_STORE', 'the model files are at "s3://ml-bucket/1/abc/artifacts/model"'],
-    ['models:/activity-ranker/6', 'MODELS.NO_ONNX_FLAVOR', 'MLmodel has no onnx flavor (flavors: sklearn)'],
+    ['models:/activity-ranker/6', 'MODEL.NOT_ONNX', 'the downloaded model directory/MLmodel has no "onnx" flavor (flavors: sklearn)'],
   ])('%s fails with %s', async (uri, code, said) => {
     const err = await pullModels(root.path, withModels({ m: uri }), opts()).catch((e: unknown) => e);
     expect(err).toMatchObject({ code });

@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ModelsError } from '../../src/models/errors.js';
 import { pullModels, type PullOptions } from '../../src/models/index.js';
 import { buildMlp } from '../support/onnx-builder.js';
 import { expectedFiles, sha256, sizes, snapshot, tempDir, withModels, writeModelDir } from './helpers.js';
@@ -84,17 +85,25 @@ describe('local sources', () => {
   });
 
   it.each([
-    ['no MLmodel', {}, 'MODELS.NO_ONNX_FLAVOR', 'the model directory has no MLmodel file'],
-    ['bad YAML', { MLmodel: 'flavors: [unclosed' }, 'MODELS.NO_ONNX_FLAVOR', 'MLmodel is not valid YAML'],
-    ['pyfunc only', { MLmodel: 'flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: model.pkl\n' }, 'MODELS.NO_ONNX_FLAVOR', 'MLmodel has no onnx flavor (flavors: python_function)'],
-    ['missing data file', { MLmodel: 'flavors:\n  onnx:\n    data: model.onnx\n' }, 'MODELS.NO_ONNX_FLAVOR', 'MLmodel names "model.onnx" as the ONNX file, but the directory has no such file'],
-    ['escaping data path', { MLmodel: 'flavors:\n  onnx:\n    data: ../../secret.onnx\n' }, 'MODELS.UNSAFE_PATH', 'refusing path "../../secret.onnx"'],
+    ['no MLmodel and no .onnx file', {}, 'MODEL.AMBIGUOUS', 'model "m" (dir): dir has no MLmodel and 0 .onnx files'],
+    ['bad YAML', { MLmodel: 'flavors: [unclosed' }, 'MODEL.BAD_MLMODEL', 'dir/MLmodel:1:19 error MODEL.BAD_MLMODEL model "m" (dir): dir/MLmodel is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]\n'],
+    ['pyfunc only', { MLmodel: 'flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: model.pkl\n' }, 'MODEL.NOT_ONNX', 'model "m" (dir): dir/MLmodel has no "onnx" flavor (flavors: python_function)'],
+    ['a stray .onnx beside a non-ONNX MLmodel', { MLmodel: 'flavors:\n  sklearn:\n    pickled_model: model.pkl\n', 'stray.onnx': ONNX }, 'MODEL.NOT_ONNX', 'model "m" (dir): dir/MLmodel has no "onnx" flavor (flavors: sklearn)'],
+    ['missing data file', { MLmodel: 'flavors:\n  onnx:\n    data: model.onnx\n' }, 'MODEL.NO_DATA_FILE', 'model "m" (dir): dir/MLmodel names "model.onnx" as the ONNX file, but dir has no such file'],
+    ['escaping data path', { MLmodel: 'flavors:\n  onnx:\n    data: ../../secret.onnx\n' }, 'MODEL.BAD_PATH', 'model "m" (dir): dir/MLmodel names data file "../../secret.onnx" outside the model directory'],
   ])('refuses an MLflow directory with %s', async (_name, files, code, said) => {
     await mkdir(join(root.path, 'dir'));
     for (const [f, text] of Object.entries(files)) await writeFile(join(root.path, 'dir', f), text);
     const err = await pullModels(root.path, withModels({ m: 'dir' }), OPTS).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code });
+    expect(err).toMatchObject({ code, exitCode: 65 });
     expect((err as Error).message).toContain(said);
+  });
+
+  it('points at the line and column of a broken MLmodel in a local directory', async () => {
+    await mkdir(join(root.path, 'dir'));
+    await writeFile(join(root.path, 'dir', 'MLmodel'), 'run_id: abc\nflavors:\n  onnx: {data: model.onnx\n');
+    const err = (await pullModels(root.path, withModels({ m: 'dir' }), OPTS).catch((e: unknown) => e)) as ModelsError;
+    expect(err.diagnostics.map((d) => [d.code, d.file, d.line, d.col])).toEqual([['MODEL.BAD_MLMODEL', 'dir/MLmodel', 4, 1]]);
   });
 
   it('refuses a directory source that contains models/ (it would copy itself)', async () => {

@@ -1,17 +1,27 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isMap, parseDocument, visit } from 'yaml';
+import { isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { syncProject } from '../../src/sync/index.js';
 import { REPO, treeHashes } from '../support/cli.js';
 
 const examples = readdirSync(path.join(REPO, 'examples')).sort();
 
-/** The same YAML with every mapping's keys in reverse order (comments and values untouched). */
+/**
+ * The same YAML with the keys of every mapping whose order carries no meaning in reverse order
+ * (comments and values untouched). Kept as written: the fields of a request or response schema
+ * (`properties`) and the examples, whose order is the author's (feature order, docs order).
+ */
 function reverseKeys(text: string): string {
   const doc = parseDocument(text);
-  visit(doc, { Map: (_key, node) => void (isMap(node) && node.items.reverse()) });
+  visit(doc, {
+    Map: (_key, node, path) => {
+      const keys = path.filter(isPair).map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
+      if (keys.at(-1) === 'properties' || keys.includes('examples')) return;
+      if (isMap(node)) node.items.reverse();
+    },
+  });
   return doc.toString({ lineWidth: 0 });
 }
 

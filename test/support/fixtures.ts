@@ -166,11 +166,12 @@ export function abModel(): ServiceModel {
         path: '/v1/rank',
         description: '',
         input: {
+          // In the order AB_YAML writes them: that order is meaningful (features, docs).
           properties: {
-            activity_ids: { items: { type: 'integer' }, maxItems: 200, minItems: 1, type: 'array' },
+            user_id: { minLength: 1, type: 'string' },
             device: { enum: ['desktop', 'mobile'], type: 'string' },
             history: { items: { type: 'integer' }, maxItems: 20, type: 'array' },
-            user_id: { minLength: 1, type: 'string' },
+            activity_ids: { items: { type: 'integer' }, maxItems: 200, minItems: 1, type: 'array' },
           },
           required: ['user_id', 'activity_ids'],
           type: 'object',
@@ -188,7 +189,7 @@ export function abModel(): ServiceModel {
           overrideHeader: 'x-mlservice-variant',
         },
         batching: { enabled: true, maxBatchSize: 64, maxLatencyMs: 10, maxQueueRows: 4096 },
-        examples: [{ activity_ids: [11, 12, 13], device: 'mobile', history: [3, 5], user_id: 'u-1' }],
+        examples: [{ user_id: 'u-1', device: 'mobile', history: [3, 5], activity_ids: [11, 12, 13] }],
       },
     ],
     server: { ...DEFAULT_SERVER },

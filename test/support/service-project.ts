@@ -69,7 +69,7 @@ function alive(pid: number): boolean {
 }
 
 /** `node_modules` with exactly the generated package.json's dependencies, linked, the runtime to the private build. */
-async function linkDependencies(dir: string): Promise<void> {
+export async function linkDependencies(dir: string): Promise<void> {
   const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
   const names = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
   const runtime = await buildRuntime();

@@ -16,7 +16,7 @@ import type { Hooks } from './generated/hooks-contract.js';
 export const hooks = {
   score: {
     preprocess(input) {
-      return [{ input: Float32Array.from([input.days_since_login, input.monthly_spend, input.support_tickets, input.tenure_months]) }];
+      return [{ input: Float32Array.from([input.tenure_months, input.monthly_spend, input.support_tickets, input.days_since_login]) }];
     },
     postprocess(outputs) {
       return { score: firstValue(outputs[0]) };

@@ -10,10 +10,10 @@ const cases = [
   {
     path: "/v1/score",
     example: {
-      days_since_login: 3,
+      tenure_months: 18,
       monthly_spend: 42.5,
       support_tickets: 1,
-      tenure_months: 18,
+      days_since_login: 3,
     },
   },
 ];

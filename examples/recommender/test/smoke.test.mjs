@@ -10,10 +10,10 @@ const cases = [
   {
     path: "/v1/rank",
     example: {
+      user_id: "u-1842",
+      history: [311, 97, 4521],
       activity_ids: [12, 311, 77, 4040],
       device: "mobile",
-      history: [311, 97, 4521],
-      user_id: "u-1842",
     },
   },
 ];

@@ -10,25 +10,25 @@ const cases = [
   {
     path: "/v2/search/rerank",
     example: {
+      query: {
+        length_tokens: 3,
+        is_navigational: false,
+        click_rate_7d: 0.12,
+      },
       device: "mobile",
+      language: "pt-BR",
       documents: [
         {
+          id: "doc-1",
           bm25: 12.3,
           freshness_days: 2,
-          id: "doc-1",
         },
         {
+          id: "doc-2",
           bm25: 9.1,
           freshness_days: 40,
-          id: "doc-2",
         },
       ],
-      language: "pt-BR",
-      query: {
-        click_rate_7d: 0.12,
-        is_navigational: false,
-        length_tokens: 3,
-      },
     },
   },
 ];

@@ -146,21 +146,27 @@ function preprocessBody(file: TsFile, plan: Plan, target: RowTarget): string {
   ].join('\n');
 }
 
+/**
+ * Every response field a default can fill, required or not, in the schema's order: an optional
+ * field left out would be an answer with less than the model gave. A required field no default
+ * fits makes the whole postprocess the user's to write; an optional one is left out.
+ */
 function postprocessBody(file: TsFile, e: EndpointSpec, plan: Plan): string {
   const props = (e.output.properties ?? {}) as Props;
-  const required = (e.output.required ?? []) as string[];
+  const required = new Set((e.output.required ?? []) as string[]);
   const fields: string[] = [];
-  for (const key of required) {
-    const value = outputValue(file, props[key], plan);
-    if (value === undefined) return unsupportedPost(e);
-    fields.push(`${propertyKey(key)}: ${value}`);
+  for (const key of required) if (!(key in props)) return unsupportedPost(e);
+  for (const [key, schema] of Object.entries(props)) {
+    const value = outputValue(file, schema, plan);
+    if (value === undefined && required.has(key)) return unsupportedPost(e);
+    if (value !== undefined) fields.push(`${propertyKey(key)}: ${value}`);
   }
   const usesInput = fields.some((f) => f.includes('input.') || f.includes('input['));
   const params = `outputs${usesInput ? ', input' : ''}`;
   return `    postprocess(${params}) {\n      return { ${fields.join(', ')} };\n    },`;
 }
 
-/** The expression for one required response field, or undefined when no default fits. */
+/** The expression for one response field, or undefined when no default fits. */
 function outputValue(file: TsFile, s: JsonSchema | undefined, plan: Plan): string | undefined {
   const first = () => `${file.use('firstValue', HELPERS)}(outputs[0])`;
   if (s?.type === 'number') return first();

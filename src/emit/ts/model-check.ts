@@ -7,7 +7,8 @@ import type { OnnxSignature, ValueSignature } from './onnx-signature.js';
  * holds them; skipped for models not pulled yet). Codes, with what they mean:
  */
 export const SIGNATURE_CATALOGUE = {
-  'SIGNATURE.UNREADABLE': 'A model file under models/<name>/ could not be read as ONNX.',
+  'SIGNATURE.UNREADABLE': 'The model file sync read (the one the service will load) is not a readable ONNX model.',
+  'SIGNATURE.NOT_THERE': 'Warning: a local `source:` path does not exist yet, so sync could not check the model or name its input in the default hooks.',
   'SIGNATURE.NON_TENSOR_INPUT': 'A model input is a sequence/map; onnxruntime-node can only feed tensors.',
   'SIGNATURE.UNKNOWN_OUTPUT': '`outputs` names an output the model does not have, or one that is not a tensor.',
   'SIGNATURE.NO_TENSOR_OUTPUT': 'The model has no tensor output, so the service has nothing to return.',

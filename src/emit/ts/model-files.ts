@@ -1,50 +1,72 @@
 /**
- * Sync-time reading of the models present under `models/<name>/` (not an emitter: it touches the
- * disk, so the sync orchestration calls it before emitting and reports its diagnostics).
+ * Sync-time reading of the models (not an emitter: it touches the disk, so the sync orchestration
+ * calls it before emitting and reports its diagnostics). It reads exactly the ONNX file the service
+ * will load, found by the runtime's own rules (`@mlservice/runtime/model-files`): `models/<name>/`
+ * or `models/<name>.onnx` once pulled; before that, for a local `source:`, the file or MLflow
+ * directory that `mlgen models pull` will copy there byte for byte. A registry or https model not
+ * pulled yet is simply absent.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { locateModel, locateModelAt, ModelLoadError, type ModelLocation } from '@mlservice/runtime/model-files';
 import { locate } from '../../config/locate.js';
 import { parseYaml } from '../../config/load.js';
-import type { ServiceModel } from '../../config/model.js';
+import type { ModelSpec, ServiceModel } from '../../config/model.js';
 import type { Diagnostic } from '../../diagnostics.js';
 import { checkModelSignatures, type Locate } from './model-check.js';
 import { readOnnxSignature, type OnnxSignature } from './onnx-signature.js';
 
-/** The `.onnx` file of one model directory: MLmodel's onnx flavor data, else the only `.onnx` file. */
-export async function findOnnxFile(dir: string): Promise<string | undefined> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  if (names.includes('MLmodel')) {
-    const mlmodel = parse(await readFile(join(dir, 'MLmodel'), 'utf8')) as { flavors?: { onnx?: { data?: unknown } } };
-    const data = mlmodel?.flavors?.onnx?.data;
-    if (typeof data === 'string' && !data.includes('..')) return join(dir, data);
-  }
-  const onnx = names.filter((n) => n.endsWith('.onnx'));
-  return onnx.length === 1 ? join(dir, onnx[0]!) : undefined;
+/** Where the service will find model `m` of the project at `root`; null when it is not there yet. */
+export async function modelLocation(root: string, m: Pick<ModelSpec, 'name' | 'source'>): Promise<ModelLocation | null> {
+  const absent = (err: unknown) => {
+    if (err instanceof ModelLoadError && err.code === 'MODEL.NOT_FOUND') return null;
+    throw err;
+  };
+  const pulled = await locateModel(join(root, 'models'), m.name).catch(absent);
+  if (pulled || m.source.kind !== 'local') return pulled;
+  return locateModelAt(resolve(root, m.source.path)).catch(absent);
 }
 
 /**
  * Signatures of the configured models whose files are present; a model that is not pulled yet is
- * simply absent from the map. An unreadable file becomes a diagnostic.
+ * simply absent from the map. A model folder or file that cannot be read becomes a diagnostic with
+ * the runtime's MODEL.* code (at the MLmodel's line and column when the fault is in its text).
  */
-export async function readModelSignatures(root: string, model: ServiceModel, configFile: string): Promise<{ signatures: Map<string, OnnxSignature>; diagnostics: Diagnostic[] }> {
+export async function readModelSignatures(root: string, model: ServiceModel, configFile: string, at: Locate = () => ({ file: configFile, line: 0, col: 0 })): Promise<{ signatures: Map<string, OnnxSignature>; diagnostics: Diagnostic[] }> {
   const signatures = new Map<string, OnnxSignature>();
   const diagnostics: Diagnostic[] = [];
-  for (const m of model.models) {
-    const file = await findOnnxFile(join(root, 'models', m.name));
-    if (!file) continue;
+  const shown = (path: string) => relative(root, path) || '.';
+  for (const [i, m] of model.models.entries()) {
+    let found: ModelLocation | null;
     try {
-      signatures.set(m.name, readOnnxSignature(await readFile(file)));
+      found = await modelLocation(root, m);
+    } catch (err) {
+      if (!(err instanceof ModelLoadError)) throw err;
+      const where = err.at ? { ...err.at, file: shown(err.at.file) } : at(['models', String(i), 'source']);
+      diagnostics.push({ code: err.code, severity: 'error', message: `model "${m.name}": ${err.detail.replaceAll(root + '/', '')}`, fix: err.fix, ...where });
+      continue;
+    }
+    if (!found) {
+      if (m.source.kind === 'local') {
+        diagnostics.push({
+          code: 'SIGNATURE.NOT_THERE',
+          severity: 'warning',
+          message: `model "${m.name}": ${m.source.path} is not there yet, so its inputs were not checked and the default hooks use the input name "input"`,
+          fix: `put the model at ${m.source.path} and run mlgen sync again`,
+          ...at(['models', String(i), 'source']),
+        });
+      }
+      continue;
+    }
+    try {
+      signatures.set(m.name, readOnnxSignature(await readFile(found.file)));
     } catch (err) {
       diagnostics.push({
         code: 'SIGNATURE.UNREADABLE',
         severity: 'error',
-        message: `model "${m.name}": ${file.slice(root.length + 1)} is not a readable ONNX model (${(err as Error).message})`,
-        fix: 'pull the model again with "mlgen models pull"',
-        file: configFile,
-        line: 0,
-        col: 0,
+        message: `model "${m.name}": ${shown(found.file)} is not a readable ONNX model (${(err as Error).message})`,
+        fix: m.source.kind === 'local' ? 'point `source:` at a complete ONNX model' : 'pull the model again with "mlgen models pull"',
+        ...at(['models', String(i), 'source']),
       });
     }
   }
@@ -66,8 +88,9 @@ export async function readAndCheckModels(
   root: string,
   loaded: { model: ServiceModel; path: string; text: string },
 ): Promise<{ signatures: Map<string, OnnxSignature>; diagnostics: Diagnostic[] }> {
-  const { signatures, diagnostics } = await readModelSignatures(root, loaded.model, loaded.path);
-  diagnostics.push(...checkModelSignatures(loaded.model, signatures, configLocator(loaded.text, loaded.path)));
+  const at = configLocator(loaded.text, loaded.path);
+  const { signatures, diagnostics } = await readModelSignatures(root, loaded.model, loaded.path, at);
+  diagnostics.push(...checkModelSignatures(loaded.model, signatures, at));
   return { signatures, diagnostics };
 }
 

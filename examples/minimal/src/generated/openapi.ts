@@ -354,9 +354,9 @@ export const openapi: Record<string, unknown> = {
             schema: {
               additionalProperties: false,
               properties: {
-                days_since_login: {
+                tenure_months: {
                   minimum: 0,
-                  type: "integer",
+                  type: "number",
                 },
                 monthly_spend: {
                   minimum: 0,
@@ -366,9 +366,9 @@ export const openapi: Record<string, unknown> = {
                   minimum: 0,
                   type: "integer",
                 },
-                tenure_months: {
+                days_since_login: {
                   minimum: 0,
-                  type: "number",
+                  type: "integer",
                 },
               },
               required: ["tenure_months", "monthly_spend", "support_tickets", "days_since_login"],
@@ -377,10 +377,10 @@ export const openapi: Record<string, unknown> = {
             examples: {
               example1: {
                 value: {
-                  days_since_login: 3,
+                  tenure_months: 18,
                   monthly_spend: 42.5,
                   support_tickets: 1,
-                  tenure_months: 18,
+                  days_since_login: 3,
                 },
               },
             },

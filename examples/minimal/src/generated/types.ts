@@ -2,10 +2,10 @@
 
 /** Request body of POST /v1/score. */
 export type ScoreRequest = {
-  days_since_login: number;
+  tenure_months: number;
   monthly_spend: number;
   support_tickets: number;
-  tenure_months: number;
+  days_since_login: number;
 };
 
 /** Response body of POST /v1/score. */

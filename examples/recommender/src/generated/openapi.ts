@@ -373,6 +373,22 @@ export const openapi: Record<string, unknown> = {
             schema: {
               additionalProperties: false,
               properties: {
+                user_id: {
+                  description: "Stable user id; also the A/B unit",
+                  maxLength: 64,
+                  minLength: 1,
+                  type: "string",
+                },
+                history: {
+                  default: [],
+                  description: "Ids of the activities the user did most recently, newest first",
+                  items: {
+                    minimum: 0,
+                    type: "integer",
+                  },
+                  maxItems: 20,
+                  type: "array",
+                },
                 activity_ids: {
                   description: "Candidate activities to score",
                   items: {
@@ -387,22 +403,6 @@ export const openapi: Record<string, unknown> = {
                   enum: ["desktop", "mobile", "tablet"],
                   type: "string",
                 },
-                history: {
-                  default: [],
-                  description: "Ids of the activities the user did most recently, newest first",
-                  items: {
-                    minimum: 0,
-                    type: "integer",
-                  },
-                  maxItems: 20,
-                  type: "array",
-                },
-                user_id: {
-                  description: "Stable user id; also the A/B unit",
-                  maxLength: 64,
-                  minLength: 1,
-                  type: "string",
-                },
               },
               required: ["user_id", "activity_ids"],
               type: "object",
@@ -410,16 +410,16 @@ export const openapi: Record<string, unknown> = {
             examples: {
               example1: {
                 value: {
+                  user_id: "u-1842",
+                  history: [311, 97, 4521],
                   activity_ids: [12, 311, 77, 4040],
                   device: "mobile",
-                  history: [311, 97, 4521],
-                  user_id: "u-1842",
                 },
               },
               example2: {
                 value: {
-                  activity_ids: [5],
                   user_id: "u-77",
+                  activity_ids: [5],
                 },
               },
             },

@@ -2,13 +2,13 @@
 
 /** Request body of POST /v1/rank. */
 export type RankRequest = {
+  /** Stable user id; also the A/B unit */
+  user_id: string;
+  /** Ids of the activities the user did most recently, newest first */
+  history?: number[];
   /** Candidate activities to score */
   activity_ids: number[];
   device?: "desktop" | "mobile" | "tablet";
-  /** Ids of the activities the user did most recently, newest first */
-  history?: number[];
-  /** Stable user id; also the A/B unit */
-  user_id: string;
 };
 
 /** Response body of POST /v1/rank. */

@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 export const validateRank = validate0;
-const schema0 = {"additionalProperties":false,"properties":{"activity_ids":{"description":"Candidate activities to score","items":{"minimum":0,"type":"integer"},"maxItems":200,"minItems":1,"type":"array"},"device":{"enum":["desktop","mobile","tablet"],"type":"string"},"history":{"default":[],"description":"Ids of the activities the user did most recently, newest first","items":{"minimum":0,"type":"integer"},"maxItems":20,"type":"array"},"user_id":{"description":"Stable user id; also the A/B unit","maxLength":64,"minLength":1,"type":"string"}},"required":["user_id","activity_ids"],"type":"object"};
+const schema0 = {"additionalProperties":false,"properties":{"user_id":{"description":"Stable user id; also the A/B unit","maxLength":64,"minLength":1,"type":"string"},"history":{"default":[],"description":"Ids of the activities the user did most recently, newest first","items":{"minimum":0,"type":"integer"},"maxItems":20,"type":"array"},"activity_ids":{"description":"Candidate activities to score","items":{"minimum":0,"type":"integer"},"maxItems":200,"minItems":1,"type":"array"},"device":{"enum":["desktop","mobile","tablet"],"type":"string"}},"required":["user_id","activity_ids"],"type":"object"};
 const func0 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -37,7 +37,7 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!((((key0 === "activity_ids") || (key0 === "device")) || (key0 === "history")) || (key0 === "user_id"))){
+if(!((((key0 === "user_id") || (key0 === "history")) || (key0 === "activity_ids")) || (key0 === "device"))){
 const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
@@ -48,11 +48,11 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data.activity_ids !== undefined){
-let data0 = data.activity_ids;
-if(Array.isArray(data0)){
-if(data0.length > 200){
-const err3 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/maxItems",keyword:"maxItems",params:{limit: 200},message:"must NOT have more than 200 items"};
+if(data.user_id !== undefined){
+let data0 = data.user_id;
+if(typeof data0 === "string"){
+if(func0(data0) > 64){
+const err3 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -61,8 +61,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data0.length < 1){
-const err4 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(func0(data0) < 1){
+const err4 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -71,11 +71,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-const len0 = data0.length;
-for(let i0=0; i0<len0; i0++){
-let data1 = data0[i0];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err5 = {instancePath:instancePath+"/activity_ids/" + i0,schemaPath:"#/properties/activity_ids/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err5 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -84,9 +82,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 0 || isNaN(data1)){
-const err6 = {instancePath:instancePath+"/activity_ids/" + i0,schemaPath:"#/properties/activity_ids/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data.history !== undefined){
+let data1 = data.history;
+if(Array.isArray(data1)){
+if(data1.length > 20){
+const err6 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -95,11 +96,11 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err7 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -108,11 +109,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-if(data.device !== undefined){
-let data2 = data.device;
-if(typeof data2 !== "string"){
-const err8 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -121,8 +120,11 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!(((data2 === "desktop") || (data2 === "mobile")) || (data2 === "tablet"))){
-const err9 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/enum",keyword:"enum",params:{allowedValues: schema0.properties.device.enum},message:"must be equal to one of the allowed values"};
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -132,11 +134,11 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.history !== undefined){
-let data3 = data.history;
+if(data.activity_ids !== undefined){
+let data3 = data.activity_ids;
 if(Array.isArray(data3)){
-if(data3.length > 20){
-const err10 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+if(data3.length > 200){
+const err10 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/maxItems",keyword:"maxItems",params:{limit: 200},message:"must NOT have more than 200 items"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -145,11 +147,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-const len1 = data3.length;
-for(let i1=0; i1<len1; i1++){
-let data4 = data3[i1];
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err11 = {instancePath:instancePath+"/history/" + i1,schemaPath:"#/properties/history/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data3.length < 1){
+const err11 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -158,9 +157,11 @@ vErrors.push(err11);
 }
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err12 = {instancePath:instancePath+"/history/" + i1,schemaPath:"#/properties/history/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const len1 = data3.length;
+for(let i1=0; i1<len1; i1++){
+let data4 = data3[i1];
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err12 = {instancePath:instancePath+"/activity_ids/" + i1,schemaPath:"#/properties/activity_ids/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -169,11 +170,9 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err13 = {instancePath:instancePath+"/activity_ids/" + i1,schemaPath:"#/properties/activity_ids/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -183,11 +182,10 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data.user_id !== undefined){
-let data5 = data.user_id;
-if(typeof data5 === "string"){
-if(func0(data5) > 64){
-const err14 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -196,8 +194,11 @@ vErrors.push(err14);
 }
 errors++;
 }
-if(func0(data5) < 1){
-const err15 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.device !== undefined){
+let data5 = data.device;
+if(typeof data5 !== "string"){
+const err15 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -206,9 +207,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-else {
-const err16 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(((data5 === "desktop") || (data5 === "mobile")) || (data5 === "tablet"))){
+const err16 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/enum",keyword:"enum",params:{allowedValues: schema0.properties.device.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }

@@ -358,24 +358,49 @@ export const openapi: Record<string, unknown> = {
             schema: {
               additionalProperties: false,
               properties: {
+                query: {
+                  additionalProperties: false,
+                  properties: {
+                    length_tokens: {
+                      maximum: 64,
+                      minimum: 1,
+                      type: "integer",
+                    },
+                    is_navigational: {
+                      type: "boolean",
+                    },
+                    click_rate_7d: {
+                      maximum: 1,
+                      minimum: 0,
+                      type: "number",
+                    },
+                  },
+                  required: ["length_tokens", "is_navigational"],
+                  type: "object",
+                },
                 device: {
                   enum: ["desktop", "mobile", "app"],
+                  type: "string",
+                },
+                language: {
+                  description: "BCP 47 language tag such as de or pt-BR",
+                  pattern: "^[a-z]{2}(-[A-Z]{2})?$",
                   type: "string",
                 },
                 documents: {
                   items: {
                     additionalProperties: false,
                     properties: {
+                      id: {
+                        minLength: 1,
+                        type: "string",
+                      },
                       bm25: {
                         type: "number",
                       },
                       freshness_days: {
                         minimum: 0,
                         type: "integer",
-                      },
-                      id: {
-                        minLength: 1,
-                        type: "string",
                       },
                     },
                     required: ["id", "bm25", "freshness_days"],
@@ -385,31 +410,6 @@ export const openapi: Record<string, unknown> = {
                   minItems: 1,
                   type: "array",
                 },
-                language: {
-                  description: "BCP 47 language tag such as de or pt-BR",
-                  pattern: "^[a-z]{2}(-[A-Z]{2})?$",
-                  type: "string",
-                },
-                query: {
-                  additionalProperties: false,
-                  properties: {
-                    click_rate_7d: {
-                      maximum: 1,
-                      minimum: 0,
-                      type: "number",
-                    },
-                    is_navigational: {
-                      type: "boolean",
-                    },
-                    length_tokens: {
-                      maximum: 64,
-                      minimum: 1,
-                      type: "integer",
-                    },
-                  },
-                  required: ["length_tokens", "is_navigational"],
-                  type: "object",
-                },
               },
               required: ["query", "device", "language", "documents"],
               type: "object",
@@ -417,25 +417,25 @@ export const openapi: Record<string, unknown> = {
             examples: {
               example1: {
                 value: {
+                  query: {
+                    length_tokens: 3,
+                    is_navigational: false,
+                    click_rate_7d: 0.12,
+                  },
                   device: "mobile",
+                  language: "pt-BR",
                   documents: [
                     {
+                      id: "doc-1",
                       bm25: 12.3,
                       freshness_days: 2,
-                      id: "doc-1",
                     },
                     {
+                      id: "doc-2",
                       bm25: 9.1,
                       freshness_days: 40,
-                      id: "doc-2",
                     },
                   ],
-                  language: "pt-BR",
-                  query: {
-                    click_rate_7d: 0.12,
-                    is_navigational: false,
-                    length_tokens: 3,
-                  },
                 },
               },
             },

@@ -2,19 +2,19 @@
 
 /** Request body of POST /v2/search/rerank. */
 export type RerankRequest = {
+  query: {
+    length_tokens: number;
+    is_navigational: boolean;
+    click_rate_7d?: number;
+  };
   device: "desktop" | "mobile" | "app";
-  documents: {
-    bm25: number;
-    freshness_days: number;
-    id: string;
-  }[];
   /** BCP 47 language tag such as de or pt-BR */
   language: string;
-  query: {
-    click_rate_7d?: number;
-    is_navigational: boolean;
-    length_tokens: number;
-  };
+  documents: {
+    id: string;
+    bm25: number;
+    freshness_days: number;
+  }[];
 };
 
 /** Response body of POST /v2/search/rerank. */

@@ -2,9 +2,9 @@
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 export const validateRerank = validate0;
-const schema0 = {"additionalProperties":false,"properties":{"device":{"enum":["desktop","mobile","app"],"type":"string"},"documents":{"items":{"additionalProperties":false,"properties":{"bm25":{"type":"number"},"freshness_days":{"minimum":0,"type":"integer"},"id":{"minLength":1,"type":"string"}},"required":["id","bm25","freshness_days"],"type":"object"},"maxItems":100,"minItems":1,"type":"array"},"language":{"description":"BCP 47 language tag such as de or pt-BR","pattern":"^[a-z]{2}(-[A-Z]{2})?$","type":"string"},"query":{"additionalProperties":false,"properties":{"click_rate_7d":{"maximum":1,"minimum":0,"type":"number"},"is_navigational":{"type":"boolean"},"length_tokens":{"maximum":64,"minimum":1,"type":"integer"}},"required":["length_tokens","is_navigational"],"type":"object"}},"required":["query","device","language","documents"],"type":"object"};
-const func0 = require("ajv/dist/runtime/ucs2length").default;
+const schema0 = {"additionalProperties":false,"properties":{"query":{"additionalProperties":false,"properties":{"length_tokens":{"maximum":64,"minimum":1,"type":"integer"},"is_navigational":{"type":"boolean"},"click_rate_7d":{"maximum":1,"minimum":0,"type":"number"}},"required":["length_tokens","is_navigational"],"type":"object"},"device":{"enum":["desktop","mobile","app"],"type":"string"},"language":{"description":"BCP 47 language tag such as de or pt-BR","pattern":"^[a-z]{2}(-[A-Z]{2})?$","type":"string"},"documents":{"items":{"additionalProperties":false,"properties":{"id":{"minLength":1,"type":"string"},"bm25":{"type":"number"},"freshness_days":{"minimum":0,"type":"integer"}},"required":["id","bm25","freshness_days"],"type":"object"},"maxItems":100,"minItems":1,"type":"array"}},"required":["query","device","language","documents"],"type":"object"};
 const pattern0 = new RegExp("^[a-z]{2}(-[A-Z]{2})?$", "u");
+const func0 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -58,7 +58,7 @@ vErrors.push(err3);
 errors++;
 }
 for(const key0 in data){
-if(!((((key0 === "device") || (key0 === "documents")) || (key0 === "language")) || (key0 === "query"))){
+if(!((((key0 === "query") || (key0 === "device")) || (key0 === "language")) || (key0 === "documents"))){
 const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err4];
@@ -69,10 +69,11 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.device !== undefined){
-let data0 = data.device;
-if(typeof data0 !== "string"){
-const err5 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.query !== undefined){
+let data0 = data.query;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.length_tokens === undefined){
+const err5 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/required",keyword:"required",params:{missingProperty: "length_tokens"},message:"must have required property '"+"length_tokens"+"'"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -81,8 +82,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!(((data0 === "desktop") || (data0 === "mobile")) || (data0 === "app"))){
-const err6 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/enum",keyword:"enum",params:{allowedValues: schema0.properties.device.enum},message:"must be equal to one of the allowed values"};
+if(data0.is_navigational === undefined){
+const err6 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/required",keyword:"required",params:{missingProperty: "is_navigational"},message:"must have required property '"+"is_navigational"+"'"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -91,12 +92,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-if(data.documents !== undefined){
-let data1 = data.documents;
-if(Array.isArray(data1)){
-if(data1.length > 100){
-const err7 = {instancePath:instancePath+"/documents",schemaPath:"#/properties/documents/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
+for(const key1 in data0){
+if(!(((key1 === "length_tokens") || (key1 === "is_navigational")) || (key1 === "click_rate_7d"))){
+const err7 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -105,8 +103,11 @@ vErrors.push(err7);
 }
 errors++;
 }
-if(data1.length < 1){
-const err8 = {instancePath:instancePath+"/documents",schemaPath:"#/properties/documents/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+if(data0.length_tokens !== undefined){
+let data1 = data0.length_tokens;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err8 = {instancePath:instancePath+"/query/length_tokens",schemaPath:"#/properties/query/properties/length_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -115,12 +116,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-const len0 = data1.length;
-for(let i0=0; i0<len0; i0++){
-let data2 = data1[i0];
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.id === undefined){
-const err9 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 64 || isNaN(data1)){
+const err9 = {instancePath:instancePath+"/query/length_tokens",schemaPath:"#/properties/query/properties/length_tokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -129,8 +127,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data2.bm25 === undefined){
-const err10 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/required",keyword:"required",params:{missingProperty: "bm25"},message:"must have required property '"+"bm25"+"'"};
+if(data1 < 1 || isNaN(data1)){
+const err10 = {instancePath:instancePath+"/query/length_tokens",schemaPath:"#/properties/query/properties/length_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -139,8 +137,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(data2.freshness_days === undefined){
-const err11 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/required",keyword:"required",params:{missingProperty: "freshness_days"},message:"must have required property '"+"freshness_days"+"'"};
+}
+}
+if(data0.is_navigational !== undefined){
+if(typeof data0.is_navigational !== "boolean"){
+const err11 = {instancePath:instancePath+"/query/is_navigational",schemaPath:"#/properties/query/properties/is_navigational/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -149,9 +150,12 @@ vErrors.push(err11);
 }
 errors++;
 }
-for(const key1 in data2){
-if(!(((key1 === "bm25") || (key1 === "freshness_days")) || (key1 === "id"))){
-const err12 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+}
+if(data0.click_rate_7d !== undefined){
+let data3 = data0.click_rate_7d;
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 1 || isNaN(data3)){
+const err12 = {instancePath:instancePath+"/query/click_rate_7d",schemaPath:"#/properties/query/properties/click_rate_7d/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -160,11 +164,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data2.bm25 !== undefined){
-let data3 = data2.bm25;
-if(!((typeof data3 == "number") && (isFinite(data3)))){
-const err13 = {instancePath:instancePath+"/documents/" + i0+"/bm25",schemaPath:"#/properties/documents/items/properties/bm25/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(data3 < 0 || isNaN(data3)){
+const err13 = {instancePath:instancePath+"/query/click_rate_7d",schemaPath:"#/properties/query/properties/click_rate_7d/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -174,10 +175,8 @@ vErrors.push(err13);
 errors++;
 }
 }
-if(data2.freshness_days !== undefined){
-let data4 = data2.freshness_days;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err14 = {instancePath:instancePath+"/documents/" + i0+"/freshness_days",schemaPath:"#/properties/documents/items/properties/freshness_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err14 = {instancePath:instancePath+"/query/click_rate_7d",schemaPath:"#/properties/query/properties/click_rate_7d/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -186,9 +185,10 @@ vErrors.push(err14);
 }
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err15 = {instancePath:instancePath+"/documents/" + i0+"/freshness_days",schemaPath:"#/properties/documents/items/properties/freshness_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -198,12 +198,10 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
-if(data2.id !== undefined){
-let data5 = data2.id;
-if(typeof data5 === "string"){
-if(func0(data5) < 1){
-const err16 = {instancePath:instancePath+"/documents/" + i0+"/id",schemaPath:"#/properties/documents/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data.device !== undefined){
+let data4 = data.device;
+if(typeof data4 !== "string"){
+const err16 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -212,9 +210,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-else {
-const err17 = {instancePath:instancePath+"/documents/" + i0+"/id",schemaPath:"#/properties/documents/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(((data4 === "desktop") || (data4 === "mobile")) || (data4 === "app"))){
+const err17 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/enum",keyword:"enum",params:{allowedValues: schema0.properties.device.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -224,9 +221,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.language !== undefined){
+let data5 = data.language;
+if(typeof data5 === "string"){
+if(!pattern0.test(data5)){
+const err18 = {instancePath:instancePath+"/language",schemaPath:"#/properties/language/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[A-Z]{2})?$"},message:"must match pattern \""+"^[a-z]{2}(-[A-Z]{2})?$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -236,9 +235,8 @@ vErrors.push(err18);
 errors++;
 }
 }
-}
 else {
-const err19 = {instancePath:instancePath+"/documents",schemaPath:"#/properties/documents/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err19 = {instancePath:instancePath+"/language",schemaPath:"#/properties/language/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -248,11 +246,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.language !== undefined){
-let data6 = data.language;
-if(typeof data6 === "string"){
-if(!pattern0.test(data6)){
-const err20 = {instancePath:instancePath+"/language",schemaPath:"#/properties/language/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[A-Z]{2})?$"},message:"must match pattern \""+"^[a-z]{2}(-[A-Z]{2})?$"+"\""};
+if(data.documents !== undefined){
+let data6 = data.documents;
+if(Array.isArray(data6)){
+if(data6.length > 100){
+const err20 = {instancePath:instancePath+"/documents",schemaPath:"#/properties/documents/maxItems",keyword:"maxItems",params:{limit: 100},message:"must NOT have more than 100 items"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -261,9 +259,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/language",schemaPath:"#/properties/language/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data6.length < 1){
+const err21 = {instancePath:instancePath+"/documents",schemaPath:"#/properties/documents/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -272,12 +269,12 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data.query !== undefined){
-let data7 = data.query;
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.length_tokens === undefined){
-const err22 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/required",keyword:"required",params:{missingProperty: "length_tokens"},message:"must have required property '"+"length_tokens"+"'"};
+if(data7.id === undefined){
+const err22 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -286,8 +283,8 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(data7.is_navigational === undefined){
-const err23 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/required",keyword:"required",params:{missingProperty: "is_navigational"},message:"must have required property '"+"is_navigational"+"'"};
+if(data7.bm25 === undefined){
+const err23 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/required",keyword:"required",params:{missingProperty: "bm25"},message:"must have required property '"+"bm25"+"'"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -296,9 +293,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-for(const key2 in data7){
-if(!(((key2 === "click_rate_7d") || (key2 === "is_navigational")) || (key2 === "length_tokens"))){
-const err24 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(data7.freshness_days === undefined){
+const err24 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/required",keyword:"required",params:{missingProperty: "freshness_days"},message:"must have required property '"+"freshness_days"+"'"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -307,12 +303,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data7.click_rate_7d !== undefined){
-let data8 = data7.click_rate_7d;
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 > 1 || isNaN(data8)){
-const err25 = {instancePath:instancePath+"/query/click_rate_7d",schemaPath:"#/properties/query/properties/click_rate_7d/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1"};
+for(const key2 in data7){
+if(!(((key2 === "id") || (key2 === "bm25")) || (key2 === "freshness_days"))){
+const err25 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -321,8 +314,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data8 < 0 || isNaN(data8)){
-const err26 = {instancePath:instancePath+"/query/click_rate_7d",schemaPath:"#/properties/query/properties/click_rate_7d/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+if(data7.id !== undefined){
+let data8 = data7.id;
+if(typeof data8 === "string"){
+if(func0(data8) < 1){
+const err26 = {instancePath:instancePath+"/documents/" + i0+"/id",schemaPath:"#/properties/documents/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -333,7 +330,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/query/click_rate_7d",schemaPath:"#/properties/query/properties/click_rate_7d/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err27 = {instancePath:instancePath+"/documents/" + i0+"/id",schemaPath:"#/properties/documents/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -343,9 +340,10 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data7.is_navigational !== undefined){
-if(typeof data7.is_navigational !== "boolean"){
-const err28 = {instancePath:instancePath+"/query/is_navigational",schemaPath:"#/properties/query/properties/is_navigational/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data7.bm25 !== undefined){
+let data9 = data7.bm25;
+if(!((typeof data9 == "number") && (isFinite(data9)))){
+const err28 = {instancePath:instancePath+"/documents/" + i0+"/bm25",schemaPath:"#/properties/documents/items/properties/bm25/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -355,10 +353,10 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data7.length_tokens !== undefined){
-let data10 = data7.length_tokens;
+if(data7.freshness_days !== undefined){
+let data10 = data7.freshness_days;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err29 = {instancePath:instancePath+"/query/length_tokens",schemaPath:"#/properties/query/properties/length_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err29 = {instancePath:instancePath+"/documents/" + i0+"/freshness_days",schemaPath:"#/properties/documents/items/properties/freshness_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -368,8 +366,8 @@ vErrors.push(err29);
 errors++;
 }
 if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 > 64 || isNaN(data10)){
-const err30 = {instancePath:instancePath+"/query/length_tokens",schemaPath:"#/properties/query/properties/length_tokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64"};
+if(data10 < 0 || isNaN(data10)){
+const err30 = {instancePath:instancePath+"/documents/" + i0+"/freshness_days",schemaPath:"#/properties/documents/items/properties/freshness_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -378,8 +376,11 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(data10 < 1 || isNaN(data10)){
-const err31 = {instancePath:instancePath+"/query/length_tokens",schemaPath:"#/properties/query/properties/length_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/documents/" + i0,schemaPath:"#/properties/documents/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -390,9 +391,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err32 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err32 = {instancePath:instancePath+"/documents",schemaPath:"#/properties/documents/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err32];
 }

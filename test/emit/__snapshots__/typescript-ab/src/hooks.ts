@@ -15,7 +15,7 @@ import type { Hooks } from './generated/hooks-contract.js';
 
 export const hooks = {
   rank: {
-    // Not used by the default: device, user_id.
+    // Not used by the default: user_id, device.
     preprocess(input) {
       // One row per candidate, the candidate itself as the last feature.
       return input.activity_ids.map((candidate) => ({ input: Float32Array.from([...padded(input.history ?? [], 20), candidate]) }));

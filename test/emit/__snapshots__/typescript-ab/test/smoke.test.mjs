@@ -10,10 +10,10 @@ const cases = [
   {
     path: "/v1/rank",
     example: {
-      activity_ids: [11, 12, 13],
+      user_id: "u-1",
       device: "mobile",
       history: [3, 5],
-      user_id: "u-1",
+      activity_ids: [11, 12, 13],
     },
   },
 ];

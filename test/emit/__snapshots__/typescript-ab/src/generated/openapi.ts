@@ -365,13 +365,9 @@ export const openapi: Record<string, unknown> = {
           "application/json": {
             schema: {
               properties: {
-                activity_ids: {
-                  items: {
-                    type: "integer",
-                  },
-                  maxItems: 200,
-                  minItems: 1,
-                  type: "array",
+                user_id: {
+                  minLength: 1,
+                  type: "string",
                 },
                 device: {
                   enum: ["desktop", "mobile"],
@@ -384,9 +380,13 @@ export const openapi: Record<string, unknown> = {
                   maxItems: 20,
                   type: "array",
                 },
-                user_id: {
-                  minLength: 1,
-                  type: "string",
+                activity_ids: {
+                  items: {
+                    type: "integer",
+                  },
+                  maxItems: 200,
+                  minItems: 1,
+                  type: "array",
                 },
               },
               required: ["user_id", "activity_ids"],
@@ -395,10 +395,10 @@ export const openapi: Record<string, unknown> = {
             examples: {
               example1: {
                 value: {
-                  activity_ids: [11, 12, 13],
+                  user_id: "u-1",
                   device: "mobile",
                   history: [3, 5],
-                  user_id: "u-1",
+                  activity_ids: [11, 12, 13],
                 },
               },
             },

@@ -2,10 +2,10 @@
 
 /** Request body of POST /v1/rank. */
 export type RankRequest = {
-  activity_ids: number[];
+  user_id: string;
   device?: "desktop" | "mobile";
   history?: number[];
-  user_id: string;
+  activity_ids: number[];
 };
 
 /** Response body of POST /v1/rank. */

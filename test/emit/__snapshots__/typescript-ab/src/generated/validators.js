@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 export const validateRank = validate0;
-const schema0 = {"properties":{"activity_ids":{"items":{"type":"integer"},"maxItems":200,"minItems":1,"type":"array"},"device":{"enum":["desktop","mobile"],"type":"string"},"history":{"items":{"type":"integer"},"maxItems":20,"type":"array"},"user_id":{"minLength":1,"type":"string"}},"required":["user_id","activity_ids"],"type":"object"};
+const schema0 = {"properties":{"user_id":{"minLength":1,"type":"string"},"device":{"enum":["desktop","mobile"],"type":"string"},"history":{"items":{"type":"integer"},"maxItems":20,"type":"array"},"activity_ids":{"items":{"type":"integer"},"maxItems":200,"minItems":1,"type":"array"}},"required":["user_id","activity_ids"],"type":"object"};
 const func0 = require("ajv/dist/runtime/ucs2length").default;
 
 function validate0(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -36,11 +36,11 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.activity_ids !== undefined){
-let data0 = data.activity_ids;
-if(Array.isArray(data0)){
-if(data0.length > 200){
-const err2 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/maxItems",keyword:"maxItems",params:{limit: 200},message:"must NOT have more than 200 items"};
+if(data.user_id !== undefined){
+let data0 = data.user_id;
+if(typeof data0 === "string"){
+if(func0(data0) < 1){
+const err2 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -49,8 +49,9 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data0.length < 1){
-const err3 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+else {
+const err3 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -59,11 +60,11 @@ vErrors.push(err3);
 }
 errors++;
 }
-const len0 = data0.length;
-for(let i0=0; i0<len0; i0++){
-let data1 = data0[i0];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/activity_ids/" + i0,schemaPath:"#/properties/activity_ids/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(data.device !== undefined){
+let data1 = data.device;
+if(typeof data1 !== "string"){
+const err4 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -72,10 +73,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!((data1 === "desktop") || (data1 === "mobile"))){
+const err5 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/enum",keyword:"enum",params:{allowedValues: schema0.properties.device.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -85,10 +84,11 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data.device !== undefined){
-let data2 = data.device;
-if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.history !== undefined){
+let data2 = data.history;
+if(Array.isArray(data2)){
+if(data2.length > 20){
+const err6 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -97,8 +97,11 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!((data2 === "desktop") || (data2 === "mobile"))){
-const err7 = {instancePath:instancePath+"/device",schemaPath:"#/properties/device/enum",keyword:"enum",params:{allowedValues: schema0.properties.device.enum},message:"must be equal to one of the allowed values"};
+const len0 = data2.length;
+for(let i0=0; i0<len0; i0++){
+let data3 = data2[i0];
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err7 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -108,11 +111,9 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.history !== undefined){
-let data3 = data.history;
-if(Array.isArray(data3)){
-if(data3.length > 20){
-const err8 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+}
+else {
+const err8 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -121,11 +122,12 @@ vErrors.push(err8);
 }
 errors++;
 }
-const len1 = data3.length;
-for(let i1=0; i1<len1; i1++){
-let data4 = data3[i1];
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err9 = {instancePath:instancePath+"/history/" + i1,schemaPath:"#/properties/history/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(data.activity_ids !== undefined){
+let data4 = data.activity_ids;
+if(Array.isArray(data4)){
+if(data4.length > 200){
+const err9 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/maxItems",keyword:"maxItems",params:{limit: 200},message:"must NOT have more than 200 items"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -134,10 +136,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-}
-else {
-const err10 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data4.length < 1){
+const err10 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -146,12 +146,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-if(data.user_id !== undefined){
-let data5 = data.user_id;
-if(typeof data5 === "string"){
-if(func0(data5) < 1){
-const err11 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const len1 = data4.length;
+for(let i1=0; i1<len1; i1++){
+let data5 = data4[i1];
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err11 = {instancePath:instancePath+"/activity_ids/" + i1,schemaPath:"#/properties/activity_ids/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -161,8 +160,9 @@ vErrors.push(err11);
 errors++;
 }
 }
+}
 else {
-const err12 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/activity_ids",schemaPath:"#/properties/activity_ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -186,4 +186,4 @@ errors++;
 validate0.errors = vErrors;
 return errors === 0;
 }
-validate0.evaluated = {"props":{"activity_ids":true,"device":true,"history":true,"user_id":true},"dynamicProps":false,"dynamicItems":false};
+validate0.evaluated = {"props":{"user_id":true,"device":true,"history":true,"activity_ids":true},"dynamicProps":false,"dynamicItems":false};
