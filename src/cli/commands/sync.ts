@@ -51,7 +51,9 @@ async function printSummary(root: string, model: ServiceModel, io: Io): Promise<
     before = await configAtRevision(root, CONFIG_FILE);
   } catch (e) {
     if (!(e instanceof DiagnosticError)) throw e;
-    io.out(`\n(no change summary: HEAD's ${CONFIG_FILE} does not validate; see \`mlgen diff\`)`);
+    // Git unreadable (not a repository, another owner ...): say why, never "New service".
+    const git = e.diagnostics.find((d) => d.code.startsWith('REVIEW.'));
+    io.out(`\n(no change summary: ${git ? git.message : `HEAD's ${CONFIG_FILE} does not validate`}; see \`mlgen diff\`)`);
     return;
   }
   const summary = summarizeChanges(before, model);
