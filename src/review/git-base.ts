@@ -87,13 +87,12 @@ async function git(root: string, args: string[], maxBuffer = 1 << 20): Promise<s
   return stdout;
 }
 
-/** Exit status of a git call that answers yes/no (`--verify --quiet`), rethrowing real failures. */
-async function succeeds(root: string, args: string[]): Promise<boolean> {
+/** Output of a git call that answers "no" with a silent exit 1 (`--verify --quiet`); null for no. */
+async function answer(root: string, args: string[]): Promise<string | null> {
   try {
-    await git(root, args);
-    return true;
+    return (await git(root, args)).trim();
   } catch (e) {
-    if ((e as GitFailure).code === 1 && stderrOf(e) === '') return false;
+    if ((e as GitFailure).code === 1 && stderrOf(e) === '') return null;
     throw e;
   }
 }
@@ -119,10 +118,9 @@ export async function openBase(root: string, ref: string, configFile: string): P
   try {
     top = (await git(root, ['rev-parse', '--show-toplevel'])).trim();
     // A ref that looks like an option is never passed on (`--base=--output=x`).
-    const found = !ref.startsWith('-') && (await succeeds(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]));
-    commit = found ? (await git(root, ['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim() : null;
+    commit = ref.startsWith('-') ? null : await answer(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
     // No commit yet and the default base: everything is new, which is the truth.
-    if (commit === null && !(ref === 'HEAD' && (await succeeds(root, ['symbolic-ref', '--quiet', 'HEAD'])))) {
+    if (commit === null && !(ref === 'HEAD' && (await answer(root, ['symbolic-ref', '--quiet', 'HEAD'])) !== null)) {
       throw await missingBase(root, ref, configFile);
     }
   } catch (e) {
