@@ -28,7 +28,8 @@ const read = (dir: string, file: string) => readFileSync(path.join(dir, file), '
 const valuesLocal = (dir: string) => JSON.parse(read(dir, '.mlgen/manifest.json')).files[VALUES].local;
 
 describe('a hand edit kept with mlgen sync --merge (built CLI, real git)', () => {
-  it('merge -> check green -> re-applied on config changes (also in a fresh clone) -> a real conflict refuses -> removed, plain again', () => {
+  // About 25 CLI runs in sequence: minutes on a loaded 2-core machine, so a generous cap (not a timing assertion).
+  it('merge -> check green -> re-applied on config changes (also in a fresh clone) -> a real conflict refuses -> removed, plain again', { timeout: 600_000 }, () => {
     const dir = tempProject();
     dirs.push(dir);
     expect(mlgen(dir, ['init', '--name', 'demo-svc', '--model', 'models:/demo/1']).code).toBe(0);
