@@ -38,5 +38,7 @@ export const EXIT = {
   drift: 1,
   conflict: 2,
   invalidConfig: 65,
+  /** An input the command needs cannot be read (the git history `mlgen diff` compares with). */
+  noInput: 66,
   internal: 70,
 } as const;

@@ -1,24 +1,36 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { ServiceModel } from '../config/index.js';
+import type { LocalChange } from '../review/index.js';
+import { openBase } from '../review/git-base.js';
 
-const run = promisify(execFile);
+export interface ReviewBase {
+  /** The config at the base; `null` only when the base really has none (see `openBase`). */
+  before: ServiceModel | null;
+  /** Local changes kept in generated files now, with their status against the base's manifest. */
+  localChanges: LocalChange[];
+}
 
 /**
- * The config as it was at a git revision (default HEAD), parsed in memory: no checkout, no
- * writes. `null` when the project is not in git, the revision has no such file, or git is missing:
- * the summary then reports everything as new.
+ * What the change summary compares with, read at a git revision (default HEAD) in memory: no
+ * checkout, no writes. A repository git cannot read, or a base that is not in the clone, throws a
+ * REVIEW diagnostic (exit 66) instead of passing for a new service.
  */
-export async function configAtRevision(root: string, configFile: string, ref = 'HEAD'): Promise<ServiceModel | null> {
-  let text: string;
+export async function reviewBase(root: string, configFile: string, ref = 'HEAD'): Promise<ReviewBase> {
+  const base = await openBase(root, ref, configFile);
+  const [{ parseConfigText }, { MANIFEST_PATH, parseManifest, readManifest }, { localChanges }] = await Promise.all([
+    import('../config/index.js'),
+    import('../sync/manifest.js'),
+    import('../review/index.js'),
+  ]);
+  const text = await base.read(configFile);
+  const before = text === null ? null : parseConfigText(text, `${ref}:${configFile}`);
+  const now = await readManifest(root);
+  const baseText = await base.read(MANIFEST_PATH);
+  let baseFiles;
   try {
-    const top = (await run('git', ['rev-parse', '--show-toplevel'], { cwd: root })).stdout.trim();
-    const rel = path.relative(top, path.resolve(root, configFile)).split(path.sep).join('/');
-    text = (await run('git', ['show', `${ref}:${rel}`], { cwd: root, maxBuffer: 16 << 20 })).stdout;
+    // A base manifest mlgen cannot read (another manifest version, merge markers) has no local changes to compare.
+    baseFiles = baseText === null ? undefined : parseManifest(baseText).files;
   } catch {
-    return null;
+    baseFiles = undefined;
   }
-  const { parseConfigText } = await import('../config/index.js');
-  return parseConfigText(text, `${ref}:${configFile}`);
+  return { before, localChanges: localChanges(now.kind === 'ok' ? now.manifest.files : undefined, baseFiles) };
 }

@@ -6,6 +6,7 @@ import { emitOpenApi } from './openapi.js';
 import { emitHelm } from './helm.js';
 import { emitDockerfile } from './dockerfile.js';
 import { emitGitattributes } from './gitattributes.js';
+import { emitGitignore } from './gitignore.js';
 import { emitTypeScript } from './typescript.js';
 import { emitTypeScriptProject } from './typescript-project.js';
 
@@ -17,6 +18,7 @@ export const emitters: ReadonlyArray<readonly [name: string, emit: Emitter]> = [
   ['helm', emitHelm],
   ['dockerfile', emitDockerfile],
   ['gitattributes', emitGitattributes],
+  ['gitignore', emitGitignore],
   ['typescript', emitTypeScript],
   ['typescript-project', emitTypeScriptProject],
 ];

@@ -17,6 +17,7 @@ import {
   VERIFY_LOCK_SCRIPT,
 } from './workflows-scripts.js';
 import { registryLoginSteps, registryPermissions } from './workflows-registry.js';
+import { reviewJob } from './workflows-review.js';
 import { gh, plain } from './workflows-yaml.js';
 
 export const WORKFLOW_PATHS = {
@@ -40,11 +41,11 @@ const NODE_VERSION = '24';
 const node = (name: string, script: string, env?: Record<string, string>) => ({ name, ...(env ? { env } : {}), shell: 'node {0}', run: script });
 const bash = (name: string, script: string, env?: Record<string, string>) => ({ name, ...(env ? { env } : {}), shell: 'bash', run: script });
 
-function setupSteps(checkoutWith?: Record<string, string>) {
+function setupSteps(checkoutWith?: Record<string, string | number>, install = 'npm ci') {
   return [
     { name: 'Check out', uses: ACTIONS.checkout, ...(checkoutWith ? { with: checkoutWith } : {}) },
     { name: 'Set up Node.js', uses: ACTIONS.setupNode, with: { 'node-version': NODE_VERSION, cache: 'npm' } },
-    { name: 'Install dependencies', run: 'npm ci' },
+    { name: 'Install dependencies', run: install },
   ];
 }
 
@@ -63,6 +64,9 @@ export function ciWorkflow(m: ServiceModel) {
         'runs-on': 'ubuntu-latest',
         steps: [...setupSteps(), { name: 'Generated files are in sync', run: 'npx --no mlgen check' }, { name: 'Test', run: 'npm test' }],
       },
+      // fetch-depth 0: the base commit must be in the clone. No install scripts in the one job
+      // whose token may write.
+      review: reviewJob(setupSteps({ 'fetch-depth': 0 }, 'npm ci --ignore-scripts')),
       deploy: {
         needs: 'check',
         if: `github.event_name == 'push' && github.ref == 'refs/heads/main' && !contains(${msg}, '${FLAGS.skipDeploy}')`,

@@ -1,7 +1,8 @@
 /**
  * Emits the service's GitHub Actions workflows, built as objects and serialized with `yaml`:
- * - ci.yml: check + test on every push and PR; on main, calls deploy.yml unless the head commit
- *   says `[skip-deploy]`; `[deploy-only]` = hotfix (this code, the models already locked).
+ * - ci.yml: check + test on every push and PR; on a PR, the change summary and its labels
+ *   (workflows-review.ts); on main, calls deploy.yml unless the head commit says `[skip-deploy]`;
+ *   `[deploy-only]` = hotfix (this code, the models already locked).
  * - deploy.yml (reusable, `workflow_call`): install the committed Spinnaker pipelines and canary
  *   config (`mlgen spinnaker install`), pull models, build + push the image to ECR, trigger the
  *   Spinnaker webhook. One copy of the deploy steps for both callers.
@@ -34,6 +35,8 @@ function ciHeader(): string[] {
     'Checks and tests every push and pull request. A push to main then deploys (deploy.yml):',
     '  a head commit message containing [skip-deploy] skips the deploy;',
     '  [deploy-only] is a hotfix: this code with the model versions already in models.lock.json.',
+    'On a pull request, the review job writes `mlgen diff` against the base commit into the job',
+    'summary and sets the api-breaking / deploy-impacting labels (a fork PR only reports them).',
     'mlgen comes from devDependencies (generator-mlservice); `npx --no` never downloads a package.',
   ];
 }

@@ -2,4 +2,5 @@
 export { summarizeChanges } from './summary.js';
 export { renderSummary, type SummaryFormat } from './render.js';
 export { diffOpenApi, type ApiChange } from './openapi-diff.js';
-export type { ChangeItem, ChangeLabel, ChangeLevel, ChangeSection, ChangeSummary } from './types.js';
+export { localChanges } from './local-changes.js';
+export type { ChangeItem, ChangeLabel, ChangeLevel, ChangeSection, ChangeSummary, LocalChange } from './types.js';

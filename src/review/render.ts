@@ -5,7 +5,7 @@
  * @see https://spec.commonmark.org/0.31.2/#backslash-escapes
  */
 import { SECTION_ORDER } from './summary.js';
-import type { ChangeItem, ChangeLevel, ChangeSection, ChangeSummary } from './types.js';
+import type { ChangeItem, ChangeLevel, ChangeSection, ChangeSummary, LocalChange } from './types.js';
 
 export type SummaryFormat = 'text' | 'markdown' | 'json';
 
@@ -24,8 +24,25 @@ const PREFIX: Record<ChangeLevel, string> = { breaking: 'BREAKING', 'non-breakin
 
 function headline(s: ChangeSummary): string {
   if (s.created) return `New service ${s.service}`;
-  return s.items.length === 0 ? `No changes to ${s.service}` : `Changes to ${s.service}`;
+  const changed = s.items.length > 0 || s.localChanges.some((l) => l.status !== 'kept');
+  return changed ? `Changes to ${s.service}` : `No changes to ${s.service}`;
 }
+
+const LOCAL_TITLE = 'Local changes kept in generated files (mlgen sync --merge)';
+
+const STATUS: Record<LocalChange['status'], string> = {
+  added: 'new in this change',
+  changed: 'changed in this change',
+  kept: 'kept from before',
+  removed: 'dropped in this change',
+};
+
+function localLine(l: LocalChange): string {
+  return `${l.path}: ${STATUS[l.status]} (+${l.added} -${l.removed})`;
+}
+
+/** The patch is shown for what this change adds or alters; kept ones are listed, dropped ones named. */
+const showsPatch = (l: LocalChange): boolean => l.status === 'added' || l.status === 'changed';
 
 function grouped(s: ChangeSummary): Array<[ChangeSection, ChangeItem[]]> {
   return SECTION_ORDER.map((section): [ChangeSection, ChangeItem[]] => [section, s.items.filter((i) => i.section === section)]).filter(
@@ -43,7 +60,29 @@ function renderText(s: ChangeSummary): string {
   for (const [section, items] of grouped(s)) {
     lines.push('', TITLES[section], ...items.map((i) => `  ${textLine(i)}`));
   }
+  if (s.localChanges.length > 0) {
+    lines.push('', LOCAL_TITLE);
+    for (const l of s.localChanges) lines.push(`  ${localLine(l)}`, ...(showsPatch(l) ? l.patch.map((p) => `    ${p}`) : []));
+  }
   return `${lines.join('\n')}\n`;
+}
+
+/** A backtick fence longer than any backtick run in `lines`, so no patch line can close it. */
+function fence(lines: readonly string[]): string {
+  const longest = Math.max(0, ...lines.flatMap((l) => (l.match(/`+/g) ?? []).map((r) => r.length)));
+  return '`'.repeat(Math.max(3, longest + 1));
+}
+
+/** List items; a patch goes in a fenced block inside its item (indented 2 for CommonMark). */
+function markdownLocal(s: ChangeSummary): string[] {
+  const out = ['', `#### ${escapeMarkdown(LOCAL_TITLE)}`, ''];
+  for (const l of s.localChanges) {
+    out.push(`- ${escapeMarkdown(localLine(l))}`);
+    if (!showsPatch(l)) continue;
+    const f = fence(l.patch);
+    out.push('', `  ${f}diff`, ...l.patch.map((p) => (p === '' ? '' : `  ${p}`)), `  ${f}`);
+  }
+  return out;
 }
 
 /**
@@ -65,6 +104,7 @@ function renderMarkdown(s: ChangeSummary): string {
   for (const [section, items] of grouped(s)) {
     lines.push('', `#### ${TITLES[section]}`, '', ...items.map(markdownLine));
   }
+  if (s.localChanges.length > 0) lines.push(...markdownLocal(s));
   return `${lines.join('\n')}\n`;
 }
 

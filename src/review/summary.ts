@@ -8,7 +8,8 @@ import { buildOpenApi } from '../emit/openapi.js';
 import { endpointsChanges, modelChanges, settingsChanges } from './config-diff.js';
 import { showValue } from './leaf-diff.js';
 import { diffOpenApi } from './openapi-diff.js';
-import type { ChangeItem, ChangeLabel, ChangeSection, ChangeSummary } from './types.js';
+import { isDeployPath } from './local-changes.js';
+import type { ChangeItem, ChangeLabel, ChangeSection, ChangeSummary, LocalChange } from './types.js';
 
 export const SECTION_ORDER: readonly ChangeSection[] = ['service', 'models', 'endpoints', 'ab', 'batching', 'server', 'deploy', 'api'];
 
@@ -35,16 +36,22 @@ function apiChanges(before: ServiceModel | null, after: ServiceModel): ChangeIte
   }));
 }
 
-function labels(items: readonly ChangeItem[], created: boolean, modelsChanged: boolean): ChangeLabel[] {
+function labels(items: readonly ChangeItem[], created: boolean, modelsChanged: boolean, local: readonly LocalChange[]): ChangeLabel[] {
   const out: ChangeLabel[] = [];
   if (items.some((i) => i.level === 'breaking')) out.push('api-breaking');
   // A new service name renames the chart, the Deployments and the image: a new release in effect.
   const renamed = items.some((i) => i.source === '/service/name');
-  if (created || modelsChanged || renamed || items.some((i) => DEPLOY_SECTIONS.has(i.section))) out.push('deploy-impacting');
+  // A kept hand edit of the chart, image or pipeline changes the deploy as much as the config does.
+  const deployEdit = local.some((l) => l.status !== 'kept' && isDeployPath(l.path));
+  if (created || modelsChanged || renamed || deployEdit || items.some((i) => DEPLOY_SECTIONS.has(i.section))) out.push('deploy-impacting');
   return out;
 }
 
-export function summarizeChanges(before: ServiceModel | null, after: ServiceModel): ChangeSummary {
+/**
+ * `local`: the local changes kept in generated files (see `localChanges`), shown to reviewers and
+ * counted for the labels; none when the caller has no manifest to read.
+ */
+export function summarizeChanges(before: ServiceModel | null, after: ServiceModel, local: LocalChange[] = []): ChangeSummary {
   const created = before === null;
   const config = before
     ? [...modelChanges(before, after), ...endpointsChanges(before, after), ...settingsChanges(before, after)]
@@ -56,5 +63,5 @@ export function summarizeChanges(before: ServiceModel | null, after: ServiceMode
   // Adding or dropping a model changes the pods' memory and the image size, not only predictions.
   const names = (m: ServiceModel): string => JSON.stringify(m.models.map((x) => x.name).sort());
   const modelsChanged = before !== null && names(before) !== names(after);
-  return { service: after.service.name, created, items, labels: labels(items, created, modelsChanged) };
+  return { service: after.service.name, created, items, localChanges: local, labels: labels(items, created, modelsChanged, local) };
 }

@@ -25,10 +25,26 @@ export interface ChangeItem {
 /** Labels CI can use to require extra approvals. */
 export type ChangeLabel = 'api-breaking' | 'deploy-impacting';
 
+/**
+ * A local change kept in a generated file (`mlgen sync --merge`), against the base revision:
+ * `added` / `changed` / `removed` by this change, or `kept` as it was.
+ */
+export interface LocalChange {
+  path: string;
+  status: 'added' | 'changed' | 'kept' | 'removed';
+  /** Lines the change adds to and removes from mlgen's output. */
+  added: number;
+  removed: number;
+  /** The unified diff from mlgen's output to the file, one line per item (empty when removed). */
+  patch: string[];
+}
+
 export interface ChangeSummary {
   service: string;
   /** True when there was no previous config: everything is new. */
   created: boolean;
   items: ChangeItem[];
+  /** Local changes kept in generated files, in path order. */
+  localChanges: LocalChange[];
   labels: ChangeLabel[];
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { diff3Merge } from 'node-diff3';
 import { sha256 } from './hash.js';
+import { baseFromRecord } from './local-change.js';
 import type { ManifestEntry } from './manifest.js';
 
 const run = promisify(execFile);
@@ -13,7 +14,9 @@ export const CACHE_DIR = '.mlgen/cache';
 /**
  * Finds the bytes mlgen last wrote for a file (the merge base), trying in order:
  * 1. git's object store, by the blob id recorded in the manifest (works after a fresh clone);
- * 2. the local cache `.mlgen/cache/<sha256>` that every apply fills (works before any commit).
+ * 2. the local cache `.mlgen/cache/<sha256>` that every apply fills (works before any commit);
+ * 3. for a file that is exactly a recorded local change, the file minus the recorded patch (works
+ *    in a fresh clone, where git only ever held the merged file).
  * Whatever is found must hash to the manifest's sha256, so a wrong base can never be used.
  * Owning the base is the lesson of cruft's "repository lacks the necessary blob" failures.
  */
@@ -23,12 +26,17 @@ export interface MergeBase {
   from: string;
 }
 
-export async function findMergeBase(root: string, prev: ManifestEntry): Promise<MergeBase | undefined> {
+export async function findMergeBase(root: string, prev: ManifestEntry, ours?: string): Promise<MergeBase | undefined> {
   const want = prev.sha256;
   if (!want) return undefined;
+  const fromRecord = async () => {
+    const text = ours === undefined ? undefined : baseFromRecord(ours, prev);
+    return text === undefined ? undefined : Buffer.from(text, 'utf8');
+  };
   const candidates: Array<[string, () => Promise<Buffer | undefined>]> = [
     [`git object ${prev.gitBlob ?? ''}`, () => fromGit(root, prev.gitBlob)],
     [`${CACHE_DIR}/${want}`, () => fromCache(root, want)],
+    ['the local change recorded in .mlgen/manifest.json', fromRecord],
   ];
   for (const [from, load] of candidates) {
     const bytes = await load();

@@ -14,6 +14,7 @@ import {
   type Manifest,
   type ManifestEntry,
 } from './manifest.js';
+import { keptLocalText, localRecord } from './local-change.js';
 import { checkRelativePath, resolveInside } from './paths.js';
 import type { Plan, PlanEntry, SyncOptions } from './types.js';
 
@@ -113,6 +114,11 @@ function classifyWanted(
     if (prev?.owner === 'generated' && disk === prev.sha256) {
       return { ...base, action: 'update', after: f.content, desired: f.content };
     }
+    if (prev?.owner === 'generated' && prev.local && disk === prev.local.sha256) {
+      // The local change the user chose to keep: left alone, or re-applied onto the new output.
+      if (prev.sha256 === sha256(f.content)) return { ...base, action: 'local', desired: f.content };
+      return { ...base, action: 'update', desired: f.content, reapply: true };
+    }
     return { ...base, action: prev?.owner === 'generated' ? 'conflict' : 'collision', desired: f.content };
   }
   // Scaffold and shared files belong to the user once they exist; `update` may only make its
@@ -154,6 +160,10 @@ function buildManifest(
     }
     const entry: ManifestEntry = { owner: f.owner, emitter: f.emitter, inputs: [...f.inputs] };
     if (f.owner === 'generated') Object.assign(entry, { sha256: sha256(f.content), gitBlob: gitBlobId(f.content) });
+    const e = byPath.get(f.path);
+    const kept = e ? keptLocalText(e) : undefined;
+    const local = kept === undefined ? undefined : localRecord(f.path, f.content, kept);
+    if (local) entry.local = local;
     out[f.path] = entry;
   }
   return {

@@ -1,7 +1,10 @@
 import { formatDiagnostic } from '../diagnostics.js';
 import { unifiedDiff } from './diff.js';
 import { canonicalJson } from './manifest.js';
-import type { PlanEntry, SyncResult } from './types.js';
+import type { Action, PlanEntry, SyncResult } from './types.js';
+
+/** Actions that leave the file as it is: not drift, not shown unless asked for. */
+export const NO_OP_ACTIONS: ReadonlySet<Action> = new Set(['unchanged', 'scaffold-skip', 'local']);
 
 /** Bytes on disk after the sync (or after the planned sync, for check/dry-run). */
 export function bytesAfter(e: PlanEntry): number {
@@ -19,9 +22,8 @@ function label(e: PlanEntry): string {
  * skipped ones), byte sizes before -> after, then every diagnostic with its fix.
  */
 export function renderPlanTable(result: Pick<SyncResult, 'entries' | 'diagnostics'>, options: { all?: boolean } = {}): string {
-  const quiet = new Set(['unchanged', 'scaffold-skip']);
   const rows = result.entries
-    .filter((e) => options.all || !quiet.has(e.action))
+    .filter((e) => options.all || !NO_OP_ACTIONS.has(e.action))
     .map((e) => [label(e).toUpperCase(), e.path, e.owner, sizes(e)]);
   const lines: string[] = [];
   if (rows.length === 0) lines.push('Everything is in sync.');

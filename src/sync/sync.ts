@@ -2,6 +2,7 @@ import { EXIT } from '../diagnostics.js';
 import { GENERATED_MARKER, type OutputFile } from '../emit/types.js';
 import { applyPlan } from './apply.js';
 import { planSync, type ConfigSource } from './plan.js';
+import { NO_OP_ACTIONS } from './render.js';
 import type { Plan, SyncOptions, SyncResult } from './types.js';
 
 /**
@@ -52,7 +53,7 @@ export function exitCode(plan: Plan, options: SyncOptions): number {
   const handEdited = plan.entries.some((e) => e.action === 'conflict' || e.action === 'collision');
   if (options.check) {
     if (handEdited) return EXIT.conflict;
-    const drift = plan.entries.some((e) => e.action !== 'unchanged' && e.action !== 'scaffold-skip');
+    const drift = plan.entries.some((e) => !NO_OP_ACTIONS.has(e.action));
     return drift ? EXIT.drift : EXIT.ok;
   }
   const open = plan.entries.some(

@@ -16,7 +16,9 @@ export type Action =
   /** A file mlgen never wrote sits where a generated file should go. */
   | 'collision'
   /** A user-owned file left alone. */
-  | 'scaffold-skip';
+  | 'scaffold-skip'
+  /** A generated file that is exactly the local change recorded in the manifest; left alone. */
+  | 'local';
 
 /** How a `conflict`/`collision` is settled. */
 export type Resolution =
@@ -29,7 +31,9 @@ export type Resolution =
   /** `--merge`, overlapping edits: written with conflict markers, exit 2. */
   | 'merge-conflict'
   /** `--merge` but no merge base could be found: mlgen's version goes to `<path>.mlgen-new`. */
-  | 'no-base';
+  | 'no-base'
+  /** A recorded local change re-applied onto mlgen's new output by a clean three-way merge. */
+  | 'reapplied';
 
 export interface PlanEntry {
   path: string;
@@ -44,6 +48,11 @@ export interface PlanEntry {
   desired?: string;
   resolution?: Resolution;
   mode?: number;
+  /**
+   * The file is exactly the local change recorded in the manifest and mlgen's output moved on:
+   * `resolveConflicts` re-applies the change (an `update`), or turns the entry into a `conflict`.
+   */
+  reapply?: boolean;
 }
 
 export interface SyncOptions {

@@ -9,13 +9,14 @@ import { CLI_CATALOGUE } from '../../src/cli/codes.js';
 import { CONFIG_CODES } from '../../src/config/codes.js';
 import { MODELS_CATALOGUE } from '../../src/models/errors.js';
 import { SYNC_CATALOGUE } from '../../src/sync/codes.js';
+import { REVIEW_CATALOGUE } from '../../src/review/git-base.js';
 import { SIGNATURE_CATALOGUE } from '../../src/emit/ts/model-check.js';
 import { MODEL_CATALOGUE } from '../../runtime/src/model-codes.js';
 import { SPINNAKER_CATALOGUE } from '../../src/spinnaker/codes.js';
 import { PROBLEM_CATALOGUE } from '../../runtime/src/problem-codes.js';
 
 /** Every catalogue whose codes appear in docs/errors.md; add a new area's catalogue here. */
-const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE, CLI: CLI_CATALOGUE, SIGNATURE: SIGNATURE_CATALOGUE, MODEL: MODEL_CATALOGUE, SPINNAKER: SPINNAKER_CATALOGUE, PROBLEM: PROBLEM_CATALOGUE };
+const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE, CLI: CLI_CATALOGUE, REVIEW: REVIEW_CATALOGUE, SIGNATURE: SIGNATURE_CATALOGUE, MODEL: MODEL_CATALOGUE, SPINNAKER: SPINNAKER_CATALOGUE, PROBLEM: PROBLEM_CATALOGUE };
 const CATALOGUE: Record<string, string> = Object.assign({}, ...Object.values(CATALOGUES));
 const CODE_LITERAL = new RegExp(`['"\`]((?:${Object.keys(CATALOGUES).join('|')})\\.[A-Z][A-Z_]*)['"\`]`, 'g');
 

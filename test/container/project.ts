@@ -36,7 +36,7 @@ export interface ImageProject {
 }
 
 /** `npm pack` of the package in folder `pkg` into `dest`, with its manifest. */
-async function pack(pkg: string, dest: string): Promise<PackedPackage> {
+export async function pack(pkg: string, dest: string): Promise<PackedPackage> {
   const { stdout } = await run('npm', ['pack', pkg, '--pack-destination', dest, '--json', '--loglevel=error'], { cwd: dest });
   const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
   const manifest = JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8')) as PackedPackage['manifest'];
@@ -49,7 +49,7 @@ async function pack(pkg: string, dest: string): Promise<PackedPackage> {
  * half-written file in), and this generator (a dev dependency; the image build installs it, then
  * prunes it), packed from the repo as `npm run build` left it.
  */
-async function packUnpublished(dest: string): Promise<PackedPackage[]> {
+export async function packUnpublished(dest: string): Promise<PackedPackage[]> {
   return [await pack(await buildRuntime(), dest), await pack(REPO, dest)];
 }
 

@@ -8,7 +8,7 @@
  * @see https://docs.github.com/actions/reference/workflows-and-actions/workflow-syntax#jobsjob_idstepsshell
  * @see https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -44,8 +44,11 @@ function command(step: Step, file: string): string[] {
   throw new Error(`step "${step.name}": shell ${String(step.shell)} is not handled here`);
 }
 
-/** Runs the named steps of `job` in order; returns the job environment after the last one. */
-export function runSteps(workflowText: string, job: string, names: string[], o: StepsOptions): Record<string, string> {
+/**
+ * The job's steps by name, the stand-in commands written to `<temp>/bin`, an empty $GITHUB_ENV
+ * file, and per step: its script file and its `env` with the expressions replaced.
+ */
+function prepareJob(workflowText: string, job: string, o: StepsOptions) {
   const steps = (parse(workflowText) as { jobs: Record<string, { steps: Step[] }> }).jobs[job]!.steps;
   const bin = join(o.temp, 'bin');
   mkdirSync(bin, { recursive: true });
@@ -55,13 +58,23 @@ export function runSteps(workflowText: string, job: string, names: string[], o: 
   }
   const githubEnv = join(o.temp, 'github-env');
   writeFileSync(githubEnv, '');
-  let jobEnv: Record<string, string> = {};
-  names.forEach((name, i) => {
+  const stepAt = (name: string, i: number) => {
     const step = steps.find((s) => s.name === name);
     if (!step?.run) throw new Error(`job ${job} has no run step named "${name}"`);
     const file = join(o.temp, `step-${i}`);
     writeFileSync(file, step.run);
-    const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v), o.context)]));
+    const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v), o.context)]));
+    return { step, file, env };
+  };
+  return { bin, githubEnv, stepAt };
+}
+
+/** Runs the named steps of `job` in order; returns the job environment after the last one. */
+export function runSteps(workflowText: string, job: string, names: string[], o: StepsOptions): Record<string, string> {
+  const { bin, githubEnv, stepAt } = prepareJob(workflowText, job, o);
+  let jobEnv: Record<string, string> = {};
+  names.forEach((name, i) => {
+    const { step, file, env: stepEnv } = stepAt(name, i);
     const env = { PATH: `${bin}:${process.env.PATH}`, HOME: o.temp, RUNNER_TEMP: o.temp, GITHUB_ENV: githubEnv, ...jobEnv, ...stepEnv };
     const [exe, ...args] = command(step, file);
     const r = spawnSync(exe!, args, { cwd: o.cwd, env, encoding: 'utf8' });
@@ -96,4 +109,61 @@ export function buildArgsOf(argv: string[]): Record<string, string> {
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+export interface StepRun {
+  name: string;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface JobRun {
+  steps: StepRun[];
+  /** The job summary: each step's $GITHUB_STEP_SUMMARY file, in step order, as GitHub shows it. */
+  summary: string;
+}
+
+/**
+ * Like `runSteps`, but asynchronous (a test may serve HTTP from this same process to the steps)
+ * and reporting instead of throwing: the named steps run in order until one fails, as a runner
+ * skips the steps after a failure. Each step gets its own $GITHUB_STEP_SUMMARY file. `env` holds
+ * the runner's default variables the steps read (GITHUB_REPOSITORY, GITHUB_API_URL ...).
+ * @see https://docs.github.com/actions/reference/workflows-and-actions/variables#default-environment-variables
+ */
+export async function runStepsAsync(
+  workflowText: string,
+  job: string,
+  names: string[],
+  o: StepsOptions & { env?: Record<string, string> },
+): Promise<JobRun> {
+  const { bin, githubEnv, stepAt } = prepareJob(workflowText, job, o);
+  let jobEnv: Record<string, string> = {};
+  const runs: StepRun[] = [];
+  const summaries: string[] = [];
+  for (const [i, name] of names.entries()) {
+    const { step, file, env: stepEnv } = stepAt(name, i);
+    const summaryFile = join(o.temp, `step-summary-${i}`);
+    writeFileSync(summaryFile, '');
+    const base = { PATH: `${bin}:${process.env.PATH}`, HOME: o.temp, RUNNER_TEMP: o.temp, GITHUB_ENV: githubEnv, GITHUB_STEP_SUMMARY: summaryFile };
+    const [exe, ...args] = command(step, file);
+    const run = await spawnAsync(exe!, args, o.cwd, { ...base, ...o.env, ...jobEnv, ...stepEnv });
+    runs.push({ name, ...run });
+    summaries.push(readFileSync(summaryFile, 'utf8'));
+    if (run.status !== 0) break;
+    jobEnv = { ...jobEnv, ...parseEnvFile(readFileSync(githubEnv, 'utf8')) };
+  }
+  return { steps: runs, summary: summaries.join('') };
+}
+
+function spawnAsync(exe: string, args: string[], cwd: string, env: Record<string, string>): Promise<Omit<StepRun, 'name'>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(exe, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }

@@ -71,16 +71,27 @@ describe('a hand-edited generated file', () => {
     expect(r.exitCode).toBe(EXIT.ok);
     expect(r.entries.find((e) => e.path === 'gen.ts')?.resolution).toBe('merged');
     expect(await read(root, 'gen.ts')).toBe(V2.replace('return 1;', 'return 100;'));
+    const merged = V2.replace('return 1;', 'return 100;');
     expect(r.diagnostics.map((d) => [d.code, d.severity, d.message])).toEqual([
-      ['SYNC.MERGED', 'warning', `merged your edit with mlgen's new output (base: the bytes mlgen last wrote, from .mlgen/cache/${sha256(V1)})`],
+      [
+        'SYNC.MERGED',
+        'warning',
+        `merged your edit with mlgen's new output (base: the bytes mlgen last wrote, from .mlgen/cache/${sha256(V1)}); recorded in .mlgen/manifest.json as a local change you keep`,
+      ],
     ]);
-    // The manifest records what mlgen wants, so check keeps flagging the hand edit...
+    // The manifest records mlgen's output (the base) and the kept change on top of it...
     const manifest = JSON.parse(await read(root, '.mlgen/manifest.json'));
     expect(manifest.files['gen.ts'].sha256).toBe(sha256(V2));
-    expect((await syncFiles(root, [gen('gen.ts', V2)], CONFIG, { check: true })).exitCode).toBe(EXIT.conflict);
-    // ...and merging again is a no-op that keeps the edit.
-    const again = await syncFiles(root, [gen('gen.ts', V2)], CONFIG, { merge: true });
-    expect(again.written).toEqual([]);
+    expect(manifest.files['gen.ts'].local).toEqual({
+      sha256: sha256(merged),
+      patch: ['--- a/gen.ts', '+++ b/gen.ts', '@@ -2,7 +2,7 @@', ' import a', ' ', ' function one() {', '-  return 1;', '+  return 100;', ' }', ' ', ' function two() {'],
+    });
+    // ...so check passes while the file is exactly that, and a plain sync leaves it alone.
+    const check = await syncFiles(root, [gen('gen.ts', V2)], CONFIG, { check: true });
+    expect(check.exitCode).toBe(EXIT.ok);
+    expect(check.entries.find((e) => e.path === 'gen.ts')?.action).toBe('local');
+    const again = await syncFiles(root, [gen('gen.ts', V2)], CONFIG);
+    expect([again.exitCode, again.written, again.diagnostics]).toEqual([EXIT.ok, [], []]);
   });
 
   it('--merge writes git-style markers for overlapping edits and exits 2', async () => {
@@ -117,7 +128,7 @@ describe('a hand-edited generated file', () => {
     expect(r.entries.find((e) => e.path === 'gen.ts')?.resolution).toBe('merged');
     expect(await read(root, 'gen.ts')).toBe(V2.replace('return 1;', 'return 100;'));
     expect(r.diagnostics.map((d) => d.message)).toEqual([
-      `merged your edit with mlgen's new output (base: the bytes mlgen last wrote, from git object ${gitBlobId(V1)})`,
+      `merged your edit with mlgen's new output (base: the bytes mlgen last wrote, from git object ${gitBlobId(V1)}); recorded in .mlgen/manifest.json as a local change you keep`,
     ]);
   });
 

@@ -56,7 +56,7 @@ describe('SYNC diagnostics, word for word', () => {
     expect(r.exitCode).toBe(EXIT.conflict);
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([
       "gen.ts:4:1 error SYNC.MERGE_CONFLICT 1 conflicting region(s) between your edit and mlgen's new output, marked in the file\n" +
-        '  fix: resolve the <<<<<<< / ======= / >>>>>>> regions, then move your change into a hook so the next sync is clean',
+        '  fix: resolve the <<<<<<< / ======= / >>>>>>> regions, then run `mlgen sync --merge` again to record the result as a local change you keep (or move the change into a hook)',
     ]);
     expect((await read(root, 'gen.ts')).split('\n')[3]).toMatch(/^<<<<<<< /);
   });
