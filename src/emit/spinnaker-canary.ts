@@ -61,11 +61,13 @@ function metric(d: MetricDef) {
 function errorRate(service: string): MetricDef {
   const r = METRICS.requests;
   return {
-    name: 'Error rate (5xx / all requests)',
+    name: 'Error rate (5xx and 422 / all requests)',
     group: GROUP.errors,
     metricName: r,
-    // `or vector(0)`: with no 5xx at all the numerator has no series; make that an explicit 0.
-    promql: `(${sumRate(service, r, { [`${LABELS.status}=~`]: '5..' })} or vector(0)) / ${sumRate(service, r)}`,
+    // 422 is the runtime's answer when the model itself gave NaN or Infinity (non-finite-output):
+    // a model fault like a 5xx, which a canary must not hide. `or vector(0)`: with no such answer at
+    // all the numerator has no series; make that an explicit 0.
+    promql: `(${sumRate(service, r, { [`${LABELS.status}=~`]: '5..|422' })} or vector(0)) / ${sumRate(service, r)}`,
     // No traffic gives no data -> treat as 0 rather than drop it; the latency metric must have data.
     canary: { direction: 'increase', critical: true, nanStrategy: 'replace', mustHaveData: false, effectSize: { allowedIncrease: 1.0, criticalIncrease: 2.0 } },
   };

@@ -97,3 +97,14 @@ describe.each([
     }
   });
 });
+
+describe('the error-rate metric', () => {
+  it("counts exactly the answers that mean the service or its model failed: 5xx, and 422 for a model's non-finite output", () => {
+    const config = canaryConfig(minimalModel()) as CanaryConfigJson;
+    const metric = config.metrics.find((m) => m.name.startsWith('Error rate'))!;
+    const promql = kayentaPromQL(config, metric, { scope: 'canary', location: 'ds' });
+    const numerator = selectors(promql)[0]!.matchers.find((m) => m.label === LABELS.status)!;
+    const statuses = ['200', '400', '404', '413', '415', '422', '429', '499', '500', '503'];
+    expect(statuses.filter((s) => test(numerator, s))).toEqual(['422', '500', '503']);
+  });
+});
