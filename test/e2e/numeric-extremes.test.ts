@@ -7,7 +7,8 @@
  * never answer 5xx: a value the model input's type cannot hold is a 400 naming `/x/0`, a value it
  * holds is answered exactly, and an answer that would be NaN or Infinity is a 422.
  * Two services: hooks that pass the JSON numbers through untouched (the runtime sees the raw
- * values), and the hooks `mlgen sync` writes by default (a Float32Array row).
+ * values), and the hooks `mlgen sync` writes by default (a typed array row for float inputs, a
+ * plain array for every other element type).
  */
 import { f16round } from '@petamoriken/float16';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +142,13 @@ describe('numeric extremes per element type, through the live service', () => {
     expect(bad).toEqual([]);
     // Values every type holds are answered.
     expect(['0', '1', '-0'].map((v) => answers[VALUES.indexOf(v)]!.status)).toEqual([200, 200, 200]);
+    // Outside float inputs the default row is a plain array, so the model sees exactly what was
+    // sent: the same answers as the pass-through hooks (a Float32Array row rounded int64 ids
+    // above 2^24 and pushed a valid int32 2147483647 out of range).
+    if (type !== 'float32' && type !== 'float64') {
+      const summary = (list: typeof answers) => list.map((a) => [a.status, a.status === 200 ? a.json.y : null]);
+      expect(summary(answers)).toEqual(summary(rawAnswers.get(type)!));
+    }
   });
 
   it('answers NaN and -Infinity predictions with 422 naming the answer field, never null', async () => {

@@ -171,8 +171,8 @@ describe('default hooks with the model inputs sync saw', () => {
       ],
       [
         '    // The model has 2 inputs (a:0, b): add one entry per input to each row.\n',
-        '    // Input "a:0" takes int64 elements: convert the row to match.\n',
-        '      return [{ "a:0": Float32Array.from([',
+        '    // Input "a:0" takes int64 elements: the row stays a plain array; the service converts it and refuses (400) a value int64 cannot hold.\n',
+        '      return [{ "a:0": [...padded(input.features, 4)] }];',
       ],
     ],
   ])('%s', (_n, inputs, want) => {

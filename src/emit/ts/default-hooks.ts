@@ -64,7 +64,8 @@ export function endpointHooks(file: TsFile, e: EndpointSpec, inputs?: ModelInput
 
 interface RowTarget {
   key: string;
-  array: 'Float32Array' | 'Float64Array';
+  /** A typed array for float inputs; null: a plain number array, for every other element type. */
+  array: 'Float32Array' | 'Float64Array' | null;
   notes: string[];
 }
 
@@ -74,9 +75,12 @@ function rowTarget(inputs: ModelInput[] | undefined): RowTarget {
   const [first] = inputs;
   const notes: string[] = [];
   if (inputs.length > 1) notes.push(`The model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}): add one entry per input to each row.`);
-  const array = first!.elemType === 'double' ? 'Float64Array' : 'Float32Array';
-  if (first!.elemType && first!.elemType !== 'float' && first!.elemType !== 'double')
-    notes.push(`Input "${first!.name}" takes ${first!.elemType} elements: convert the row to match.`);
+  const type = first!.elemType ?? 'float';
+  const float = type === 'float' || type === 'double';
+  // A Float32Array would round an int64 id above 2^24, or push a valid int32 out of range; a plain
+  // array reaches the runtime exactly, which converts it and answers 400 for a value that does not fit.
+  const array = type === 'double' ? 'Float64Array' : type === 'float' ? 'Float32Array' : null;
+  if (!float) notes.push(`Input "${first!.name}" takes ${type} elements: the row stays a plain array; the service converts it and refuses (400) a value ${type} cannot hold.`);
   return { key: propertyKey(first!.name), array, notes };
 }
 
@@ -134,7 +138,8 @@ function isNumericArray(s: JsonSchema | undefined): boolean {
 
 function preprocessBody(file: TsFile, plan: Plan, target: RowTarget): string {
   if (plan.features.some((f) => f.startsWith('...padded('))) file.use('padded', HELPERS);
-  const row = (extra: string[]) => `{ ${target.key}: ${target.array}.from([${[...plan.features, ...extra].join(', ')}]) }`;
+  const values = (extra: string[]) => `[${[...plan.features, ...extra].join(', ')}]`;
+  const row = (extra: string[]) => `{ ${target.key}: ${target.array ? `${target.array}.from(${values(extra)})` : values(extra)} }`;
   if (!plan.candidates) return `    preprocess(input) {\n      return [${row([])}];\n    },`;
   const list = propertyAccess('input', plan.candidates.key) + (plan.candidates.required ? '' : ' ?? []');
   const numeric = isNumericArray(plan.candidates.schema);
