@@ -35,23 +35,27 @@ export interface Ratio {
 const find = (cells: Cell[], model: string, server: string, c: number): Cell | undefined =>
   cells.find((x) => x.model === model && x.server === server && x.connections === c);
 
-/** The issue's four targets, for each generated variant that ran the needed cells. */
+/**
+ * The targets of issue 10, for each generated variant that ran the needed cells. `batcher` is the
+ * ceiling reference (bench/servers/batcher.mjs), `bare` the HTTP ceiling, `plain` the per-request server.
+ */
 export function ratios(cells: Cell[], generated: string[]): Ratio[] {
   const out: Ratio[] = [];
+  const push = (name: string, g: string, value: number | undefined, target: string, met: (v: number) => boolean) => {
+    if (value !== undefined && Number.isFinite(value)) out.push({ name, generated: g, value, target, met: met(value) });
+  };
+  const at = (m: string, s: string, c: number) => find(cells, m, s, c)?.load;
+  const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+  const sub = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? a - b : undefined);
   for (const g of generated) {
-    const rps = (m: string, s: string) => find(cells, m, s, 64)?.load.reqPerSec;
-    const [gl, pl, bl, gs, bs] = [rps('large', g), rps('large', 'plain'), rps('large', 'bare'), rps('small', g), rps('small', 'bare')];
-    if (gl && pl) out.push({ name: 'large@64 req/s, generated / plain', generated: g, value: gl / pl, target: '>= 2.5', met: gl / pl >= 2.5 });
-    const tuned = rps('large', 'plain-intra1');
-    if (gl && tuned) out.push({ name: 'large@64 req/s, generated / plain-intra1 (information)', generated: g, value: gl / tuned, target: '-', met: true });
-    if (gl && bl) out.push({ name: 'large@64 req/s, generated / bare', generated: g, value: gl / bl, target: '>= 0.60', met: gl / bl >= 0.6 });
-    if (gs && bs) out.push({ name: 'small@64 req/s, generated / bare', generated: g, value: gs / bs, target: '>= 0.80', met: gs / bs >= 0.8 });
+    push('large@64 req/s, generated / batcher', g, div(at('large', g, 64)?.reqPerSec, at('large', 'batcher', 64)?.reqPerSec), '>= 0.95', (v) => v >= 0.95);
+    push('large@64 req/s, generated / bare', g, div(at('large', g, 64)?.reqPerSec, at('large', 'bare', 64)?.reqPerSec), '>= 0.90', (v) => v >= 0.9);
+    push('large@64 p99, generated / batcher', g, div(at('large', g, 64)?.p99Ms, at('large', 'batcher', 64)?.p99Ms), '<= 1.2', (v) => v <= 1.2);
+    push('small@64 req/s, generated / bare', g, div(at('small', g, 64)?.reqPerSec, at('small', 'bare', 64)?.reqPerSec), '>= 0.95', (v) => v >= 0.95);
+    push('large@64 req/s, generated / plain (information)', g, div(at('large', g, 64)?.reqPerSec, at('large', 'plain', 64)?.reqPerSec), '-', () => true);
     for (const m of ['small', 'large']) {
-      const [a, b] = [find(cells, m, g, 1), find(cells, m, 'plain', 1)];
-      if (a && b) {
-        const d = a.load.p99Ms - b.load.p99Ms;
-        out.push({ name: `${m}@1 p99, generated - plain (ms)`, generated: g, value: d, target: '<= +1 ms', met: d <= 1 });
-      }
+      push(`${m}@1 p50, generated - plain (ms)`, g, sub(at(m, g, 1)?.p50Ms, at(m, 'plain', 1)?.p50Ms), '<= +0.05 ms', (v) => v <= 0.05);
+      push(`${m}@1 p99, generated - plain (ms)`, g, sub(at(m, g, 1)?.p99Ms, at(m, 'plain', 1)?.p99Ms), '<= +0.5 ms', (v) => v <= 0.5);
     }
   }
   return out;

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:serve`: requests/s, latency, batch size, CPU and peak RSS of the generated service
- * (batching on with a few waits, batching off) against a hand-written Fastify + onnxruntime-node
- * server and a bare Fastify server, on a small and a large real ONNX MLP, at 1/16/64/256
+ * (batching on, on a worker thread, off) against three hand-written servers in bench/servers/: the
+ * minimal batcher (the ceiling reference: Fastify + onnxruntime-node + a dispatch-when-idle batcher),
+ * the plain per-request Fastify + onnxruntime-node server and the bare Fastify server (HTTP only), on a small and a large real ONNX MLP, at 1/16/64/256
  * connections. Each server is its own child process; load comes from wrk in another process; the
  * servers not under measurement are paused (SIGSTOP) for the cell.
  * Writes bench/results/serve.json and serve.md. Figures only: nothing here asserts a speed.
@@ -41,7 +42,7 @@ interface Variant {
   name: string;
   description: string;
   connections: number[];
-  kind: 'generated' | 'plain' | 'bare';
+  kind: 'generated' | 'plain' | 'batcher' | 'bare';
   batching?: Batching;
   sessionOptions?: SessionOptions;
   env?: Record<string, string>;
@@ -58,11 +59,10 @@ const on = (maxLatencyMs: number): Batching => ({ enabled: true, maxBatchSize: 6
 const VARIANTS: Variant[] = [
   { name: 'gen-batch-2ms', kind: 'generated', batching: on(2), connections: ALL_CONNECTIONS, description: 'generated service, batching maxBatchSize 64, maxLatencyMs 2, runtime defaults (onnxruntime on the event-loop thread, 2 non-spinning intra-op threads)' },
   { name: 'gen-batch-2ms-worker', kind: 'generated', batching: on(2), env: { MLSERVICE_INFERENCE_THREAD: 'worker' }, connections: ALL_CONNECTIONS, description: 'as gen-batch-2ms with MLSERVICE_INFERENCE_THREAD=worker (the session on a worker thread)' },
-  { name: 'gen-batch-2ms-ort1', kind: 'generated', batching: on(2), env: { MLSERVICE_ORT_THREADS: '1' }, connections: [64], description: 'as gen-batch-2ms with MLSERVICE_ORT_THREADS=1 (the previous default)' },
-  { name: 'gen-batch-5ms', kind: 'generated', batching: on(5), connections: [64], description: 'as gen-batch-2ms with maxLatencyMs 5' },
   { name: 'gen-nobatch', kind: 'generated', batching: { enabled: false, maxBatchSize: 64, maxLatencyMs: 2 }, connections: [1, 64], description: 'generated service, batching off, runtime defaults' },
   { name: 'plain', kind: 'plain', connections: ALL_CONNECTIONS, description: 'bench/servers/plain.mjs: Fastify + onnxruntime-node, ORT default session, run per request' },
   { name: 'plain-intra1', kind: 'plain', env: { INTRA_OP_THREADS: '1' }, connections: [1, 64], description: 'plain.mjs with intraOpNumThreads 1 (a tuned hand-written server)' },
+  { name: 'batcher', kind: 'batcher', connections: ALL_CONNECTIONS, description: 'bench/servers/batcher.mjs: the ceiling reference, ~40 lines of Fastify + onnxruntime-node with a dispatch-when-idle batcher (up to 64 rows per run, one intra-op thread), no validation, metrics or A/B' },
   { name: 'bare', kind: 'bare', connections: ALL_CONNECTIONS, description: 'bench/servers/bare.mjs: Fastify parsing the body, constant answer' },
 ];
 
@@ -101,6 +101,7 @@ async function prepare(model: ModelSpec, variants: Variant[], work: string): Pro
 function start(p: Prepared, v: Variant): Promise<Server> {
   if (v.kind === 'generated') return startServer('dist/main.js', p.projects.get(v.name)!.dir, { LOG_LEVEL: 'info', ...v.env });
   if (v.kind === 'plain') return startServer(join(SERVERS_DIR, 'plain.mjs'), REPO, { MODEL: p.modelFile, ...v.env });
+  if (v.kind === 'batcher') return startServer(join(SERVERS_DIR, 'batcher.mjs'), REPO, { MODEL: p.modelFile, ...v.env });
   return startServer(join(SERVERS_DIR, 'bare.mjs'), REPO, {});
 }
 

@@ -18,4 +18,6 @@ app.post('/v1/score', async (request) => {
   return { score: result[output].data[0] };
 });
 app.get('/readyz', async () => ({ status: 'ready' }));
+// Exit cleanly on SIGTERM so `node --cpu-prof` (bench:profile) can write its profile.
+process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
 await app.listen({ port: Number(process.env.PORT ?? 8082), host: '127.0.0.1' });
