@@ -11,8 +11,15 @@
  *   - the batcher is closing (flush what is left).
  * A request larger than a batch is split across batches and re-joined. One timer, no polling.
  * With batching disabled each request runs alone, still under the concurrency bound.
+ *
+ * Overload is shed, not queued: each request may carry a queue budget (the longest it may wait
+ * before its batch starts). A request whose predicted wait, from the fitted cost of a batch
+ * (`BatchCost`) and the rows ahead of it, already exceeds its budget is refused on arrival; one
+ * whose budget runs out while queued is refused when it reaches the head. Both are 503 with
+ * Retry-After (`QueueBudgetError`), so a caller with a deadline gets a fast refusal, not a late answer.
  */
-import { ClientGoneError, InvalidRequestError, QueueFullError, UnavailableError } from './errors.js';
+import { BatchCost } from './batch-cost.js';
+import { ClientGoneError, InvalidRequestError, QueueBudgetError, QueueFullError, UnavailableError } from './errors.js';
 import type { ModelOutputRow, ModelRow } from './types.js';
 
 /**
@@ -33,6 +40,8 @@ export interface BatcherOptions {
   maxQueueRows: number;
   /** Batches in flight at once (default 1); the next batch forms while they run. */
   maxConcurrentBatches?: number;
+  /** Default queue budget of a request, in ms (none when absent); `submit` may pass its own. */
+  queueBudgetMs?: number;
 }
 
 export interface BatchReport {
@@ -56,6 +65,8 @@ interface Job {
   rows: ModelRow[];
   outputs: ModelOutputRow[];
   arrivedAt: number;
+  /** Longest the first row may wait for its batch to start, in ms (Infinity: no budget). */
+  budgetMs: number;
   /** Rows handed to batches so far. */
   taken: number;
   /** Rows whose outputs are still missing. */
@@ -81,7 +92,10 @@ export class Batcher {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
   private idleWaiters: Array<() => void> = [];
-  private ewmaBatchMs = 0;
+  /** Start time and rows of each batch in flight. */
+  private readonly running = new Set<{ start: number; size: number }>();
+  /** The fitted cost of a batch, from every batch run so far. */
+  readonly cost = new BatchCost();
   private readonly maxConcurrent: number;
   private readonly now: () => number;
 
@@ -103,8 +117,11 @@ export class Batcher {
     return this.inFlight;
   }
 
-  /** Queues a request's rows; resolves with one output row per input row, in order. */
-  submit(rows: ModelRow[], signal?: CancelSignal): Promise<ModelOutputRow[]> {
+  /**
+   * Queues a request's rows; resolves with one output row per input row, in order. `budgetMs` is
+   * the longest the request may wait for its first batch to start (default `queueBudgetMs`).
+   */
+  submit(rows: ModelRow[], signal?: CancelSignal, budgetMs = this.opts.queueBudgetMs ?? Number.POSITIVE_INFINITY): Promise<ModelOutputRow[]> {
     if (this.closing) return Promise.reject(new UnavailableError('shutting_down'));
     if (signal?.aborted) return Promise.reject(new ClientGoneError());
     try {
@@ -117,8 +134,12 @@ export class Batcher {
     if (this.queued > 0 && this.queued + rows.length > this.opts.maxQueueRows) {
       return Promise.reject(new QueueFullError(this.model, this.retryAfterSeconds()));
     }
+    const waitMs = this.predictedWaitMs();
+    if (waitMs > budgetMs) {
+      return Promise.reject(new QueueBudgetError(this.model, 'predicted', waitMs, budgetMs, this.retryAfterSeconds()));
+    }
     return new Promise<ModelOutputRow[]>((resolve, reject) => {
-      const job: Job = { rows, outputs: new Array(rows.length), arrivedAt: this.now(), taken: 0, pending: rows.length, done: false, resolve, reject };
+      const job: Job = { rows, outputs: new Array(rows.length), arrivedAt: this.now(), budgetMs, taken: 0, pending: rows.length, done: false, resolve, reject };
       this.queue.push(job);
       this.queued += rows.length;
       signal?.addEventListener('abort', () => this.abandon(job), { once: true });
@@ -140,8 +161,28 @@ export class Batcher {
 
   /** Seconds until the queue ahead of a new request has likely cleared (at least 1). */
   retryAfterSeconds(): number {
-    const batches = Math.ceil(this.queued / this.batchLimit()) / this.maxConcurrent;
-    return Math.max(1, Math.ceil((batches * this.ewmaBatchMs) / 1000));
+    return Math.max(1, Math.ceil((this.predictedWaitMs() + this.batchMs(this.batchLimit())) / 1000));
+  }
+
+  /**
+   * Milliseconds a request arriving now would wait before its first row's batch starts: what is
+   * left of the batches in flight, plus the batches the rows queued ahead of it fill. 0 while
+   * nothing has been measured yet, or while a batch slot is free and nothing is queued.
+   */
+  predictedWaitMs(): number {
+    if (!this.cost.known || (this.queued === 0 && this.inFlight < this.maxConcurrent)) return 0;
+    const now = this.now();
+    let inFlightLeft = this.inFlight < this.maxConcurrent ? 0 : Number.POSITIVE_INFINITY;
+    for (const b of this.running) inFlightLeft = Math.min(inFlightLeft, Math.max(0, this.cost.predictMs(b.size) - (now - b.start)));
+    if (!Number.isFinite(inFlightLeft)) inFlightLeft = 0;
+    const limit = this.batchLimit();
+    const batchesAhead = Number.isFinite(limit) ? Math.floor(this.queued / limit) : this.queue.length;
+    const rowsPerBatch = Number.isFinite(limit) ? limit : this.queued / Math.max(1, this.queue.length);
+    return inFlightLeft + (batchesAhead * this.batchMs(rowsPerBatch)) / this.maxConcurrent;
+  }
+
+  private batchMs(rows: number): number {
+    return this.cost.predictMs(Number.isFinite(rows) ? rows : 1);
   }
 
   private checkRows(rows: ModelRow[]): void {
@@ -200,25 +241,40 @@ export class Batcher {
     }
   }
 
+  /**
+   * Removes from the queue a job that must not run: an earlier part of it failed (its other rows
+   * would be wasted work), or its budget ran out before any row started (its caller is answered
+   * now rather than late). Returns false for a job that runs.
+   */
+  private dropIfDead(job: Job): boolean {
+    if (!job.done) {
+      const waited = this.now() - job.arrivedAt;
+      if (job.taken > 0 || waited <= job.budgetMs) return false;
+      this.finish(job, new QueueBudgetError(this.model, 'expired', waited, job.budgetMs, this.retryAfterSeconds()));
+    }
+    this.queue.splice(this.queue.indexOf(job), 1);
+    this.queued -= job.rows.length - job.taken;
+    return true;
+  }
+
   /** Takes up to one batch of rows from the head, splitting a request that does not fit. */
   private takeBatch(): Part[] {
-    const head = this.queue[0]!;
+    while (this.queue.length > 0 && this.dropIfDead(this.queue[0]!));
+    const head = this.queue[0];
+    if (head === undefined) return [];
     const limit = this.opts.enabled ? this.opts.maxBatchSize : head.rows.length - head.taken;
     const parts: Part[] = [];
     let size = 0;
-    while (size < limit && this.queue.length > 0) {
-      const job = this.queue[0]!;
-      if (job.done) {
-        // An earlier part of this request failed: its remaining rows would be wasted work.
-        this.queue.shift();
-        this.queued -= job.rows.length - job.taken;
-        continue;
-      }
+    let i = 0;
+    while (size < limit && i < this.queue.length) {
+      const job = this.queue[i]!;
+      if (this.dropIfDead(job)) continue;
       const n = Math.min(limit - size, job.rows.length - job.taken);
       parts.push({ job, from: job.taken, to: job.taken + n });
       job.taken += n;
       size += n;
-      if (job.taken === job.rows.length) this.queue.shift();
+      if (job.taken === job.rows.length) this.queue.splice(i, 1);
+      else i++;
     }
     this.queued -= size;
     return parts;
@@ -228,6 +284,8 @@ export class Batcher {
     this.inFlight++;
     const start = this.now();
     const rows = parts.flatMap((p) => p.job.rows.slice(p.from, p.to));
+    const batch = { start, size: rows.length };
+    this.running.add(batch);
     let failed = false;
     try {
       const out = await this.execute(rows);
@@ -243,7 +301,8 @@ export class Batcher {
       for (const p of parts) this.finish(p.job, err);
     } finally {
       const durationMs = this.now() - start;
-      this.ewmaBatchMs = this.ewmaBatchMs === 0 ? durationMs : 0.8 * this.ewmaBatchMs + 0.2 * durationMs;
+      this.cost.observe(rows.length, durationMs);
+      this.running.delete(batch);
       this.inFlight--;
       this.hooks.onBatch?.({ size: rows.length, waitsMs: parts.map((p) => start - p.job.arrivedAt), durationMs, failed });
       this.settle();

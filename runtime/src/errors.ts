@@ -34,6 +34,20 @@ export class QueueFullError extends ProblemError {
   }
 }
 
+/**
+ * The request could not start within its queue budget (503 with Retry-After): refused on arrival
+ * when the predicted wait already exceeds the budget, or when the budget ran out in the queue.
+ */
+export class QueueBudgetError extends ProblemError {
+  constructor(model: string, readonly when: 'predicted' | 'expired', waitMs: number, budgetMs: number, retryAfterSeconds: number) {
+    const wait = Math.round(waitMs);
+    const detail = when === 'predicted'
+      ? `model "${model}" would start this request in about ${wait} ms, over its queue budget of ${budgetMs} ms; retry after ${retryAfterSeconds}s`
+      : `the request waited ${wait} ms in model "${model}"'s queue, over its queue budget of ${budgetMs} ms; retry after ${retryAfterSeconds}s`;
+    super(503, 'PROBLEM.QUEUE_BUDGET_EXCEEDED', 'Service Unavailable', detail, { retryAfterSeconds });
+  }
+}
+
 /** The service is draining for shutdown, has not finished warming up, or a model can no longer run (503). */
 export class UnavailableError extends ProblemError {
   constructor(reason: 'shutting_down' | 'not_ready' | 'model_failed', retryAfterSeconds = 1) {

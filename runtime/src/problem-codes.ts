@@ -17,6 +17,7 @@ export const PROBLEM_CATALOGUE = {
   'PROBLEM.INTERNAL': '500: the service failed to answer (a hook threw, a model run failed); the error is in the log, never in the answer.',
   'PROBLEM.NOT_READY': '503: the models are still loading.',
   'PROBLEM.SHUTTING_DOWN': '503: the instance is draining for shutdown.',
+  'PROBLEM.QUEUE_BUDGET_EXCEEDED': '503: the request could not start within the endpoint\'s queue budget (`queueBudgetMs`): refused on arrival when the predicted wait already exceeds it, or when it ran out in the queue; `Retry-After` says when to retry.',
   'PROBLEM.MODEL_FAILED': '503: a model\'s inference thread stopped; `/livez` fails too, so Kubernetes restarts the pod.',
 } as const;
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Batcher, type BatcherOptions, type BatchReport } from '../src/batcher.js';
-import { ClientGoneError, QueueFullError, UnavailableError } from '../src/errors.js';
+import { ClientGoneError, QueueBudgetError, QueueFullError, UnavailableError } from '../src/errors.js';
 import type { ModelOutputRow, ModelRow } from '../src/types.js';
 
 interface Call {
@@ -206,5 +206,83 @@ describe('Batcher policy', () => {
     await b;
     await d;
     expect(drained).toBe(true);
+  });
+});
+
+describe('Batcher queue budget', () => {
+  /** Runs one batch of `n` rows that takes `ms` of fake time, so the cost model has a sample. */
+  async function teach(b: ReturnType<typeof make>, n: number, ms: number) {
+    const p = b.batcher.submit(rows(...Array.from({ length: n }, (_, i) => i)));
+    vi.advanceTimersByTime(ms);
+    b.calls.at(-1)!.finish();
+    await p;
+    await endTurn();
+  }
+
+  it('predicts the wait from what is left of the running batch and the full batches queued ahead', async () => {
+    const b = make({ maxBatchSize: 4, maxQueueRows: 64 });
+    await teach(b, 4, 8); // 2 ms per row
+    expect(b.batcher.predictedWaitMs()).toBe(0);
+    void b.batcher.submit(rows(1, 2, 3, 4));
+    vi.advanceTimersByTime(3);
+    // 8 ms batch in flight, 3 ms gone; nothing queued.
+    expect(b.batcher.predictedWaitMs()).toBe(5);
+    for (let i = 0; i < 9; i++) void b.batcher.submit(rows(i));
+    // Two full batches of 4 ahead (the ninth row waits for a third).
+    expect(b.batcher.predictedWaitMs()).toBe(5 + 2 * 8);
+  });
+
+  it('refuses on arrival with 503 and Retry-After when the predicted wait exceeds the budget, and queues nothing', async () => {
+    const b = make({ maxBatchSize: 4, maxQueueRows: 64, queueBudgetMs: 10 });
+    await teach(b, 4, 8);
+    void b.batcher.submit(rows(1, 2, 3, 4));
+    for (let i = 0; i < 4; i++) void b.batcher.submit(rows(i));
+    // 8 ms left in flight + one full batch (8 ms) ahead = 16 ms > 10 ms.
+    const err = await b.batcher.submit(rows(9)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueueBudgetError);
+    expect((err as QueueBudgetError).status).toBe(503);
+    expect((err as QueueBudgetError).when).toBe('predicted');
+    expect((err as QueueBudgetError).extra.retryAfterSeconds).toBe(1);
+    expect(b.batcher.queuedRows).toBe(4);
+    // A request with a larger budget of its own is admitted.
+    void b.batcher.submit(rows(10), undefined, 100);
+    expect(b.batcher.queuedRows).toBe(5);
+  });
+
+  it('refuses a queued request whose budget ran out before its batch started, and runs the rest', async () => {
+    const b = make({ maxBatchSize: 4, maxQueueRows: 64 });
+    const first = b.batcher.submit(rows(0));
+    const late = b.batcher.submit(rows(1), undefined, 5);
+    const patient = b.batcher.submit(rows(2), undefined, 1000);
+    vi.advanceTimersByTime(6);
+    b.calls[0]!.finish();
+    await first;
+    await endTurn();
+    const err = await late.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueueBudgetError);
+    expect((err as QueueBudgetError).when).toBe('expired');
+    expect(b.calls[1]!.rows).toEqual(rows(2));
+    b.calls[1]!.finish();
+    expect(await patient).toEqual([{ y: [2] }]);
+    expect(b.batcher.queuedRows).toBe(0);
+  });
+
+  it('never refuses while the model is idle, whatever it cost before', async () => {
+    const b = make({ maxBatchSize: 4, queueBudgetMs: 1 });
+    await teach(b, 4, 500);
+    const p = b.batcher.submit(rows(7));
+    expect(sizes(b.calls)).toEqual([4, 1]);
+    b.calls[1]!.finish();
+    expect(await p).toEqual([{ y: [7] }]);
+  });
+
+  it('with batching off, counts each queued request as a batch of its own', async () => {
+    const b = make({ enabled: false, maxBatchSize: 4, maxQueueRows: 64 });
+    await teach(b, 2, 4); // 2 ms per row
+    void b.batcher.submit(rows(1, 2));
+    void b.batcher.submit(rows(3, 4));
+    void b.batcher.submit(rows(5, 6));
+    // 4 ms in flight + two requests of 2 rows ahead (4 ms each).
+    expect(b.batcher.predictedWaitMs()).toBe(12);
   });
 });
