@@ -10,6 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ServiceModel } from '../src/config/model.js';
+import { defaultQueueBudgetMs } from '../src/config/normalize.js';
 import { minimalModel } from '../test/support/fixtures.js';
 import { writeMlflowModelDir } from '../test/support/onnx-builder.js';
 import { makeServiceProject, REPO, tsc } from '../test/support/service-project.js';
@@ -18,6 +19,8 @@ export interface Batching {
   enabled: boolean;
   maxBatchSize: number;
   maxLatencyMs: number;
+  /** Default: the config's default (defaultQueueBudgetMs). */
+  queueBudgetMs?: number;
 }
 
 /** MLflow `onnx_session_options`, which the runtime maps onto onnxruntime's session options. */
@@ -55,7 +58,10 @@ export function benchModel(dim: number, batching: Batching): ServiceModel {
     properties: { features: { type: 'array', items: { type: 'number' }, minItems: dim, maxItems: dim } },
   };
   endpoint.examples = [{ features: new Array<number>(dim).fill(0.5) }];
-  endpoint.batching = { ...batching, maxQueueRows: 4096 };
+  const queueBudgetMs = batching.queueBudgetMs ?? defaultQueueBudgetMs(batching.enabled ? batching.maxLatencyMs : 0);
+  endpoint.batching = batching.enabled
+    ? { enabled: true, maxBatchSize: batching.maxBatchSize, maxLatencyMs: batching.maxLatencyMs, maxQueueRows: 4096, queueBudgetMs }
+    : { enabled: false, maxQueueRows: 4096, queueBudgetMs };
   return model;
 }
 

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AbRouter } from './ab-router.js';
 import type { CancelSignal } from './batcher.js';
 import { firstUnfitValue, unfitFieldErrors } from './dtype-range.js';
-import { ClientGoneError, InvalidRequestError, NonFiniteOutputError, ProblemError, QueueFullError, UnavailableError } from './errors.js';
+import { ClientGoneError, InvalidRequestError, NonFiniteOutputError, ProblemError, QueueBudgetError, QueueFullError, UnavailableError } from './errors.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ModelPool } from './model-pool.js';
 import { VARIANT_HEADER } from './names.js';
@@ -48,6 +48,7 @@ export function requestRecorder(metrics: ServiceMetrics, tags: RouteContext['tag
 
 function shedReason(err: unknown): string | null {
   if (err instanceof QueueFullError) return 'queue_full';
+  if (err instanceof QueueBudgetError) return err.when === 'predicted' ? 'queue_budget' : 'queue_expired';
   if (err instanceof ClientGoneError) return 'client_gone';
   if (err instanceof UnavailableError) return err.code === 'PROBLEM.SHUTTING_DOWN' ? 'shutting_down' : 'not_ready';
   return null;
@@ -107,7 +108,7 @@ async function predict(e: EndpointDefinition, router: AbRouter | null, ctx: Rout
   const rows = await e.preprocess(body, hookCtx);
   const unfit = firstUnfitValue(rows, entry.model.inputs);
   if (unfit) throw new InvalidRequestError(`a value does not fit model input "${unfit.input}" (${unfit.type})`, unfitFieldErrors(body, unfit));
-  const outputs = await entry.batcher.submit(rows, signal);
+  const outputs = await entry.batcher.submit(rows, signal, e.batching.queueBudgetMs);
   recordScores(ctx, { api_endpoint: e.name, variant: choice.variant }, outputs, entry.model.outputs[0]?.name);
   const answer = await e.postprocess(outputs, body, hookCtx);
   const bad = firstNonFinite(answer);

@@ -40,6 +40,8 @@ export interface BatchingDefinition {
   maxBatchSize: number;
   maxLatencyMs: number;
   maxQueueRows: number;
+  /** Longest a request may wait before its batch starts (ms); beyond it, 503 + Retry-After. None when absent. */
+  queueBudgetMs?: number;
   /** Batches of one model in flight at once while the next one forms (default 1). */
   maxConcurrentBatches?: number;
 }

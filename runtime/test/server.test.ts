@@ -288,4 +288,29 @@ describe('under concurrency', () => {
     expect(sample(text, METRICS.shed, { api_endpoint: 'rank', reason: 'queue_full' })).toBe(shed.length);
     await s.shutdown();
   });
+
+  it('refuses requests that cannot start within the queue budget with 503 queue-budget-exceeded and Retry-After, counted by reason', async () => {
+    // 100 requests of 64 rows at once, in batches of 8: 800 batches queue behind each other, far
+    // more than a 1 ms budget covers once the first request has taught the batcher what a batch
+    // costs. A request to an idle model starts at once and is answered.
+    const s = await started(serviceDefinition({ maxBatchSize: 8, maxQueueRows: 100_000, queueBudgetMs: 1 }));
+    const payload = { user_id: 'u', items: Array.from({ length: 64 }, (_, i) => [i, 1, 2, 3]) };
+    expect((await post(s, '/v1/rank', payload)).statusCode).toBe(200);
+    const res = await Promise.all(Array.from({ length: 100 }, () => post(s, '/v1/rank', payload)));
+    expect(res.filter((r) => r.statusCode !== 200 && r.statusCode !== 503).map((r) => r.statusCode)).toEqual([]);
+    const refused = res.filter((r) => r.statusCode === 503);
+    expect(refused.length).toBeGreaterThan(50);
+    for (const r of refused) {
+      expect([r.headers['content-type'], r.json().type]).toEqual(['application/problem+json; charset=utf-8', 'urn:mlservice:problem:queue-budget-exceeded']);
+      expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+    const text = (await s.app.inject('/metrics')).body;
+    const byReason = (reason: string) => { try { return sample(text, METRICS.shed, { api_endpoint: 'rank', reason }); } catch { return 0; } };
+    expect(byReason('queue_budget') + byReason('queue_expired')).toBe(refused.length);
+    expect(byReason('queue_budget')).toBeGreaterThan(0);
+    const variant = res[0]!.headers['x-mlservice-variant'] as string;
+    expect(sample(text, METRICS.requests, { api_endpoint: 'rank', variant, status: '503' })).toBe(refused.length);
+    expect((await post(s, '/v1/rank', payload)).statusCode).toBe(200);
+    await s.shutdown();
+  });
 });

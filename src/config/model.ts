@@ -114,7 +114,7 @@ export interface VariantSpec {
 }
 
 export type BatchingSpec =
-  | { enabled: false; maxQueueRows: number }
+  | { enabled: false; maxQueueRows: number; queueBudgetMs: number }
   | {
       enabled: true;
       /** Rows (not requests) per model call. */
@@ -123,6 +123,8 @@ export type BatchingSpec =
       maxLatencyMs: number;
       /** Rows allowed to wait; beyond this requests are shed with 429 + Retry-After. */
       maxQueueRows: number;
+      /** Longest a request may wait before its batch starts; beyond it, 503 + Retry-After. */
+      queueBudgetMs: number;
     };
 
 export interface ServerSpec {

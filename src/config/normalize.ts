@@ -77,11 +77,21 @@ function ab(a: RawAb): AbSpec {
   return out;
 }
 
+/**
+ * The queue budget when the config sets none: ten batching windows, at least 100 ms. Under normal
+ * load a request waits at most one window plus the batch ahead of it, so this sheds only a queue
+ * that has grown several batches deep (the schema's description says the same).
+ */
+export function defaultQueueBudgetMs(maxLatencyMs: number): number {
+  return Math.max(100, 10 * maxLatencyMs);
+}
+
 function batching(b: NonNullable<RawEndpoint['batching']>): BatchingSpec {
   // `batching: false` skips the schema's property defaults, so its queue bound is read from there.
-  if (b === false) return { enabled: false, maxQueueRows: schemaDefault('/$defs/batching/properties/maxQueueRows') as number };
-  if (b.enabled === false) return { enabled: false, maxQueueRows: b.maxQueueRows! };
-  return { enabled: true, maxBatchSize: b.maxBatchSize!, maxLatencyMs: b.maxLatencyMs!, maxQueueRows: b.maxQueueRows! };
+  if (b === false) return { enabled: false, maxQueueRows: schemaDefault('/$defs/batching/properties/maxQueueRows') as number, queueBudgetMs: defaultQueueBudgetMs(0) };
+  const queueBudgetMs = b.queueBudgetMs ?? defaultQueueBudgetMs(b.enabled === false ? 0 : b.maxLatencyMs!);
+  if (b.enabled === false) return { enabled: false, maxQueueRows: b.maxQueueRows!, queueBudgetMs };
+  return { enabled: true, maxBatchSize: b.maxBatchSize!, maxLatencyMs: b.maxLatencyMs!, maxQueueRows: b.maxQueueRows!, queueBudgetMs };
 }
 
 function deploy(d: RawDeploy): DeploySpec {

@@ -29,7 +29,7 @@ export interface RawEndpoint {
   output: JsonSchema;
   model?: string;
   ab?: RawAb;
-  batching?: false | { enabled?: boolean; maxBatchSize?: number; maxLatencyMs?: number; maxQueueRows?: number };
+  batching?: false | { enabled?: boolean; maxBatchSize?: number; maxLatencyMs?: number; maxQueueRows?: number; queueBudgetMs?: number };
   examples?: Record<string, unknown>[];
 }
 

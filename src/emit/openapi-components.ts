@@ -135,6 +135,10 @@ export function sharedComponents(bodyLimitBytes: number): {
       TooManyRequests: problemResponse('The batching queue is full; retry after the given delay.', true),
       InternalError: problemResponse('The service failed to answer this request; details are in its log, never in the answer.', false),
       ServiceUnavailable: problemResponse('The models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`).', true),
+      PredictionUnavailable: problemResponse(
+        "The request could not start within the endpoint's queue budget (`queue-budget-exceeded`: refused at once rather than answered late), the models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`). Retry after the given delay; another replica may answer at once.",
+        true,
+      ),
     },
     headers: {
       RetryAfter: {

@@ -67,7 +67,17 @@ function servedBy(e: EndpointSpec): string {
 
 function operationDescription(e: EndpointSpec): string {
   const lead = e.description.trim() === '' ? `Runs the \`${e.name}\` endpoint.` : e.description;
-  return `${lead}\n\n${servedBy(e)}`;
+  return `${lead}\n\n${servedBy(e)}\n\n${overload(e)}`;
+}
+
+/** What a caller sees under overload: the numbers come from the endpoint's batching settings. */
+function overload(e: EndpointSpec): string {
+  const b = e.batching;
+  return (
+    `Overload is refused fast, never queued late: a request that cannot start within ${b.queueBudgetMs} ms ` +
+    '(its predicted wait on arrival, or its time in the queue) gets 503 `queue-budget-exceeded`, and one that ' +
+    `would take the queue past ${b.maxQueueRows} rows gets 429; both carry \`Retry-After\`.`
+  );
 }
 
 function overrideParameter(e: EndpointSpec): object[] {
@@ -134,7 +144,7 @@ function endpointOperation(e: EndpointSpec, names: EndpointNames): object {
         '415': ref('responses', 'UnsupportedMediaType'),
         '422': ref('responses', 'NonFiniteOutput'),
         '429': ref('responses', 'TooManyRequests'),
-        '503': ref('responses', 'ServiceUnavailable'),
+        '503': ref('responses', 'PredictionUnavailable'),
         ...COMMON_ERRORS,
       }),
     },

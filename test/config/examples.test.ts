@@ -41,7 +41,7 @@ describe('committed examples load', () => {
   it('search-ranking: Unity Catalog source, tuned batching, explicit path', async () => {
     const { model } = await loadConfig('examples/search-ranking/mlservice.yaml');
     expect(model.models[0]!.source).toEqual({ kind: 'registry-version', uri: 'models:/main.search.reranker/7', registeredModel: 'main.search.reranker', version: '7' });
-    expect(model.endpoints[0]!.batching).toEqual({ enabled: true, maxBatchSize: 256, maxLatencyMs: 3, maxQueueRows: 8192 });
+    expect(model.endpoints[0]!.batching).toEqual({ enabled: true, maxBatchSize: 256, maxLatencyMs: 3, maxQueueRows: 8192, queueBudgetMs: 100 });
     expect(model.endpoints[0]!.path).toBe('/v2/search/rerank');
   });
 

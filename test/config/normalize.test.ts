@@ -55,11 +55,16 @@ describe('key order', () => {
 });
 
 describe('normalized values', () => {
-  it('batching: false and enabled: false keep the queue bound', () => {
+  it('batching: false and enabled: false keep the queue bound and a queue budget', () => {
     const off = parseConfigText(edit(MINIMAL_YAML, '    model: scorer\n', '    model: scorer\n    batching: false\n'), 'f');
-    expect(off.endpoints[0]!.batching).toEqual({ enabled: false, maxQueueRows: 1024 });
-    const disabled = parseConfigText(edit(MINIMAL_YAML, '    model: scorer\n', '    model: scorer\n    batching: {enabled: false, maxQueueRows: 10}\n'), 'f');
-    expect(disabled.endpoints[0]!.batching).toEqual({ enabled: false, maxQueueRows: 10 });
+    expect(off.endpoints[0]!.batching).toEqual({ enabled: false, maxQueueRows: 1024, queueBudgetMs: 100 });
+    const disabled = parseConfigText(edit(MINIMAL_YAML, '    model: scorer\n', '    model: scorer\n    batching: {enabled: false, maxQueueRows: 10, queueBudgetMs: 30}\n'), 'f');
+    expect(disabled.endpoints[0]!.batching).toEqual({ enabled: false, maxQueueRows: 10, queueBudgetMs: 30 });
+  });
+
+  it('the queue budget defaults to ten batching windows, at least 100 ms', () => {
+    const budget = (batching: string) => parseConfigText(edit(MINIMAL_YAML, '    model: scorer\n', `    model: scorer\n    batching: ${batching}\n`), 'f').endpoints[0]!.batching.queueBudgetMs;
+    expect([budget('{maxLatencyMs: 2}'), budget('{maxLatencyMs: 10}'), budget('{maxLatencyMs: 40}'), budget('{maxLatencyMs: 40, queueBudgetMs: 7}')]).toEqual([100, 100, 400, 7]);
   });
   it('basis points from decimal weights, salt and missingUnit variant', () => {
     const text = edit(

@@ -39,7 +39,7 @@ endpoints:
         - {name: b, model: m2, weight: 50}
       missingUnit: {variant: a}
       overrideHeader: x-force
-    batching: {enabled: true, maxBatchSize: 8, maxLatencyMs: 2, maxQueueRows: 99}
+    batching: {enabled: true, maxBatchSize: 8, maxLatencyMs: 2, maxQueueRows: 99, queueBudgetMs: 250}
     examples: [{uid: u}]
   - name: e2
     model: m1

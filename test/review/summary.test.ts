@@ -43,7 +43,7 @@ const rows: Array<[string, (m: ServiceModel) => void, string[]]> = [
   ],
   [
     'batching switched off',
-    (m) => (m.endpoints[0]!.batching = { enabled: false, maxQueueRows: 4096 }),
+    (m) => (m.endpoints[0]!.batching = { enabled: false, maxQueueRows: 4096, queueBudgetMs: 100 }),
     [
       'batching info endpoint rank: batching enabled true -> false @/endpoints/0/batching/enabled',
       'batching info endpoint rank: batching maxBatchSize 64 -> (unset) @/endpoints/0/batching/maxBatchSize',

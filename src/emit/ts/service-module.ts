@@ -40,7 +40,7 @@ function endpointConst(file: TsFile, e: EndpointSpec, hooks: string): string {
   const validate = file.use(validatorName(e.name), 'src/generated/validators.js');
   const batching = e.batching.enabled
     ? e.batching
-    : { enabled: false, maxBatchSize: 1, maxLatencyMs: 0, maxQueueRows: e.batching.maxQueueRows };
+    : { enabled: false, maxBatchSize: 1, maxLatencyMs: 0, maxQueueRows: e.batching.maxQueueRows, queueBudgetMs: e.batching.queueBudgetMs };
   const routing = e.ab
     ? { ab: { ...e.ab, variants: e.ab.variants.map((v) => ({ name: v.name, model: v.model, basisPoints: v.basisPoints })) } }
     : { model: e.model };

@@ -39,7 +39,7 @@ export const openapi: Record<string, unknown> = {
       post: {
         operationId: "rank",
         summary: "rank",
-        description: "Scores each candidate activity for the user; higher is better.\n\nA/B experiment `ranker-2026-11`, sticky on `user_id`: `control` 90% (model `ranker-control`), `treatment` 10% (model `ranker-treatment`). Requests without `user_id` are rejected with 400.",
+        description: "Scores each candidate activity for the user; higher is better.\n\nA/B experiment `ranker-2026-11`, sticky on `user_id`: `control` 90% (model `ranker-control`), `treatment` 10% (model `ranker-treatment`). Requests without `user_id` are rejected with 400.\n\nOverload is refused fast, never queued late: a request that cannot start within 100 ms (its predicted wait on arrival, or its time in the queue) gets 503 `queue-budget-exceeded`, and one that would take the queue past 4096 rows gets 429; both carry `Retry-After`.",
         tags: ["inference"],
         parameters: [
           {
@@ -99,7 +99,7 @@ export const openapi: Record<string, unknown> = {
             $ref: "#/components/responses/InternalError",
           },
           "503": {
-            $ref: "#/components/responses/ServiceUnavailable",
+            $ref: "#/components/responses/PredictionUnavailable",
           },
         },
       },
@@ -256,6 +256,7 @@ export const openapi: Record<string, unknown> = {
               "urn:mlservice:problem:internal",
               "urn:mlservice:problem:not-ready",
               "urn:mlservice:problem:shutting-down",
+              "urn:mlservice:problem:queue-budget-exceeded",
               "urn:mlservice:problem:model-failed",
             ],
           },
@@ -505,6 +506,21 @@ export const openapi: Record<string, unknown> = {
       },
       ServiceUnavailable: {
         description: "The models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`).",
+        headers: {
+          "Retry-After": {
+            $ref: "#/components/headers/RetryAfter",
+          },
+        },
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      PredictionUnavailable: {
+        description: "The request could not start within the endpoint's queue budget (`queue-budget-exceeded`: refused at once rather than answered late), the models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`). Retry after the given delay; another replica may answer at once.",
         headers: {
           "Retry-After": {
             $ref: "#/components/headers/RetryAfter",

@@ -37,6 +37,7 @@ const rankEndpoint: EndpointDefinition<RankRequest, RankResponse> = {
     maxBatchSize: 64,
     maxLatencyMs: 10,
     maxQueueRows: 4096,
+    queueBudgetMs: 100,
   },
   validate: validateRank,
   preprocess: (input, ctx) => userHooks.rank.preprocess(input, ctx),

@@ -37,7 +37,7 @@ export const openapi: Record<string, unknown> = {
       post: {
         operationId: "rerank",
         summary: "rerank",
-        description: "Scores each document for the query; the caller sorts by score.\n\nServed by model `reranker`.",
+        description: "Scores each document for the query; the caller sorts by score.\n\nServed by model `reranker`.\n\nOverload is refused fast, never queued late: a request that cannot start within 100 ms (its predicted wait on arrival, or its time in the queue) gets 503 `queue-budget-exceeded`, and one that would take the queue past 8192 rows gets 429; both carry `Retry-After`.",
         tags: ["inference"],
         requestBody: {
           $ref: "#/components/requestBodies/RerankRequest",
@@ -85,7 +85,7 @@ export const openapi: Record<string, unknown> = {
             $ref: "#/components/responses/InternalError",
           },
           "503": {
-            $ref: "#/components/responses/ServiceUnavailable",
+            $ref: "#/components/responses/PredictionUnavailable",
           },
         },
       },
@@ -241,6 +241,7 @@ export const openapi: Record<string, unknown> = {
               "urn:mlservice:problem:internal",
               "urn:mlservice:problem:not-ready",
               "urn:mlservice:problem:shutting-down",
+              "urn:mlservice:problem:queue-budget-exceeded",
               "urn:mlservice:problem:model-failed",
             ],
           },
@@ -521,6 +522,21 @@ export const openapi: Record<string, unknown> = {
       },
       ServiceUnavailable: {
         description: "The models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`).",
+        headers: {
+          "Retry-After": {
+            $ref: "#/components/headers/RetryAfter",
+          },
+        },
+        content: {
+          "application/problem+json": {
+            schema: {
+              $ref: "#/components/schemas/Problem",
+            },
+          },
+        },
+      },
+      PredictionUnavailable: {
+        description: "The request could not start within the endpoint's queue budget (`queue-budget-exceeded`: refused at once rather than answered late), the models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`). Retry after the given delay; another replica may answer at once.",
         headers: {
           "Retry-After": {
             $ref: "#/components/headers/RetryAfter",

@@ -19,6 +19,7 @@ const rerankEndpoint: EndpointDefinition<RerankRequest, RerankResponse> = {
     maxBatchSize: 256,
     maxLatencyMs: 3,
     maxQueueRows: 8192,
+    queueBudgetMs: 100,
   },
   validate: validateRerank,
   preprocess: (input, ctx) => userHooks.rerank.preprocess(input, ctx),

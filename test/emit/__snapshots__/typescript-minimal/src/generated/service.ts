@@ -19,6 +19,7 @@ const scoreEndpoint: EndpointDefinition<ScoreRequest, ScoreResponse> = {
     maxBatchSize: 32,
     maxLatencyMs: 5,
     maxQueueRows: 1024,
+    queueBudgetMs: 100,
   },
   validate: validateScore,
   preprocess: (input, ctx) => userHooks.score.preprocess(input, ctx),
