@@ -33,6 +33,8 @@ export interface CancelSignal {
 
 export type Execute = (rows: ModelRow[]) => Promise<ModelOutputRow[]>;
 
+const ONCE = { once: true } as const;
+
 export interface BatcherOptions {
   enabled: boolean;
   maxBatchSize: number;
@@ -142,7 +144,7 @@ export class Batcher {
       const job: Job = { rows, outputs: new Array(rows.length), arrivedAt: this.now(), budgetMs, taken: 0, pending: rows.length, done: false, resolve, reject };
       this.queue.push(job);
       this.queued += rows.length;
-      signal?.addEventListener('abort', () => this.abandon(job), { once: true });
+      signal?.addEventListener('abort', () => this.abandon(job), ONCE);
       this.pump();
     });
   }
@@ -283,7 +285,8 @@ export class Batcher {
   private async dispatch(parts: Part[]): Promise<void> {
     this.inFlight++;
     const start = this.now();
-    const rows = parts.flatMap((p) => p.job.rows.slice(p.from, p.to));
+    const rows: ModelRow[] = [];
+    for (const p of parts) for (let i = p.from; i < p.to; i++) rows.push(p.job.rows[i]!);
     const batch = { start, size: rows.length };
     this.running.add(batch);
     let failed = false;

@@ -28,6 +28,14 @@ const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_reques
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
+/** What the batcher knows about a model's cost; exported per model as gauges. */
+export interface BatchLatencyModel {
+  readonly known: boolean;
+  readonly perRowMs: number;
+  readonly fixedMs: number;
+  predictedWaitMs(): number;
+}
+
 export class ServiceMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<typeof apiEndpoint | typeof variant | typeof status>;
@@ -38,7 +46,14 @@ export class ServiceMetrics {
   readonly shed: Counter<typeof apiEndpoint | typeof reason>;
   readonly predictionScore: Histogram<typeof apiEndpoint | typeof variant>;
   readonly buildInfo: Gauge<typeof version | typeof revision>;
+  /** Each model's batcher latency model, read when Prometheus scrapes (nothing on the request path). */
+  private readonly latencyModels = new Map<string, BatchLatencyModel>();
   readonly modelInfo: Gauge<typeof model | typeof source | typeof version | typeof runId | typeof sha256>;
+
+  /** Export `model`'s batch latency model (fitted cost and predicted wait) from now on. */
+  trackLatencyModel(name: string, m: BatchLatencyModel): void {
+    this.latencyModels.set(name, m);
+  }
 
   /** `maxBatchSize` sets the batch-size buckets. */
   constructor(maxBatchSize: number) {
@@ -54,7 +69,68 @@ export class ServiceMetrics {
     this.inferenceDuration = new Histogram({ name: METRICS.inferenceDuration, help: 'Seconds from handing a batch to the model to having its outputs: onnxruntime run plus any wait for the thread that runs it.', labelNames: [model], buckets: LATENCY_BUCKETS, registers });
     this.shed = new Counter({ name: METRICS.shed, help: 'Requests refused or dropped: queue_full, queue_budget (predicted wait over the queue budget), queue_expired (budget ran out in the queue), shutting_down, not_ready, client_gone.', labelNames: [apiEndpoint, reason], registers });
     this.predictionScore = new Histogram({ name: METRICS.predictionScore, help: "First element of each row of the model's first output.", labelNames: [apiEndpoint, variant], buckets: SCORE_BUCKETS, registers });
+    const latency = this.latencyModels;
+    const gaugeOf = (name: string, help: string, read: (m: BatchLatencyModel) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: [model],
+        registers,
+        collect() {
+          this.reset();
+          for (const [name, m] of latency) if (m.known) this.set({ model: name }, read(m) / 1000);
+        },
+      });
+    gaugeOf(METRICS.batchCostPerRow, 'Fitted cost of one more row in a batch (a in a*rows+b, exponentially weighted least squares over recent batches), in seconds.', (m) => m.perRowMs);
+    gaugeOf(METRICS.batchCostFixed, 'Fitted fixed cost of a batch (b in a*rows+b), in seconds.', (m) => m.fixedMs);
+    gaugeOf(METRICS.predictedQueueWait, 'Predicted wait, before its batch starts, of a request arriving now; requests predicted over their queue budget are refused.', (m) => m.predictedWaitMs());
     this.buildInfo = new Gauge({ name: METRICS.buildInfo, help: 'Always 1; labels identify the service build.', labelNames: [version, revision], registers });
     this.modelInfo = new Gauge({ name: METRICS.modelInfo, help: 'Always 1; labels identify each model served.', labelNames: [model, source, version, runId, sha256], registers });
+  }
+}
+
+type CounterChild = ReturnType<Counter<string>['labels']>;
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
+
+/**
+ * The labelled series of one prediction endpoint, resolved once per label combination: prom-client
+ * hashes a label object on every `inc`/`observe`, which on the hot path of every request is work
+ * for nothing once the series exists. Same series, same values; only the lookup is cached.
+ */
+export class EndpointSeries {
+  private readonly requests = new Map<string, CounterChild>();
+  private readonly durations = new Map<string, HistogramChild>();
+  private readonly scores = new Map<string, HistogramChild>();
+
+  constructor(
+    private readonly metrics: ServiceMetrics,
+    readonly endpoint: string,
+  ) {}
+
+  /** One answered request: its status and its time from arrival to response. */
+  request(variantName: string, statusCode: number, seconds: number): void {
+    const key = `${variantName}\0${statusCode}`;
+    let counter = this.requests.get(key);
+    if (!counter) {
+      counter = this.metrics.requests.labels({ [apiEndpoint]: this.endpoint, [variant]: variantName, [status]: String(statusCode) });
+      this.requests.set(key, counter);
+    }
+    counter.inc();
+    let duration = this.durations.get(variantName);
+    if (!duration) {
+      duration = this.metrics.requestDuration.labels({ [apiEndpoint]: this.endpoint, [variant]: variantName });
+      this.durations.set(variantName, duration);
+    }
+    duration.observe(seconds);
+  }
+
+  /** The prediction-score histogram of one variant. */
+  score(variantName: string): HistogramChild {
+    let h = this.scores.get(variantName);
+    if (!h) {
+      h = this.metrics.predictionScore.labels({ [apiEndpoint]: this.endpoint, [variant]: variantName });
+      this.scores.set(variantName, h);
+    }
+    return h;
   }
 }

@@ -66,15 +66,33 @@ export class ModelPool {
   }
 
   private batcherFor(model: LoadedModel, opts: BatcherOptions): Batcher {
+    // The model's series, resolved once: prom-client would hash the label set on every observe.
     const labels = { model: model.name };
-    return new Batcher(model.name, (rows) => model.run(rows), opts, {
+    const batchSize = this.metrics.batchSize.labels(labels);
+    const inference = this.metrics.inferenceDuration.labels(labels);
+    const queueWait = this.metrics.queueWait.labels(labels);
+    const batcher = new Batcher(model.name, (rows) => model.run(rows), opts, {
       checkRow: (row) => rowProblem(row, model.inputs),
       onBatch: (r) => {
-        this.metrics.batchSize.observe(labels, r.size);
-        this.metrics.inferenceDuration.observe(labels, r.durationMs / 1000);
-        for (const w of r.waitsMs) this.metrics.queueWait.observe(labels, w / 1000);
+        batchSize.observe(r.size);
+        inference.observe(r.durationMs / 1000);
+        for (const w of r.waitsMs) queueWait.observe(w / 1000);
       },
     });
+    const { cost } = batcher;
+    this.metrics.trackLatencyModel(model.name, {
+      get known() {
+        return cost.known;
+      },
+      get perRowMs() {
+        return cost.perRowMs;
+      },
+      get fixedMs() {
+        return cost.fixedMs;
+      },
+      predictedWaitMs: () => batcher.predictedWaitMs(),
+    });
+    return batcher;
   }
 
   /** Refuses new rows, lets queued and running batches finish, then frees the sessions. */

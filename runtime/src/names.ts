@@ -88,7 +88,13 @@ export const METRICS = {
   queueWait: 'mlservice_queue_wait_seconds',
   /** histogram seconds from handing a batch to the model to its outputs (onnxruntime run + thread wait) {model} */
   inferenceDuration: 'mlservice_inference_duration_seconds',
-  /** counter {api_endpoint, reason: queue_full | shutting_down | not_ready | client_gone} */
+  /** gauge seconds per row of the fitted batch cost (a in a*n+b), read at scrape time {model} */
+  batchCostPerRow: 'mlservice_batch_cost_per_row_seconds',
+  /** gauge seconds of fixed cost per batch of the fitted batch cost (b in a*n+b) {model} */
+  batchCostFixed: 'mlservice_batch_cost_fixed_seconds',
+  /** gauge seconds a request arriving at scrape time is predicted to wait before its batch starts {model} */
+  predictedQueueWait: 'mlservice_predicted_queue_wait_seconds',
+  /** counter {api_endpoint, reason: queue_full | queue_budget | queue_expired | shutting_down | not_ready | client_gone} */
   shed: 'mlservice_shed_requests_total',
   /** histogram of the first element of each row of the model's first output {api_endpoint, variant} */
   predictionScore: 'mlservice_prediction_score',

@@ -4,13 +4,13 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AbRouter } from './ab-router.js';
-import type { CancelSignal } from './batcher.js';
 import { firstUnfitValue, unfitFieldErrors } from './dtype-range.js';
 import { ClientGoneError, InvalidRequestError, NonFiniteOutputError, ProblemError, QueueBudgetError, QueueFullError, UnavailableError } from './errors.js';
-import type { ServiceMetrics } from './metrics.js';
+import { EndpointSeries, type ServiceMetrics } from './metrics.js';
 import type { ModelPool } from './model-pool.js';
 import { VARIANT_HEADER } from './names.js';
 import { fieldErrors, pointerToken, sendProblem } from './problem.js';
+import { stateOf, type RequestState } from './request-state.js';
 import type { EndpointDefinition, HookContext, ModelOutputRow } from './types.js';
 
 export interface RouteContext {
@@ -18,32 +18,28 @@ export interface RouteContext {
   pool: ModelPool;
   /** Why predictions cannot run now, or null when they can. */
   unavailable(): 'not_ready' | 'model_failed' | null;
-  /** Per-request fields for the completion log line. */
-  tags: WeakMap<FastifyRequest, { endpoint: string; variant: string }>;
-  /** Counts a request of `endpoint` once, whoever answered it (see `requestRecorder`). */
-  record(request: FastifyRequest, endpoint: string, status: number, seconds: number): void;
-}
-
-/** Route config of every prediction route: what the metrics of a request refused before the handler need. */
-export interface PredictRouteConfig {
-  endpoint: string;
+  /** The instance is draining: answers close their keep-alive socket. */
+  draining(): boolean;
 }
 
 /**
- * Counts each request of a prediction endpoint exactly once in `mlservice_requests_total` and the
- * duration histogram: from the handler (which also sees clients that left, 499) or, for requests
- * Fastify refused before the handler ran (413, 415, invalid JSON), from the onResponse hook.
+ * Route config of every prediction route: what the metrics of a request refused before the
+ * handler ran (413, 415, invalid JSON) need, read by the onResponse hook.
  */
-export function requestRecorder(metrics: ServiceMetrics, tags: RouteContext['tags']): RouteContext['record'] {
-  const counted = new WeakSet<FastifyRequest>();
-  return (request, endpoint, status, seconds) => {
-    if (counted.has(request)) return;
-    counted.add(request);
-    const variant = tags.get(request)?.variant ?? 'none';
-    metrics.requests.inc({ api_endpoint: endpoint, variant, status: String(status) });
-    metrics.requestDuration.observe({ api_endpoint: endpoint, variant }, seconds);
-    if (!tags.has(request)) tags.set(request, { endpoint, variant });
-  };
+export interface PredictRouteConfig {
+  series: EndpointSeries;
+}
+
+/**
+ * Counts a prediction request once in `mlservice_requests_total` and the duration histogram: from
+ * the handler (which also sees clients that left, 499) or, for requests Fastify refused before the
+ * handler ran, from the onResponse hook.
+ */
+export function recordRequest(state: RequestState, series: EndpointSeries, status: number, seconds: number): void {
+  if (state.counted) return;
+  state.counted = true;
+  state.series = series;
+  series.request(state.variant, status, seconds);
 }
 
 function shedReason(err: unknown): string | null {
@@ -54,53 +50,31 @@ function shedReason(err: unknown): string | null {
   return null;
 }
 
-/**
- * Fires when the client closes the connection before we answered. A plain object instead of an
- * AbortController: one per request cost ~10 µs of event-target machinery under load
- * (bench/results/serve.findings.md, section 3).
- */
-class ClientGone implements CancelSignal {
-  aborted = false;
-  private listener: (() => void) | undefined;
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    this.listener = listener;
-  }
-
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.listener?.();
-  }
-}
-
-function clientSignal(request: FastifyRequest, reply: FastifyReply): CancelSignal {
-  const gone = new ClientGone();
-  if (request.raw.socket?.destroyed) gone.abort();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) gone.abort();
-  });
-  return gone;
-}
-
-function recordScores(ctx: RouteContext, labels: { api_endpoint: string; variant: string }, rows: ModelOutputRow[], output: string | undefined): void {
+function recordScores(series: EndpointSeries, variant: string, rows: ModelOutputRow[], output: string | undefined): void {
   if (output === undefined) return;
+  const histogram = series.score(variant);
   for (const r of rows) {
     // prom-client throws on NaN and Infinity; such an answer is refused below, never observed.
     const first = Number(r[output]?.[0]);
-    if (Number.isFinite(first)) ctx.metrics.predictionScore.observe(labels, first);
+    if (Number.isFinite(first)) histogram.observe(first);
   }
 }
 
-async function predict(e: EndpointDefinition, router: AbRouter | null, ctx: RouteContext, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  // Listen from the start: the client may leave while the preprocess hook runs.
-  const signal = clientSignal(request, reply);
+interface Route {
+  e: EndpointDefinition;
+  router: AbRouter | null;
+  ctx: RouteContext;
+  series: EndpointSeries;
+}
+
+async function predict(route: Route, state: RequestState, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const { e, router, ctx } = route;
   const body = request.body;
   if (!e.validate(body)) throw new InvalidRequestError('the request body does not match the endpoint schema', fieldErrors(e.validate.errors ?? []));
   const unavailable = ctx.unavailable();
   if (unavailable) throw new UnavailableError(unavailable);
   const choice = router ? router.assign(body, (h) => request.headers[h] as string | undefined) : { variant: 'default', model: e.model! };
-  ctx.tags.set(request, { endpoint: e.name, variant: choice.variant });
+  state.variant = choice.variant;
   void reply.header(VARIANT_HEADER, choice.variant);
   const entry = ctx.pool.get(choice.model);
   if (!entry) throw new Error(`endpoint "${e.name}" routes to unknown model "${choice.model}"`);
@@ -108,8 +82,9 @@ async function predict(e: EndpointDefinition, router: AbRouter | null, ctx: Rout
   const rows = await e.preprocess(body, hookCtx);
   const unfit = firstUnfitValue(rows, entry.model.inputs);
   if (unfit) throw new InvalidRequestError(`a value does not fit model input "${unfit.input}" (${unfit.type})`, unfitFieldErrors(body, unfit));
-  const outputs = await entry.batcher.submit(rows, signal, e.batching.queueBudgetMs);
-  recordScores(ctx, { api_endpoint: e.name, variant: choice.variant }, outputs, entry.model.outputs[0]?.name);
+  // The client may have left while the preprocess hook ran: the batcher then refuses at once.
+  const outputs = await entry.batcher.submit(rows, state.gone, e.batching.queueBudgetMs);
+  recordScores(route.series, choice.variant, outputs, entry.model.outputs[0]?.name);
   const answer = await e.postprocess(outputs, body, hookCtx);
   const bad = firstNonFinite(answer);
   if (bad) {
@@ -119,33 +94,52 @@ async function predict(e: EndpointDefinition, router: AbRouter | null, ctx: Rout
   return answer;
 }
 
-/** The first NaN or ±Infinity in an answer (JSON.stringify would write `null` there), with its JSON Pointer. */
-export function firstNonFinite(node: unknown, at = ''): { pointer: string; value: number } | null {
-  if (typeof node === 'number') return Number.isFinite(node) ? null : { pointer: at, value: node };
+/**
+ * The first NaN or ±Infinity in an answer (JSON.stringify would write `null` there), with its JSON
+ * Pointer. Walks without allocating: the pointer is built only for the value found.
+ */
+export function firstNonFinite(node: unknown): { pointer: string; value: number } | null {
+  if (typeof node === 'number') return Number.isFinite(node) ? null : { pointer: '', value: node };
   if (node === null || typeof node !== 'object') return null;
-  for (const [k, v] of Object.entries(node)) {
-    const bad = firstNonFinite(v, `${at}/${pointerToken(k)}`);
-    if (bad) return bad;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const v: unknown = node[i];
+      if (typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object') {
+        const bad = firstNonFinite(v);
+        if (bad) return { pointer: `/${i}${bad.pointer}`, value: bad.value };
+      }
+    }
+    return null;
+  }
+  for (const k in node) {
+    if (!Object.prototype.hasOwnProperty.call(node, k)) continue;
+    const v: unknown = (node as Record<string, unknown>)[k];
+    if (typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object') {
+      const bad = firstNonFinite(v);
+      if (bad) return { pointer: `/${pointerToken(k)}${bad.pointer}`, value: bad.value };
+    }
   }
   return null;
 }
 
 export function registerPredictRoute(app: FastifyInstance, e: EndpointDefinition, ctx: RouteContext): void {
-  const router = e.ab ? new AbRouter(e.ab) : null;
-  const config: PredictRouteConfig = { endpoint: e.name };
+  const route: Route = { e, router: e.ab ? new AbRouter(e.ab) : null, ctx, series: new EndpointSeries(ctx.metrics, e.name) };
+  const config: PredictRouteConfig = { series: route.series };
   app.post(e.path, { config }, async (request, reply) => {
-    const started = process.hrtime.bigint();
-    let status = 200;
+    const state = stateOf(request);
+    state.series = route.series;
     try {
-      const result = await predict(e, router, ctx, request, reply);
-      return await reply.code(200).send(result);
+      const result = await predict(route, state, request, reply);
+      // While draining, each answer closes its keep-alive socket, so the server can finish closing.
+      if (ctx.draining()) void reply.header('connection', 'close');
+      recordRequest(state, route.series, 200, reply.elapsedTime / 1000);
+      return result;
     } catch (err) {
-      status = err instanceof ProblemError ? err.status : 500;
+      const status = err instanceof ProblemError ? err.status : 500;
       const reason = shedReason(err);
       if (reason) ctx.metrics.shed.inc({ api_endpoint: e.name, reason });
+      recordRequest(state, route.series, status, reply.elapsedTime / 1000);
       return sendProblem(reply, request, err);
-    } finally {
-      ctx.record(request, e.name, status, Number(process.hrtime.bigint() - started) / 1e9);
     }
   });
 }

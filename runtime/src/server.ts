@@ -3,15 +3,17 @@
  * metadata, the OpenAPI document and its docs page (served from local files, never the internet).
  */
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { UnavailableError } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { ModelPool } from './model-pool.js';
 import { lockPath, readModelsLock } from './models-lock.js';
 import { ENV, PATHS } from './names.js';
-import { registerPredictRoute, requestRecorder, type PredictRouteConfig, type RouteContext } from './predict-route.js';
+import { recordRequest, registerPredictRoute, type PredictRouteConfig, type RouteContext } from './predict-route.js';
+import { attachToResponse, clientLeft, RequestState, STATE, stateOf } from './request-state.js';
 import { problemType } from './problem-codes.js';
 import { sendProblem } from './problem.js';
 import type { ServiceDefinition, StartOptions } from './types.js';
@@ -69,53 +71,67 @@ export function lingerMs(shutdownGraceMs: number): number {
   return Math.min(1000, Math.floor(shutdownGraceMs / 10));
 }
 
-/** Counts requests whose response has not closed yet, so shutdown can wait for all of them. */
-function trackActiveRequests(app: FastifyInstance): { idle(): Promise<void> } {
+const PROBE_PATHS = new Set<string>([PATHS.live, PATHS.ready, PATHS.metrics]);
+
+/**
+ * The per-request hooks, written as callbacks (an async hook costs a promise per request):
+ * - onRequest: the request's state (request-state.ts), the request id header, `Connection: close`
+ *   while draining, and one 'close' listener (a shared function, no closure per request) that
+ *   counts the request out for shutdown and tells the batcher when a client left early;
+ * - onResponse: counts prediction requests refused before their handler ran, and writes one log
+ *   line per request, built only when its level is on.
+ * Returns a promise for "no request in flight", for shutdown.
+ */
+function registerHooks(app: FastifyInstance, state: State): { idle(): Promise<void> } {
   let active = 0;
   const waiters: Array<() => void> = [];
-  app.addHook('onRequest', async (_request, reply) => {
+  function closed(this: ServerResponse): void {
+    clientLeft(this);
+    if (--active === 0) waiters.splice(0).forEach((w) => w());
+  }
+  app.decorateRequest(STATE, null);
+  app.addHook('onRequest', (request, reply, done) => {
     active++;
-    reply.raw.once('close', () => {
-      if (--active === 0) waiters.splice(0).forEach((w) => w());
-    });
+    const rs = new RequestState();
+    (request as unknown as Record<string, RequestState>)[STATE] = rs;
+    attachToResponse(reply.raw, rs);
+    reply.raw.on('close', closed);
+    void reply.header('x-request-id', request.id);
+    if (state.shuttingDown) void reply.header('connection', 'close');
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const rs = stateOf(request);
+    if (!rs.counted) {
+      const series = (request.routeOptions.config as Partial<PredictRouteConfig> | undefined)?.series;
+      if (series) recordRequest(rs, series, reply.statusCode, reply.elapsedTime / 1000);
+    }
+    // Successes log at debug: at thousands of requests per second an info line each costs a write(2)
+    // per request (bench/results/serve.findings.md, section 3). Client errors stay visible at info.
+    // Probes and scrapes are routine whatever they answer (a 503 /readyz while warming up is expected).
+    const code = reply.statusCode;
+    let level: 'debug' | 'info' | 'warn' = code < 400 ? 'debug' : code >= 500 ? 'warn' : 'info';
+    if (level !== 'debug' && PROBE_PATHS.has(request.routeOptions.url ?? '')) level = 'debug';
+    // pino's level check (Fastify's logger type does not declare it).
+    if ((request.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled(level)) {
+      const tag = rs.series ? { endpoint: rs.series.endpoint, variant: rs.variant } : {};
+      request.log[level]({ method: request.method, url: request.url, statusCode: code, ms: Math.round(reply.elapsedTime), ...tag }, 'request completed');
+    }
+    done();
   });
   return { idle: () => (active === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))) };
 }
 
-const PROBE_PATHS = new Set<string>([PATHS.live, PATHS.ready, PATHS.metrics]);
-
-/**
- * Problem+json for every error and 404, request ids, Connection: close while draining, one log
- * line per request (debug for 2xx), and the request count of prediction requests refused before
- * their handler ran.
- */
-function registerHooks(app: FastifyInstance, state: State, ctx: Pick<RouteContext, 'tags' | 'record'>): void {
-  const { tags } = ctx;
+/** Problem+json for every error and 404. */
+function registerErrorAnswers(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => sendProblem(reply, request, err));
   app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
     type: problemType('PROBLEM.NOT_FOUND'), title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url}`, instance: request.url,
   }));
-  app.addHook('onSend', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
-    // While draining, each answer closes its keep-alive socket, so the server can finish closing.
-    if (state.shuttingDown) void reply.header('connection', 'close');
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const endpoint = (request.routeOptions.config as Partial<PredictRouteConfig> | undefined)?.endpoint;
-    if (endpoint !== undefined) ctx.record(request, endpoint, reply.statusCode, reply.elapsedTime / 1000);
-    const tag = tags.get(request);
-    // Successes log at debug: at thousands of requests per second an info line each costs a write(2)
-    // per request (bench/results/serve.findings.md, section 3). Client errors stay visible at info.
-    // Probes and scrapes are routine whatever they answer (a 503 /readyz while warming up is expected).
-    const routine = PROBE_PATHS.has(request.routeOptions.url ?? '');
-    const level = routine || reply.statusCode < 400 ? 'debug' : reply.statusCode >= 500 ? 'warn' : 'info';
-    request.log[level]({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime), ...tag }, 'request completed');
-  });
 }
 
 /** The Fastify app, not listening yet; models load when `loadModels()` is called. */
 export async function buildService(def: ServiceDefinition, opts: StartOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<BuiltService> {
-  const tags: RouteContext['tags'] = new WeakMap<FastifyRequest, { endpoint: string; variant: string }>();
   const app = Fastify({
     logger: { level: env[ENV.logLevel] || 'info' },
     bodyLimit: def.server.bodyLimitBytes,
@@ -131,18 +147,22 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   app.removeContentTypeParser('text/plain');
   const state: State = { ready: false, shuttingDown: false, broken: false };
   const metrics = new ServiceMetrics(maxBatchSize(def));
-  const record = requestRecorder(metrics, tags);
   metrics.buildInfo.set({ version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
   const pool = new ModelPool(def, metrics, (model, err) => {
     state.broken = true;
     app.log.fatal({ model, err }, 'a model can no longer run; /livez and /readyz now fail so the pod is restarted');
   });
-  const active = trackActiveRequests(app);
-  registerHooks(app, state, { tags, record });
+  const active = registerHooks(app, state);
+  registerErrorAnswers(app);
   registerHealth(app, state, metrics);
   app.get(PATHS.metadata, async () => metadata(def, pool, env));
   await registerDocs(app, def);
-  const ctx: RouteContext = { metrics, pool, tags, record, unavailable: () => (state.broken ? 'model_failed' : state.ready ? null : 'not_ready') };
+  const ctx: RouteContext = {
+    metrics,
+    pool,
+    unavailable: () => (state.broken ? 'model_failed' : state.ready ? null : 'not_ready'),
+    draining: () => state.shuttingDown,
+  };
   for (const e of def.endpoints) registerPredictRoute(app, e, ctx);
   const modelsDir = opts.modelsDir ?? (env[ENV.modelsDir] || './models');
   return {

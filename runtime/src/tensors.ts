@@ -70,6 +70,13 @@ function fill(target: NumericArray | unknown[], offset: number, data: RowData, t
     }
     return;
   }
+  // Rows hold one kind of element: numbers (plain or typed) copy in one native call, which also
+  // converts them to the target's type; booleans and bigints go element by element.
+  const bigints = data instanceof BigInt64Array || data instanceof BigUint64Array;
+  if (!Array.isArray(target) && !bigints && (ArrayBuffer.isView(data) || typeof data[0] === 'number')) {
+    (target as Float32Array).set(data as ArrayLike<number>, offset);
+    return;
+  }
   const t = target as unknown[];
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
@@ -89,7 +96,7 @@ function stackInput(rows: ModelRow[], spec: IoSpec): WireTensor {
   const dims = [rows.length, ...spec.dims.map((d) => (typeof d === 'number' && d >= 0 ? d : rowSize / known))];
   const Ctor = ARRAYS[spec.type];
   const target: NumericArray | unknown[] = Ctor ? new Ctor(rows.length * rowSize) : new Array<unknown>(rows.length * rowSize);
-  rows.forEach((r, i) => fill(target, i * rowSize, r[spec.name]!, spec.type));
+  for (let i = 0; i < rows.length; i++) fill(target, i * rowSize, rows[i]![spec.name]!, spec.type);
   return { name: spec.name, type: spec.type, data: target as WireTensor['data'], dims };
 }
 

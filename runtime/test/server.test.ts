@@ -188,6 +188,26 @@ describe('predictions', () => {
   });
 });
 
+describe("the batcher's latency model as metrics", () => {
+  it('exports no fit before a batch ran, then the fitted cost of the batches seen', async () => {
+    const s = await started();
+    const perRow = METRICS.batchCostPerRow;
+    const before = (await s.app.inject('/metrics')).body;
+    expect(before).toContain(`# TYPE ${perRow} gauge`);
+    expect(before.split('\n').filter((l) => l.startsWith(`${perRow}{`))).toEqual([]);
+    expect((await post(s, '/v1/score', { features: [1, 2, 3, 4] })).statusCode).toBe(200);
+    const after = (await s.app.inject('/metrics')).body;
+    // One batch of one row: the whole cost is per row, exactly the one inference measured.
+    const inference = sample(after, `${METRICS.inferenceDuration}_sum`, { model: 'model-a' });
+    expect(inference).toBeGreaterThan(0);
+    expect(sample(after, perRow, { model: 'model-a' })).toBe(inference);
+    expect(sample(after, METRICS.batchCostFixed, { model: 'model-a' })).toBe(0);
+    expect(sample(after, METRICS.predictedQueueWait, { model: 'model-a' })).toBe(0);
+    expect(after.split('\n').filter((l) => l.startsWith(`${perRow}{`))).toEqual([`${perRow}{model="model-a"} ${inference}`]);
+    await s.shutdown();
+  });
+});
+
 describe('requests refused before the handler', () => {
   it('answers JSON sent as text/plain with 415 and counts 413, 415 and invalid JSON in mlservice_requests_total', async () => {
     const s = await started();

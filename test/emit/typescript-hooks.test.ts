@@ -156,12 +156,12 @@ describe('default hooks', () => {
 
 describe('default hooks with the model inputs sync saw', () => {
   test.each<[string, ModelInput[], string[]]>([
-    ['real name, matching width', [{ name: 'dense_input', elemType: 'float', dims: ['batch', 4] }], ['      return [{ dense_input: Float32Array.from([...padded(input.features, 4)]) }];']],
-    ['double input', [{ name: 'x', elemType: 'double', dims: [null, 4] }], ['      return [{ x: Float64Array.from([...padded(input.features, 4)]) }];']],
+    ['real name, matching width', [{ name: 'dense_input', elemType: 'float', dims: ['batch', 4] }], ['      return [{ dense_input: Float32Array.from(padded(input.features, 4)) }];']],
+    ['double input', [{ name: 'x', elemType: 'double', dims: [null, 4] }], ['      return [{ x: Float64Array.from(padded(input.features, 4)) }];']],
     [
       'width differs',
       [{ name: 'x', elemType: 'float', dims: ['batch', 5] }],
-      ['    // The model expects 5 values per row; this default builds 4: adjust it.\n', '      return [{ x: Float32Array.from(['],
+      ['    // The model expects 5 values per row; this default builds 4: adjust it.\n', '      return [{ x: Float32Array.from(padded(input.features, 4)) }];'],
     ],
     [
       'two inputs, one int64, name not an identifier',
@@ -172,7 +172,7 @@ describe('default hooks with the model inputs sync saw', () => {
       [
         '    // The model has 2 inputs (a:0, b): add one entry per input to each row.\n',
         '    // Input "a:0" takes int64 elements: the row stays a plain array; the service converts it and refuses (400) a value int64 cannot hold.\n',
-        '      return [{ "a:0": [...padded(input.features, 4)] }];',
+        '      return [{ "a:0": padded(input.features, 4) }];',
       ],
     ],
   ])('%s', (_n, inputs, want) => {

@@ -138,7 +138,11 @@ function isNumericArray(s: JsonSchema | undefined): boolean {
 
 function preprocessBody(file: TsFile, plan: Plan, target: RowTarget): string {
   if (plan.features.some((f) => f.startsWith('...padded('))) file.use('padded', HELPERS);
-  const values = (extra: string[]) => `[${[...plan.features, ...extra].join(', ')}]`;
+  const values = (extra: string[]) => {
+    const list = [...plan.features, ...extra];
+    // One padded array is the whole row: pass it on instead of copying it into a new array.
+    return list.length === 1 && list[0]!.startsWith('...') ? list[0]!.slice(3) : `[${list.join(', ')}]`;
+  };
   const row = (extra: string[]) => `{ ${target.key}: ${target.array ? `${target.array}.from(${values(extra)})` : values(extra)} }`;
   if (!plan.candidates) return `    preprocess(input) {\n      return [${row([])}];\n    },`;
   const list = propertyAccess('input', plan.candidates.key) + (plan.candidates.required ? '' : ' ?? []');

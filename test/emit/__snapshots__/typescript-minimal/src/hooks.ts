@@ -16,7 +16,7 @@ import type { Hooks } from './generated/hooks-contract.js';
 export const hooks = {
   score: {
     preprocess(input) {
-      return [{ input: Float32Array.from([...padded(input.features, 4)]) }];
+      return [{ input: Float32Array.from(padded(input.features, 4)) }];
     },
     postprocess(outputs) {
       return { score: firstValue(outputs[0]) };
