@@ -59,6 +59,7 @@ const on = (maxLatencyMs: number): Batching => ({ enabled: true, maxBatchSize: 6
 const VARIANTS: Variant[] = [
   { name: 'gen-batch-2ms', kind: 'generated', batching: on(2), connections: ALL_CONNECTIONS, description: 'generated service, batching maxBatchSize 64, maxLatencyMs 2, runtime defaults (onnxruntime on the event-loop thread, 2 non-spinning intra-op threads)' },
   { name: 'gen-batch-2ms-worker', kind: 'generated', batching: on(2), env: { MLSERVICE_INFERENCE_THREAD: 'worker' }, connections: ALL_CONNECTIONS, description: 'as gen-batch-2ms with MLSERVICE_INFERENCE_THREAD=worker (the session on a worker thread)' },
+  { name: 'gen-batch-2ms-ort1', kind: 'generated', batching: on(2), env: { MLSERVICE_ORT_THREADS: '1' }, connections: [1, 64], description: 'as gen-batch-2ms with MLSERVICE_ORT_THREADS=1 (one intra-op thread, as the minimal batcher)' },
   { name: 'gen-nobatch', kind: 'generated', batching: { enabled: false, maxBatchSize: 64, maxLatencyMs: 2 }, connections: [1, 64], description: 'generated service, batching off, runtime defaults' },
   { name: 'plain', kind: 'plain', connections: ALL_CONNECTIONS, description: 'bench/servers/plain.mjs: Fastify + onnxruntime-node, ORT default session, run per request' },
   { name: 'plain-intra1', kind: 'plain', env: { INTRA_OP_THREADS: '1' }, connections: [1, 64], description: 'plain.mjs with intraOpNumThreads 1 (a tuned hand-written server)' },

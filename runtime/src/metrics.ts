@@ -5,7 +5,8 @@
  * scrape (the chart's ServiceMonitor), not by the process.
  * @see https://prometheus.io/docs/practices/naming/
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './metric-families.js';
 import { LABELS, METRICS } from './names.js';
 
 const { apiEndpoint, variant, status, model, reason, version, revision, source, runId, sha256 } = LABELS;
@@ -38,13 +39,13 @@ export interface BatchLatencyModel {
 
 export class ServiceMetrics {
   readonly registry = new Registry();
-  readonly requests: Counter<typeof apiEndpoint | typeof variant | typeof status>;
-  readonly requestDuration: Histogram<typeof apiEndpoint | typeof variant>;
-  readonly batchSize: Histogram<typeof model>;
-  readonly queueWait: Histogram<typeof model>;
-  readonly inferenceDuration: Histogram<typeof model>;
+  readonly requests: CounterFamily;
+  readonly requestDuration: HistogramFamily;
+  readonly batchSize: HistogramFamily;
+  readonly queueWait: HistogramFamily;
+  readonly inferenceDuration: HistogramFamily;
   readonly shed: Counter<typeof apiEndpoint | typeof reason>;
-  readonly predictionScore: Histogram<typeof apiEndpoint | typeof variant>;
+  readonly predictionScore: HistogramFamily;
   readonly buildInfo: Gauge<typeof version | typeof revision>;
   /** Each model's batcher latency model, read when Prometheus scrapes (nothing on the request path). */
   private readonly latencyModels = new Map<string, BatchLatencyModel>();
@@ -62,13 +63,14 @@ export class ServiceMetrics {
     // prom-client exports these three gauges with a `_total` suffix, which promtool refuses for
     // anything but a counter; the per-type gauges of the same names without it stay.
     for (const name of NON_COUNTER_TOTALS) this.registry.removeSingleMetric(name);
-    this.requests = new Counter({ name: METRICS.requests, help: 'Prediction requests answered, by endpoint, variant and HTTP status.', labelNames: [apiEndpoint, variant, status], registers });
-    this.requestDuration = new Histogram({ name: METRICS.requestDuration, help: 'Time from request arrival to response, in seconds.', labelNames: [apiEndpoint, variant], buckets: LATENCY_BUCKETS, registers });
-    this.batchSize = new Histogram({ name: METRICS.batchSize, help: 'Rows per model call.', labelNames: [model], buckets: batchSizeBuckets(maxBatchSize), registers });
-    this.queueWait = new Histogram({ name: METRICS.queueWait, help: 'Seconds from request arrival to the start of the batch that ran it.', labelNames: [model], buckets: LATENCY_BUCKETS, registers });
-    this.inferenceDuration = new Histogram({ name: METRICS.inferenceDuration, help: 'Seconds from handing a batch to the model to having its outputs: onnxruntime run plus any wait for the thread that runs it.', labelNames: [model], buckets: LATENCY_BUCKETS, registers });
+    // The prediction path's series: plain-number children (metric-families.ts), no label hashing per request.
+    this.requests = new CounterFamily(METRICS.requests, 'Prediction requests answered, by endpoint, variant and HTTP status.', [apiEndpoint, variant, status], this.registry);
+    this.requestDuration = new HistogramFamily(METRICS.requestDuration, 'Time from request arrival to response, in seconds.', [apiEndpoint, variant], LATENCY_BUCKETS, this.registry);
+    this.batchSize = new HistogramFamily(METRICS.batchSize, 'Rows per model call.', [model], batchSizeBuckets(maxBatchSize), this.registry);
+    this.queueWait = new HistogramFamily(METRICS.queueWait, 'Seconds from request arrival to the start of the batch that ran it.', [model], LATENCY_BUCKETS, this.registry);
+    this.inferenceDuration = new HistogramFamily(METRICS.inferenceDuration, 'Seconds from handing a batch to the model to having its outputs: onnxruntime run plus any wait for the thread that runs it.', [model], LATENCY_BUCKETS, this.registry);
     this.shed = new Counter({ name: METRICS.shed, help: 'Requests refused or dropped: queue_full, queue_budget (predicted wait over the queue budget), queue_expired (budget ran out in the queue), shutting_down, not_ready, client_gone.', labelNames: [apiEndpoint, reason], registers });
-    this.predictionScore = new Histogram({ name: METRICS.predictionScore, help: "First element of each row of the model's first output.", labelNames: [apiEndpoint, variant], buckets: SCORE_BUCKETS, registers });
+    this.predictionScore = new HistogramFamily(METRICS.predictionScore, "First element of each row of the model's first output.", [apiEndpoint, variant], SCORE_BUCKETS, this.registry);
     const latency = this.latencyModels;
     const gaugeOf = (name: string, help: string, read: (m: BatchLatencyModel) => number) =>
       new Gauge({
@@ -89,18 +91,15 @@ export class ServiceMetrics {
   }
 }
 
-type CounterChild = ReturnType<Counter<string>['labels']>;
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
 
 /**
- * The labelled series of one prediction endpoint, resolved once per label combination: prom-client
- * hashes a label object on every `inc`/`observe`, which on the hot path of every request is work
- * for nothing once the series exists. Same series, same values; only the lookup is cached.
+ * The labelled series of one prediction endpoint, resolved once per variant and status, so a
+ * request touches only plain numbers.
  */
 export class EndpointSeries {
-  private readonly requests = new Map<string, CounterChild>();
-  private readonly durations = new Map<string, HistogramChild>();
-  private readonly scores = new Map<string, HistogramChild>();
+  private readonly requests = new Map<string, CounterSeries>();
+  private readonly durations = new Map<string, HistogramSeries>();
+  private readonly scores = new Map<string, HistogramSeries>();
 
   constructor(
     private readonly metrics: ServiceMetrics,
@@ -125,7 +124,7 @@ export class EndpointSeries {
   }
 
   /** The prediction-score histogram of one variant. */
-  score(variantName: string): HistogramChild {
+  score(variantName: string): HistogramSeries {
     let h = this.scores.get(variantName);
     if (!h) {
       h = this.metrics.predictionScore.labels({ [apiEndpoint]: this.endpoint, [variant]: variantName });

@@ -79,19 +79,27 @@ async function predict(route: Route, state: RequestState, request: FastifyReques
   const entry = ctx.pool.get(choice.model);
   if (!entry) throw new Error(`endpoint "${e.name}" routes to unknown model "${choice.model}"`);
   const hookCtx: HookContext = { endpoint: e.name, variant: choice.variant, model: { name: choice.model, version: entry.identity.version } };
-  const rows = await e.preprocess(body, hookCtx);
+  const pre = e.preprocess(body, hookCtx);
+  // Hooks are usually synchronous: awaiting a plain value would still cost a microtask turn.
+  const rows = isThenable(pre) ? await pre : pre;
   const unfit = firstUnfitValue(rows, entry.model.inputs);
   if (unfit) throw new InvalidRequestError(`a value does not fit model input "${unfit.input}" (${unfit.type})`, unfitFieldErrors(body, unfit));
   // The client may have left while the preprocess hook ran: the batcher then refuses at once.
   const outputs = await entry.batcher.submit(rows, state.gone, e.batching.queueBudgetMs);
   recordScores(route.series, choice.variant, outputs, entry.model.outputs[0]?.name);
-  const answer = await e.postprocess(outputs, body, hookCtx);
+  const post = e.postprocess(outputs, body, hookCtx);
+  const answer = isThenable(post) ? await post : post;
   const bad = firstNonFinite(answer);
   if (bad) {
     request.log.warn({ model: choice.model, variant: choice.variant, pointer: bad.pointer, value: String(bad.value) }, 'the model gave a non-finite value; answered 422');
     throw new NonFiniteOutputError(choice.model, bad.pointer, bad.value);
   }
   return answer;
+}
+
+/** What `await` would wait for: any object with a `then` method, not only native promises. */
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
 /**

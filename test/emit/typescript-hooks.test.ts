@@ -156,12 +156,12 @@ describe('default hooks', () => {
 
 describe('default hooks with the model inputs sync saw', () => {
   test.each<[string, ModelInput[], string[]]>([
-    ['real name, matching width', [{ name: 'dense_input', elemType: 'float', dims: ['batch', 4] }], ['      return [{ dense_input: Float32Array.from(padded(input.features, 4)) }];']],
-    ['double input', [{ name: 'x', elemType: 'double', dims: [null, 4] }], ['      return [{ x: Float64Array.from(padded(input.features, 4)) }];']],
+    ['real name, matching width', [{ name: 'dense_input', elemType: 'float', dims: ['batch', 4] }], ['      return [{ dense_input: input.features satisfies number[] }];']],
+    ['double input', [{ name: 'x', elemType: 'double', dims: [null, 4] }], ['      return [{ x: input.features satisfies number[] }];']],
     [
       'width differs',
       [{ name: 'x', elemType: 'float', dims: ['batch', 5] }],
-      ['    // The model expects 5 values per row; this default builds 4: adjust it.\n', '      return [{ x: Float32Array.from(padded(input.features, 4)) }];'],
+      ['    // The model expects 5 values per row; this default builds 4: adjust it.\n', '      return [{ x: input.features satisfies number[] }];'],
     ],
     [
       'two inputs, one int64, name not an identifier',
@@ -172,7 +172,7 @@ describe('default hooks with the model inputs sync saw', () => {
       [
         '    // The model has 2 inputs (a:0, b): add one entry per input to each row.\n',
         '    // Input "a:0" takes int64 elements: the row stays a plain array; the service converts it and refuses (400) a value int64 cannot hold.\n',
-        '      return [{ "a:0": padded(input.features, 4) }];',
+        '      return [{ "a:0": input.features satisfies number[] }];',
       ],
     ],
   ])('%s', (_n, inputs, want) => {
@@ -186,7 +186,7 @@ describe('default hooks with the model inputs sync saw', () => {
     const model = abModel();
     model.models[0]!.inputs = [{ name: 'feats', elemType: 'float', dims: ['batch', 21] }];
     const text = hooksModule(model);
-    expect(text).toContain('({ feats: Float32Array.from([...padded(input.history ?? [], 20), candidate]) })');
+    expect(text).toContain('({ feats: [...padded(input.history ?? [], 20), candidate] })');
     expect(text).not.toContain('values per row');
   });
 });

@@ -6,10 +6,12 @@ import { TsFile } from './ts-file.js';
  * The default hooks written into `src/hooks.ts` once. They work for the common case and say
  * plainly what they assume:
  * - features: numeric and boolean top-level fields in schema order, then numeric arrays with a
- *   `maxItems`, zero-padded to it; missing optional values count as 0;
- * - one float32 row under the model's input name when sync saw the model file (float64 if the
- *   input is double), else under {@link DEFAULT_INPUT_NAME}; a width that differs from the
- *   model's fixed row size is called out in a comment;
+ *   `maxItems`: the body's own array when the schema fixes its length (no copy), else zero-padded
+ *   to it; missing optional values count as 0;
+ * - one row of plain numbers under the model's input name when sync saw the model file, else
+ *   under {@link DEFAULT_INPUT_NAME}: the runtime writes it straight into the batch tensor of the
+ *   input's element type and refuses (400) a value that type cannot hold, so no typed array is
+ *   built per request; a width that differs from the model's fixed row size is called out in a comment;
  * - ranking (the response has an array field and the request a required array field): one row per
  *   candidate, the candidate value appended as the last feature; scores come back in candidate
  *   order, or as `{id, score}` objects sorted by score when the response items are objects.
@@ -46,9 +48,10 @@ const HEADER = `/**
  * endpoint, \`mlgen sync\` inserts a stub for it and changes nothing else. Its types come from
  * src/generated/hooks-contract.ts, so a schema change that breaks a hook fails \`tsc\` here.
  *
- * The defaults use the numeric fields in schema order (arrays zero-padded to maxItems) as one
- * float row under the model's input name (or "${DEFAULT_INPUT_NAME}" when the model file was not there
- * when this file was written: then rename the key to your model's input name).
+ * The defaults use the numeric fields in schema order (arrays of a fixed length as they are,
+ * others zero-padded to maxItems) as one row under the model's input name (or "${DEFAULT_INPUT_NAME}" when
+ * the model file was not there when this file was written: then rename the key to your model's
+ * input name). The service converts the row to the input's element type.
  */`;
 
 /** The `{ preprocess, postprocess }` object of one endpoint: working defaults where the schemas allow. */
@@ -64,24 +67,21 @@ export function endpointHooks(file: TsFile, e: EndpointSpec, inputs?: ModelInput
 
 interface RowTarget {
   key: string;
-  /** A typed array for float inputs; null: a plain number array, for every other element type. */
-  array: 'Float32Array' | 'Float64Array' | null;
   notes: string[];
 }
 
 /** Which model input the default row feeds, from the signature sync read (when it had the file). */
 function rowTarget(inputs: ModelInput[] | undefined): RowTarget {
-  if (!inputs?.length) return { key: propertyKey(DEFAULT_INPUT_NAME), array: 'Float32Array', notes: [] };
+  if (!inputs?.length) return { key: propertyKey(DEFAULT_INPUT_NAME), notes: [] };
   const [first] = inputs;
   const notes: string[] = [];
   if (inputs.length > 1) notes.push(`The model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}): add one entry per input to each row.`);
   const type = first!.elemType ?? 'float';
   const float = type === 'float' || type === 'double';
-  // A Float32Array would round an int64 id above 2^24, or push a valid int32 out of range; a plain
-  // array reaches the runtime exactly, which converts it and answers 400 for a value that does not fit.
-  const array = type === 'double' ? 'Float64Array' : type === 'float' ? 'Float32Array' : null;
+  // A plain array reaches the runtime exactly (a Float32Array would round an int64 id above 2^24);
+  // the runtime converts it and answers 400 for a value that does not fit.
   if (!float) notes.push(`Input "${first!.name}" takes ${type} elements: the row stays a plain array; the service converts it and refuses (400) a value ${type} cannot hold.`);
-  return { key: propertyKey(first!.name), array, notes };
+  return { key: propertyKey(first!.name), notes };
 }
 
 /** A comment when the default row width differs from the model's fixed row size. */
@@ -125,7 +125,9 @@ function planFeatures(e: EndpointSpec): Plan {
     } else if (schema.type === 'number' || schema.type === 'integer') feature(opt ? `${value} ?? 0` : value, 1);
     else if (schema.type === 'boolean') feature(`${value} ? 1 : 0`, 1);
     else if (isNumericArray(schema) && typeof schema.maxItems === 'number')
-      feature(`...padded(${opt ? `${value} ?? []` : value}, ${schema.maxItems})`, schema.maxItems);
+      // A required array whose length the schema fixes is already the feature vector: no copy.
+      // `satisfies` keeps the compile-time check padded() gave: a schema change to non-numbers fails tsc here.
+      feature(!opt && schema.minItems === schema.maxItems ? `...${value} satisfies number[]` : `...padded(${opt ? `${value} ?? []` : value}, ${schema.maxItems})`, schema.maxItems);
     else plan.skipped.push(key);
   }
   return plan;
@@ -140,10 +142,10 @@ function preprocessBody(file: TsFile, plan: Plan, target: RowTarget): string {
   if (plan.features.some((f) => f.startsWith('...padded('))) file.use('padded', HELPERS);
   const values = (extra: string[]) => {
     const list = [...plan.features, ...extra];
-    // One padded array is the whole row: pass it on instead of copying it into a new array.
+    // One array is the whole row: pass it on instead of copying it into a new array.
     return list.length === 1 && list[0]!.startsWith('...') ? list[0]!.slice(3) : `[${list.join(', ')}]`;
   };
-  const row = (extra: string[]) => `{ ${target.key}: ${target.array ? `${target.array}.from(${values(extra)})` : values(extra)} }`;
+  const row = (extra: string[]) => `{ ${target.key}: ${values(extra)} }`;
   if (!plan.candidates) return `    preprocess(input) {\n      return [${row([])}];\n    },`;
   const list = propertyAccess('input', plan.candidates.key) + (plan.candidates.required ? '' : ' ?? []');
   const numeric = isNumericArray(plan.candidates.schema);

@@ -5,9 +5,10 @@
  * endpoint, `mlgen sync` inserts a stub for it and changes nothing else. Its types come from
  * src/generated/hooks-contract.ts, so a schema change that breaks a hook fails `tsc` here.
  *
- * The defaults use the numeric fields in schema order (arrays zero-padded to maxItems) as one
- * float row under the model's input name (or "input" when the model file was not there
- * when this file was written: then rename the key to your model's input name).
+ * The defaults use the numeric fields in schema order (arrays of a fixed length as they are,
+ * others zero-padded to maxItems) as one row under the model's input name (or "input" when
+ * the model file was not there when this file was written: then rename the key to your model's
+ * input name). The service converts the row to the input's element type.
  */
 
 import { firstValue, padded } from './generated/hook-utils.js';
@@ -18,7 +19,7 @@ export const hooks = {
     // Not used by the default: user_id, device.
     preprocess(input) {
       // One row per candidate, the candidate itself as the last feature.
-      return input.activity_ids.map((candidate) => ({ input: Float32Array.from([...padded(input.history ?? [], 20), candidate]) }));
+      return input.activity_ids.map((candidate) => ({ input: [...padded(input.history ?? [], 20), candidate] }));
     },
     postprocess(outputs) {
       return { scores: outputs.map((row) => firstValue(row)) };
