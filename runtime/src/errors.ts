@@ -64,10 +64,18 @@ export class ClientGoneError extends ProblemError {
   }
 }
 
+/**
+ * Field errors listed in one answer at most. A validator that reports every error would otherwise
+ * answer a 64 KiB array of wrong-typed items with a megabyte of errors (found by
+ * test/reliability/request-fuzz.test.ts); the first ones show the caller what is wrong.
+ */
+export const MAX_FIELD_ERRORS = 100;
+
 /** A request the service cannot accept as sent (400), naming the fields. */
 export class InvalidRequestError extends ProblemError {
   constructor(detail: string, errors: FieldError[]) {
-    super(400, 'PROBLEM.INVALID_REQUEST', 'Bad Request', detail, { errors });
+    const listed = errors.length > MAX_FIELD_ERRORS ? `${detail} (the first ${MAX_FIELD_ERRORS} of ${errors.length} field errors are listed)` : detail;
+    super(400, 'PROBLEM.INVALID_REQUEST', 'Bad Request', listed, { errors: errors.slice(0, MAX_FIELD_ERRORS) });
   }
 }
 

@@ -11,6 +11,7 @@ import { UnavailableError } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { ModelPool } from './model-pool.js';
 import { lockPath, readModelsLock } from './models-lock.js';
+import { registerJsonBody } from './json-body.js';
 import { ENV, PATHS } from './names.js';
 import { recordRequest, registerPredictRoute, type PredictRouteConfig, type RouteContext } from './predict-route.js';
 import { attachToResponse, clientLeft, RequestState, STATE, stateOf } from './request-state.js';
@@ -145,6 +146,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   // Only JSON bodies: Fastify's default text/plain parser would hand a JSON body sent as text to
   // the validator as a string ("must be object"); without it such a request is a 415.
   app.removeContentTypeParser('text/plain');
+  registerJsonBody(app);
   const state: State = { ready: false, shuttingDown: false, broken: false };
   const metrics = new ServiceMetrics(maxBatchSize(def));
   metrics.buildInfo.set({ version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);

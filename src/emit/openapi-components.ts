@@ -6,6 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9457.html
  */
 import { PATHS } from '../../runtime/src/names.js';
+import { MAX_FIELD_ERRORS } from '../../runtime/src/errors.js';
 import { PROBLEM_CATALOGUE, problemType, type ProblemCode } from '../../runtime/src/problem-codes.js';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
@@ -51,7 +52,8 @@ function problemSchema(): Record<string, unknown> {
       instance: { type: 'string', format: 'uri-reference', description: 'The request path.' },
       errors: {
         type: 'array',
-        description: 'Validation failures, one per failing field (400 only).',
+        description: `Validation failures, one per failing field (400 only), at most ${MAX_FIELD_ERRORS}; \`detail\` says when more were found.`,
+        maxItems: MAX_FIELD_ERRORS,
         items: {
           type: 'object',
           required: ['pointer', 'message'],

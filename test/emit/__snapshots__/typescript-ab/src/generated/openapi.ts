@@ -274,7 +274,8 @@ export const openapi: Record<string, unknown> = {
           },
           errors: {
             type: "array",
-            description: "Validation failures, one per failing field (400 only).",
+            description: "Validation failures, one per failing field (400 only), at most 100; `detail` says when more were found.",
+            maxItems: 100,
             items: {
               type: "object",
               required: ["pointer", "message"],
