@@ -71,11 +71,14 @@ export class ClientGoneError extends ProblemError {
  */
 export const MAX_FIELD_ERRORS = 100;
 
-/** A request the service cannot accept as sent (400), naming the fields. */
+/**
+ * A request the service cannot accept as sent (400), naming the fields. `found` is how many field
+ * errors there were when `errors` holds only the first of them (see `fieldErrors`).
+ */
 export class InvalidRequestError extends ProblemError {
-  constructor(detail: string, errors: FieldError[]) {
-    const listed = errors.length > MAX_FIELD_ERRORS ? `${detail} (the first ${MAX_FIELD_ERRORS} of ${errors.length} field errors are listed)` : detail;
-    super(400, 'PROBLEM.INVALID_REQUEST', 'Bad Request', listed, { errors: errors.slice(0, MAX_FIELD_ERRORS) });
+  constructor(detail: string, errors: FieldError[], found = errors.length) {
+    const listed = found > MAX_FIELD_ERRORS ? `${detail} (the first ${MAX_FIELD_ERRORS} of ${found} field errors are listed)` : detail;
+    super(400, 'PROBLEM.INVALID_REQUEST', 'Bad Request', listed, { errors: errors.length > MAX_FIELD_ERRORS ? errors.slice(0, MAX_FIELD_ERRORS) : errors });
   }
 }
 

@@ -70,7 +70,10 @@ interface Route {
 async function predict(route: Route, state: RequestState, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { e, router, ctx } = route;
   const body = request.body;
-  if (!e.validate(body)) throw new InvalidRequestError('the request body does not match the endpoint schema', fieldErrors(e.validate.errors ?? []));
+  if (!e.validate(body)) {
+    const errors = e.validate.errors ?? [];
+    throw new InvalidRequestError('the request body does not match the endpoint schema', fieldErrors(errors), errors.length);
+  }
   const unavailable = ctx.unavailable();
   if (unavailable) throw new UnavailableError(unavailable);
   const choice = router ? router.assign(body, (h) => request.headers[h] as string | undefined) : { variant: 'default', model: e.model! };
