@@ -15,8 +15,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsPlugin from 'ajv-formats';
 import type { FuzzCase } from './cases.js';
-/** The cap the runtime puts on listed field errors (its own statement of it is in errors.ts). */
-export const MAX_FIELD_ERRORS = 100;
 import { pointerToken, type Schema } from './schema-values.js';
 
 const addFormats = addFormatsPlugin as unknown as typeof addFormatsPlugin.default;
@@ -31,6 +29,8 @@ export interface Answer {
 export interface Validators {
   request: ValidateFunction;
   response: ValidateFunction;
+  /** Field errors a 400 lists at most: `maxItems` of the document's Problem `errors`, as a client reads it. */
+  maxFieldErrors: number;
 }
 
 /** Ajv for the OpenAPI document's request and response schemas of one operation. */
@@ -40,7 +40,9 @@ export function compileValidators(root: Schema, requestSchema: Schema, responseS
   const ajv = new Ajv2020({ allErrors: true, strict: false, strictNumbers: true, validateSchema: false });
   addFormats(ajv);
   ajv.addSchema(root, 'openapi');
-  return { request: ajv.compile(rebase(requestSchema)), response: ajv.compile(rebase(responseSchema)) };
+  const maxFieldErrors = root.components?.schemas?.Problem?.properties?.errors?.maxItems;
+  if (typeof maxFieldErrors !== 'number') throw new Error('fuzz: the OpenAPI Problem schema states no maxItems for errors');
+  return { request: ajv.compile(rebase(requestSchema)), response: ajv.compile(rebase(responseSchema)), maxFieldErrors };
 }
 
 /** Rewrites local `$ref`s (`#/...`) to point into the registered OpenAPI document. */
@@ -150,10 +152,10 @@ export function judge(c: FuzzCase, answer: Answer, v: Validators, bodyLimitBytes
     const all = expectedPointers(v.request.errors ?? []);
     const want = [...new Set(all)].sort();
     if (got.length === 0) return '400 without field errors';
-    if (listed.length > MAX_FIELD_ERRORS) return `${listed.length} field errors listed, at most ${MAX_FIELD_ERRORS}`;
+    if (listed.length > v.maxFieldErrors) return `${listed.length} field errors listed, at most ${v.maxFieldErrors}`;
     // Past the cap the answer lists a subset; below it, exactly the failing fields.
-    const truncated = all.length > MAX_FIELD_ERRORS;
-    const named = truncated ? got.every((p) => want.includes(p)) && listed.length === MAX_FIELD_ERRORS : JSON.stringify(got) === JSON.stringify(want);
+    const truncated = all.length > v.maxFieldErrors;
+    const named = truncated ? got.every((p) => want.includes(p)) && listed.length === v.maxFieldErrors : JSON.stringify(got) === JSON.stringify(want);
     if (!named) return `400 naming ${JSON.stringify(got.slice(0, 5))}, want ${JSON.stringify(want.slice(0, 5))}`;
     const outside = c.at === null ? [] : got.filter((p) => !under(p, c.at!));
     return outside.length ? `400 naming ${JSON.stringify(outside.slice(0, 3))} outside the changed field ${c.at}` : null;
