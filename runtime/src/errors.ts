@@ -18,7 +18,7 @@ export class ProblemError extends Error {
     readonly code: ProblemCode,
     readonly title: string,
     detail: string,
-    readonly extra: { retryAfterSeconds?: number; errors?: FieldError[] } = {},
+    readonly extra: { retryAfterSeconds?: number; errors?: FieldError[]; /** `WWW-Authenticate` of a 401. */ challenge?: string } = {},
   ) {
     super(detail);
     this.name = 'ProblemError';
@@ -54,6 +54,17 @@ export class UnavailableError extends ProblemError {
     const codes = { shutting_down: 'PROBLEM.SHUTTING_DOWN', not_ready: 'PROBLEM.NOT_READY', model_failed: 'PROBLEM.MODEL_FAILED' } as const;
     const details = { shutting_down: 'the service is shutting down', not_ready: 'the models are still loading', model_failed: "a model's inference thread stopped; this instance waits for a restart" };
     super(503, codes[reason], 'Service Unavailable', details[reason], { retryAfterSeconds });
+  }
+}
+
+/**
+ * A prediction request without the token of `server.auth`, or with a wrong one (401). `challenge`
+ * is the `WWW-Authenticate` value every 401 must carry (RFC 9110 section 15.5.2). The detail never
+ * repeats what the caller sent.
+ */
+export class UnauthorizedError extends ProblemError {
+  constructor(detail: string, challenge: string) {
+    super(401, 'PROBLEM.UNAUTHORIZED', 'Unauthorized', detail, { challenge });
   }
 }
 

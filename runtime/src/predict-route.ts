@@ -2,7 +2,7 @@
  * One POST route per endpoint: validate -> choose variant -> preprocess -> the model's batcher ->
  * postprocess -> reply, recording metrics and the variant (response header and log line).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteShorthandOptions } from 'fastify';
 import { AbRouter } from './ab-router.js';
 import { firstUnfitValue, unfitFieldErrors } from './dtype-range.js';
 import { ClientGoneError, InvalidRequestError, NonFiniteOutputError, ProblemError, QueueBudgetError, QueueFullError, UnavailableError } from './errors.js';
@@ -20,6 +20,8 @@ export interface RouteContext {
   unavailable(): 'not_ready' | 'model_failed' | null;
   /** The instance is draining: answers close their keep-alive socket. */
   draining(): boolean;
+  /** onRequest hook of every prediction route when `server.auth` is on (auth.ts). */
+  authenticate?: onRequestHookHandler;
 }
 
 /**
@@ -128,7 +130,10 @@ export function firstNonFinite(node: unknown): { pointer: string; value: number 
 export function registerPredictRoute(app: FastifyInstance, e: EndpointDefinition, ctx: RouteContext): void {
   const route: Route = { e, router: e.ab ? new AbRouter(e.ab) : null, ctx, series: new EndpointSeries(ctx.metrics, e.name) };
   const config: PredictRouteConfig = { series: route.series };
-  app.post(e.path, { config }, async (request, reply) => {
+  // A refused token is answered by the error handler and counted by the onResponse hook (status 401).
+  const options: RouteShorthandOptions = { config: config as FastifyContextConfig };
+  if (ctx.authenticate) options.onRequest = ctx.authenticate;
+  app.post(e.path, options, async (request, reply) => {
     const state = stateOf(request);
     state.series = route.series;
     try {

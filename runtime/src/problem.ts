@@ -45,6 +45,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: u
   const { retryAfterSeconds, ...problem } = toProblem(err, request.url);
   if (problem.status >= 500 && !(err instanceof ProblemError)) request.log.error({ err }, 'request failed');
   if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
+  if (err instanceof ProblemError && err.extra.challenge !== undefined) void reply.header('www-authenticate', err.extra.challenge);
   return reply.code(problem.status).type('application/problem+json').send(problem);
 }
 
