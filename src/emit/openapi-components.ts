@@ -24,9 +24,9 @@ export function ref(kind: 'schemas' | 'responses' | 'headers' | 'requestBodies',
 }
 
 /**
- * Operation-level `security: []`: the service itself authenticates nobody (that is the job of
- * the mesh or gateway in front of it), and probes and scrapes must stay open even when a root
- * `security` requirement is added later. Redocly's `security-defined` rule wants it stated.
+ * `security: []` at the root and on every operational route: probes and scrapes stay open whatever
+ * `server.auth` says (the prediction operations then state its scheme). Redocly's
+ * `security-defined` rule wants it stated.
  * @see https://spec.openapis.org/oas/v3.1.0.html#security-requirement-object
  * @see https://redocly.com/docs/cli/rules/oas/security-defined
  */

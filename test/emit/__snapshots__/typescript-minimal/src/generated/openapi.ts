@@ -225,6 +225,7 @@ export const openapi: Record<string, unknown> = {
               "urn:mlservice:problem:invalid-request",
               "urn:mlservice:problem:invalid-json",
               "urn:mlservice:problem:bad-request",
+              "urn:mlservice:problem:unauthorized",
               "urn:mlservice:problem:not-found",
               "urn:mlservice:problem:body-too-large",
               "urn:mlservice:problem:unsupported-media-type",
