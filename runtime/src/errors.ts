@@ -18,7 +18,7 @@ export class ProblemError extends Error {
     readonly code: ProblemCode,
     readonly title: string,
     detail: string,
-    readonly extra: { retryAfterSeconds?: number; errors?: FieldError[] } = {},
+    readonly extra: { retryAfterSeconds?: number; errors?: FieldError[]; /** `WWW-Authenticate` of a 401. */ challenge?: string } = {},
   ) {
     super(detail);
     this.name = 'ProblemError';
@@ -57,6 +57,17 @@ export class UnavailableError extends ProblemError {
   }
 }
 
+/**
+ * A prediction request without the token of `server.auth`, or with a wrong one (401). `challenge`
+ * is the `WWW-Authenticate` value every 401 must carry (RFC 9110 section 15.5.2). The detail never
+ * repeats what the caller sent.
+ */
+export class UnauthorizedError extends ProblemError {
+  constructor(detail: string, challenge: string) {
+    super(401, 'PROBLEM.UNAUTHORIZED', 'Unauthorized', detail, { challenge });
+  }
+}
+
 /** The client closed the connection before its rows ran; nobody reads the answer. */
 export class ClientGoneError extends ProblemError {
   constructor() {
@@ -64,10 +75,21 @@ export class ClientGoneError extends ProblemError {
   }
 }
 
-/** A request the service cannot accept as sent (400), naming the fields. */
+/**
+ * Field errors listed in one answer at most. A validator that reports every error would otherwise
+ * answer a 64 KiB array of wrong-typed items with a megabyte of errors (found by
+ * test/reliability/request-fuzz.test.ts); the first ones show the caller what is wrong.
+ */
+export const MAX_FIELD_ERRORS = 100;
+
+/**
+ * A request the service cannot accept as sent (400), naming the fields. `found` is how many field
+ * errors there were when `errors` holds only the first of them (see `fieldErrors`).
+ */
 export class InvalidRequestError extends ProblemError {
-  constructor(detail: string, errors: FieldError[]) {
-    super(400, 'PROBLEM.INVALID_REQUEST', 'Bad Request', detail, { errors });
+  constructor(detail: string, errors: FieldError[], found = errors.length) {
+    const listed = found > MAX_FIELD_ERRORS ? `${detail} (the first ${MAX_FIELD_ERRORS} of ${found} field errors are listed)` : detail;
+    super(400, 'PROBLEM.INVALID_REQUEST', 'Bad Request', listed, { errors: errors.length > MAX_FIELD_ERRORS ? errors.slice(0, MAX_FIELD_ERRORS) : errors });
   }
 }
 

@@ -6,6 +6,6 @@ export { Batcher, type BatcherOptions, type BatchReport } from './batcher.js';
 export { AbRouter, bucketOf, murmur3_32, type Assignment } from './ab-router.js';
 export { loadModel, locateModel, warmUp, ModelLoadError, type LoadedModel } from './model-loader.js';
 export { readModelsLock, identityOf, type ModelIdentity } from './models-lock.js';
-export { ProblemError, QueueFullError, UnavailableError, ClientGoneError, InvalidRequestError, type FieldError } from './errors.js';
+export { ProblemError, QueueFullError, UnavailableError, ClientGoneError, InvalidRequestError, UnauthorizedError, type FieldError } from './errors.js';
 export { ServiceMetrics } from './metrics.js';
 export type { IoSpec } from './tensors.js';

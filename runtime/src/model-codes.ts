@@ -18,5 +18,6 @@ export const MODEL_CATALOGUE: Record<string, string> = {
   'MODEL.NO_SUCH_OUTPUT': "A model's `outputs:` names an output the model does not have.",
   'MODEL.NON_TENSOR_OUTPUT': 'A requested output is not a tensor (e.g. a ZipMap sequence of maps).',
   'MODEL.BAD_ORT_THREADS': '`MLSERVICE_ORT_THREADS` is not a whole number.',
+  'MODEL.AUTH_TOKEN': '`server.auth` is on but `MLSERVICE_AUTH_TOKEN` is unset, shorter than 16 characters, or holds characters a request header cannot carry.',
   'MODEL.BAD_INFERENCE_THREAD': '`MLSERVICE_INFERENCE_THREAD` is neither `main` nor `worker`.',
 };

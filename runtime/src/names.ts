@@ -15,6 +15,8 @@ export const ENV = {
   ortThreads: 'MLSERVICE_ORT_THREADS',
   /** `main` (default): onnxruntime runs on the event-loop thread; `worker`: each model's session on a thread of its own. */
   inferenceThread: 'MLSERVICE_INFERENCE_THREAD',
+  /** The token of the prediction routes when `server.auth` is on (the chart sets it from a Kubernetes Secret). */
+  authToken: 'MLSERVICE_AUTH_TOKEN',
   port: 'PORT',
   logLevel: 'LOG_LEVEL',
 } as const;

@@ -2,7 +2,7 @@
  * One POST route per endpoint: validate -> choose variant -> preprocess -> the model's batcher ->
  * postprocess -> reply, recording metrics and the variant (response header and log line).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteShorthandOptions } from 'fastify';
 import { AbRouter } from './ab-router.js';
 import { firstUnfitValue, unfitFieldErrors } from './dtype-range.js';
 import { ClientGoneError, InvalidRequestError, NonFiniteOutputError, ProblemError, QueueBudgetError, QueueFullError, UnavailableError } from './errors.js';
@@ -20,6 +20,8 @@ export interface RouteContext {
   unavailable(): 'not_ready' | 'model_failed' | null;
   /** The instance is draining: answers close their keep-alive socket. */
   draining(): boolean;
+  /** onRequest hook of every prediction route when `server.auth` is on (auth.ts). */
+  authenticate?: onRequestHookHandler;
 }
 
 /**
@@ -70,7 +72,10 @@ interface Route {
 async function predict(route: Route, state: RequestState, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { e, router, ctx } = route;
   const body = request.body;
-  if (!e.validate(body)) throw new InvalidRequestError('the request body does not match the endpoint schema', fieldErrors(e.validate.errors ?? []));
+  if (!e.validate(body)) {
+    const errors = e.validate.errors ?? [];
+    throw new InvalidRequestError('the request body does not match the endpoint schema', fieldErrors(errors), errors.length);
+  }
   const unavailable = ctx.unavailable();
   if (unavailable) throw new UnavailableError(unavailable);
   const choice = router ? router.assign(body, (h) => request.headers[h] as string | undefined) : { variant: 'default', model: e.model! };
@@ -133,7 +138,10 @@ export function firstNonFinite(node: unknown): { pointer: string; value: number 
 export function registerPredictRoute(app: FastifyInstance, e: EndpointDefinition, ctx: RouteContext): void {
   const route: Route = { e, router: e.ab ? new AbRouter(e.ab) : null, ctx, series: new EndpointSeries(ctx.metrics, e.name) };
   const config: PredictRouteConfig = { series: route.series };
-  app.post(e.path, { config }, async (request, reply) => {
+  // A refused token is answered by the error handler and counted by the onResponse hook (status 401).
+  const options: RouteShorthandOptions = { config: config as FastifyContextConfig };
+  if (ctx.authenticate) options.onRequest = ctx.authenticate;
+  app.post(e.path, options, async (request, reply) => {
     const state = stateOf(request);
     state.series = route.series;
     try {

@@ -8,6 +8,7 @@ export const PROBLEM_CATALOGUE = {
   'PROBLEM.INVALID_REQUEST': '400: the body does not match the endpoint schema, or a value does not fit the element type of the model input it feeds; `errors` names each field.',
   'PROBLEM.INVALID_JSON': '400: the body is empty or not valid JSON.',
   'PROBLEM.BAD_REQUEST': '400: another client error found before the endpoint ran (for example a malformed URL).',
+  'PROBLEM.UNAUTHORIZED': '401: the prediction endpoint needs the token of `server.auth` and the request has none, or a wrong one; `WWW-Authenticate` names the scheme.',
   'PROBLEM.NOT_FOUND': '404: no route answers this method and path on this instance.',
   'PROBLEM.BODY_TOO_LARGE': '413: the body is larger than `server.bodyLimitBytes`.',
   'PROBLEM.UNSUPPORTED_MEDIA_TYPE': '415: the body is not sent as `application/json`.',

@@ -7,10 +7,13 @@ import type { ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { authHook } from './auth.js';
 import { UnavailableError } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
+import { ModelLoadError } from './model-files.js';
 import { ModelPool } from './model-pool.js';
 import { lockPath, readModelsLock } from './models-lock.js';
+import { registerJsonBody } from './json-body.js';
 import { ENV, PATHS } from './names.js';
 import { recordRequest, registerPredictRoute, type PredictRouteConfig, type RouteContext } from './predict-route.js';
 import { attachToResponse, clientLeft, RequestState, STATE, stateOf } from './request-state.js';
@@ -145,6 +148,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   // Only JSON bodies: Fastify's default text/plain parser would hand a JSON body sent as text to
   // the validator as a string ("must be object"); without it such a request is a 415.
   app.removeContentTypeParser('text/plain');
+  registerJsonBody(app);
   const state: State = { ready: false, shuttingDown: false, broken: false };
   const metrics = new ServiceMetrics(maxBatchSize(def));
   metrics.buildInfo.set({ version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
@@ -152,6 +156,14 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
     state.broken = true;
     app.log.fatal({ model, err }, 'a model can no longer run; /livez and /readyz now fail so the pod is restarted');
   });
+  let authenticate;
+  try {
+    authenticate = def.server.auth ? authHook(def.server.auth, def.service.name, env) : undefined;
+  } catch (err) {
+    // Before listening: the code and fix in one log line (no stack), then the caller exits.
+    if (err instanceof ModelLoadError) app.log.fatal({ code: err.code }, err.message);
+    throw err;
+  }
   const active = registerHooks(app, state);
   registerErrorAnswers(app);
   registerHealth(app, state, metrics);
@@ -162,6 +174,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
     pool,
     unavailable: () => (state.broken ? 'model_failed' : state.ready ? null : 'not_ready'),
     draining: () => state.shuttingDown,
+    authenticate,
   };
   for (const e of def.endpoints) registerPredictRoute(app, e, ctx);
   const modelsDir = opts.modelsDir ?? (env[ENV.modelsDir] || './models');

@@ -15,10 +15,15 @@ export interface RunningService {
 }
 
 export async function startService(def: ServiceDefinition, opts: StartOptions = {}): Promise<RunningService> {
-  const built = await buildService(def, opts);
+  const handleSignals = opts.handleSignals ?? true;
+  // A configuration the service cannot start with (e.g. no auth token) is logged by buildService;
+  // a process of its own exits 1 without a stack trace.
+  const built = await buildService(def, opts).catch((err: unknown) => {
+    if (handleSignals && err instanceof ModelLoadError) process.exit(1);
+    throw err;
+  });
   const port = opts.port ?? (process.env[ENV.port] ? Number(process.env[ENV.port]) : def.server.port);
   const url = await built.app.listen({ port, host: opts.host ?? '0.0.0.0' });
-  const handleSignals = opts.handleSignals ?? true;
   const uninstall = handleSignals ? installSignalHandlers({ shutdown: built.shutdown, log: built.app.log }, def.server.shutdownGraceMs) : () => {};
   const loaded = built.loadModels();
   // A service that cannot load its models must not linger unready: log the code and fix (no stack)

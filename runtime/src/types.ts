@@ -77,11 +77,17 @@ export interface ModelDefinition {
   outputs?: string[];
 }
 
+/**
+ * Authentication of the prediction routes (`server.auth` of mlservice.yaml). The token itself is
+ * never part of the definition: it comes from `MLSERVICE_AUTH_TOKEN` at start-up.
+ */
+export type AuthDefinition = { type: 'apiKey'; /** Lowercase header name. */ header: string } | { type: 'bearer' };
+
 export interface ServiceDefinition {
   service: { name: string; version: string; description: string };
   models: ModelDefinition[];
   endpoints: EndpointDefinition[];
-  server: { port: number; bodyLimitBytes: number; shutdownGraceMs: number };
+  server: { port: number; bodyLimitBytes: number; shutdownGraceMs: number; auth?: AuthDefinition };
   /** The generated OpenAPI document, served at /openapi.json and by the docs page. */
   openapi: Record<string, unknown>;
 }

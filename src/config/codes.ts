@@ -23,6 +23,7 @@ export const CONFIG_CODES = {
   'CONFIG.DUPLICATE_NAME': 'Two models, endpoints or variants share a name.',
   'CONFIG.DUPLICATE_PATH': 'Two endpoints share an HTTP path.',
   'CONFIG.RESERVED_PATH': 'An endpoint path collides with a path the runtime serves itself (`/livez`, `/metrics`, ...).',
+  'CONFIG.RESERVED_HEADER': 'The API key header of `server.auth` is one HTTP or the service already gives a meaning (`authorization`, `content-type`, `x-request-id`, an A/B override header ...).',
   'CONFIG.UNKNOWN_MODEL': 'An endpoint or variant names a model that `models` does not define.',
   'CONFIG.WEIGHT_SUM': 'The A/B variant weights do not sum to 100.',
   'CONFIG.WEIGHT_PRECISION': 'A variant weight has more than two decimals (the router splits 10,000 buckets).',

@@ -133,6 +133,18 @@ export interface ServerSpec {
   bodyLimitBytes: number;
   /** Time allowed for in-flight work to finish after SIGTERM before exit. */
   shutdownGraceMs: number;
+  /** Authentication of the prediction endpoints; absent = open. */
+  auth?: AuthSpec;
+}
+
+export type AuthSpec =
+  | { type: 'apiKey'; /** Lowercase header name carrying the key. */ header: string; secret: SecretRef }
+  | { type: 'bearer'; secret: SecretRef };
+
+/** Where the chart reads the token from: a key of a Kubernetes Secret in the service's namespace. */
+export interface SecretRef {
+  name: string;
+  key: string;
 }
 
 export interface DeploySpec {
@@ -156,6 +168,8 @@ export interface DeploySpec {
     /** PodDisruptionBudget `minAvailable` for the stable track. */
     minAvailable: number;
     serviceMonitor: boolean;
+    /** Render a NetworkPolicy admitting the namespace and the Prometheus scraper only. */
+    networkPolicy: boolean;
   };
   spinnaker: {
     application: string;

@@ -4,10 +4,10 @@
  * the author's and is kept (see `canonicalSchema`). Defaults come from
  * the schema's `default` keywords (applied by ajv's `useDefaults` during validation); the only
  * defaults computed here are the ones that depend on another field (endpoint path, A/B salt,
- * build base image).
+ * build base image, the auth Secret's name and the API key header).
  */
 import { canonicalSchema } from '../canonical.js';
-import type { AbSpec, BatchingSpec, DeploySpec, EndpointSpec, ModelSpec, ServiceMeta, ServiceModel } from './model.js';
+import type { AbSpec, BatchingSpec, DeploySpec, EndpointSpec, ModelSpec, ServerSpec, ServiceMeta, ServiceModel } from './model.js';
 import type { RawAb, RawConfig, RawDeploy, RawEndpoint, RawModel } from './raw.js';
 import { schemaDefault } from './schema.js';
 import { parseModelSource } from './source.js';
@@ -19,10 +19,22 @@ export function normalizeConfig(raw: RawConfig): ServiceModel {
     service: service(raw.service),
     models: raw.models.map(model),
     endpoints: raw.endpoints.map(endpoint),
-    server: { port: raw.server!.port!, bodyLimitBytes: raw.server!.bodyLimitBytes!, shutdownGraceMs: raw.server!.shutdownGraceMs! },
+    server: server(raw.server!, raw.service.name),
     deploy: deploy(raw.deploy),
   };
 }
+
+function server(s: NonNullable<RawConfig['server']>, serviceName: string): ServerSpec {
+  const out: ServerSpec = { port: s.port!, bodyLimitBytes: s.bodyLimitBytes!, shutdownGraceMs: s.shutdownGraceMs! };
+  if (s.auth) {
+    const secret = { name: s.auth.secretName ?? `${serviceName}-auth`, key: s.auth.secretKey! };
+    out.auth = s.auth.type === 'apiKey' ? { type: 'apiKey', header: s.auth.header ?? DEFAULT_API_KEY_HEADER, secret } : { type: 'bearer', secret };
+  }
+  return out;
+}
+
+/** The API key header when the config names none (the name most API gateways use). */
+export const DEFAULT_API_KEY_HEADER = 'x-api-key';
 
 function service(s: RawConfig['service']): ServiceMeta {
   const out: ServiceMeta = { name: s.name, description: s.description!, owner: s.owner, version: s.version! };
@@ -108,6 +120,7 @@ function deploy(d: RawDeploy): DeploySpec {
       resources: { requests: { cpu: req.cpu!, memory: req.memory! }, limits: { ...(lim.cpu !== undefined && { cpu: lim.cpu }), memory: lim.memory! } },
       minAvailable: k.minAvailable!,
       serviceMonitor: k.serviceMonitor!,
+      networkPolicy: k.networkPolicy!,
     },
     spinnaker: {
       application: d.spinnaker.application,

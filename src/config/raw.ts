@@ -10,8 +10,15 @@ export interface RawConfig {
   service: { name: string; description?: string; owner: string; contact?: { name?: string; email?: string; url?: string }; license?: { name: string; identifier?: string; url?: string }; version?: string };
   models: RawModel[];
   endpoints: RawEndpoint[];
-  server?: { port?: number; bodyLimitBytes?: number; shutdownGraceMs?: number };
+  server?: { port?: number; bodyLimitBytes?: number; shutdownGraceMs?: number; auth?: RawAuth };
   deploy: RawDeploy;
+}
+
+export interface RawAuth {
+  type: 'apiKey' | 'bearer';
+  header?: string;
+  secretName?: string;
+  secretKey?: string;
 }
 
 export interface RawModel {
@@ -51,6 +58,7 @@ export interface RawDeploy {
     resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
     minAvailable?: number;
     serviceMonitor?: boolean;
+    networkPolicy?: boolean;
   };
   spinnaker: {
     application: string;

@@ -3,6 +3,7 @@
  * weights sum to 100, the A/B unit exists, ranges are ordered. Each rule only reads subtrees that
  * passed schema validation (`ctx.clean`), so one broken field never hides or crashes another rule.
  */
+import { VARIANT_HEADER } from '../../runtime/src/names.js';
 import { type RuleContext, uniqueNames } from './rule-context.js';
 import { endpointRules } from './rules-endpoint.js';
 
@@ -10,7 +11,29 @@ export function semanticRules(ctx: RuleContext): void {
   uniqueNames(ctx, 'models', ctx.raw.models, 'model');
   uniqueNames(ctx, 'endpoints', ctx.raw.endpoints, 'endpoint');
   endpointRules(ctx);
+  authRules(ctx);
   deployRules(ctx);
+}
+
+/**
+ * Headers an API key must not travel in: HTTP's own (RFC 9110 fields every proxy reads or rewrites),
+ * and the ones the service reads or writes itself (request id, variant; the A/B override is added
+ * per config).
+ */
+const RESERVED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'host', 'connection', 'content-type', 'content-length', 'transfer-encoding', 'x-request-id', VARIANT_HEADER];
+
+function authRules(ctx: RuleContext): void {
+  const auth = ctx.raw.server?.auth;
+  if (!auth || !ctx.clean('/server/auth')) return;
+  const at = ['server', 'auth', 'header'];
+  if (auth.type === 'bearer' && auth.header !== undefined) {
+    ctx.report('CONFIG.CONFLICTING_KEYS', at, 'server.auth sets "header" with type bearer', 'remove "header" (a bearer token always comes in "Authorization: Bearer <token>"), or use type apiKey', 'key');
+    return;
+  }
+  const overrides = (ctx.clean('/endpoints') ? ctx.raw.endpoints : []).flatMap((e) => (e.ab?.overrideHeader ? [e.ab.overrideHeader] : []));
+  if (auth.type === 'apiKey' && auth.header !== undefined && [...RESERVED_HEADERS, ...overrides].includes(auth.header)) {
+    ctx.report('CONFIG.RESERVED_HEADER', at, `server.auth.header ${JSON.stringify(auth.header)} already has a meaning for HTTP or for the service`, 'choose a header of its own, e.g. "x-api-key" (the default)');
+  }
 }
 
 function isoMinutes(duration: string): number {

@@ -25,6 +25,8 @@ const str = (pattern: string): Schema => ({ type: 'string', pattern });
 const stringMap: Schema = { type: 'object', additionalProperties: { type: 'string' } };
 const bool: Schema = { type: 'boolean' };
 const DNS_LABEL = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$';
+/** A DNS-1123 subdomain (Secret names), without anchors. */
+const DNS_SUBDOMAIN = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
 /** A DNS name, optionally with a leading wildcard label (Ingress host rules). */
 const HOST_PATTERN = '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
@@ -44,6 +46,27 @@ function ingressSchema(): Schema {
     ...object({ enabled: bool, className: { type: 'string' }, annotations: stringMap, hosts: { type: 'array', items: host }, tls: { type: 'array', items: tls } }),
     if: { properties: { enabled: { const: true } } },
     then: { properties: { hosts: { minItems: 1 } } },
+  };
+}
+
+/** A metav1.LabelSelector; the API server checks the expressions. */
+const labelSelector: Schema = { type: 'object', additionalProperties: false, properties: { matchLabels: stringMap, matchExpressions: { type: 'array', items: { type: 'object' } } } };
+
+function networkPolicySchema(): Schema {
+  return object({
+    enabled: bool,
+    prometheus: object({ namespaceSelector: labelSelector, podSelector: labelSelector }),
+    // NetworkPolicyPeer objects, checked by the API server.
+    additionalFrom: { type: 'array', items: { type: 'object', minProperties: 1 } },
+  });
+}
+
+/** When on, the Secret and its key must be named (a secretKeyRef without them is refused by the API server). */
+function authSchema(): Schema {
+  return {
+    ...object({ enabled: bool, secretName: str(`^(${DNS_SUBDOMAIN})?$`), secretKey: str('^[-._a-zA-Z0-9]{0,253}$') }),
+    if: { properties: { enabled: { const: true } } },
+    then: { properties: { secretName: { minLength: 1 }, secretKey: { minLength: 1 } } },
   };
 }
 
@@ -88,6 +111,8 @@ export function valuesSchema(model: ServiceModel): Schema {
       honorLabels: bool,
       labels: stringMap,
     }),
+    networkPolicy: networkPolicySchema(),
+    auth: authSchema(),
     shutdown: object({
       preStopAction: { type: 'string', enum: ['auto', 'sleep', 'exec'] },
       preStopSeconds: int(1, 300),

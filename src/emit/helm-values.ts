@@ -36,6 +36,23 @@ const PROBES = {
 
 export type ModelValues = { version: string; runId: string };
 
+/**
+ * The Prometheus the NetworkPolicy admits by default: pods labelled `app.kubernetes.io/name:
+ * prometheus` (the label prometheus-operator puts on every Prometheus pod it runs, in
+ * pkg/prometheus/server/statefulset.go) in namespace `monitoring`, selected by the
+ * `kubernetes.io/metadata.name` label Kubernetes sets on every namespace (since 1.21).
+ */
+export const PROMETHEUS_PEER = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+};
+
+/** Where the pods read the prediction token from, when `server.auth` is on. */
+function authValues(model: ServiceModel): { enabled: boolean; secretName: string; secretKey: string } {
+  const auth = model.server.auth;
+  return auth ? { enabled: true, secretName: auth.secret.name, secretKey: auth.secret.key } : { enabled: false, secretName: '', secretKey: '' };
+}
+
 export function chartValues(model: ServiceModel): Record<string, unknown> {
   const k8s = model.deploy.kubernetes;
   const { registry, repository } = model.deploy.image;
@@ -56,6 +73,8 @@ export function chartValues(model: ServiceModel): Record<string, unknown> {
     service: { type: 'ClusterIP', port: 80 },
     ingress: { enabled: false, className: '', annotations: {}, hosts: [], tls: [] },
     serviceMonitor: { enabled: k8s.serviceMonitor, interval: '30s', scrapeTimeout: '10s', honorLabels: false, labels: {} },
+    networkPolicy: { enabled: k8s.networkPolicy, prometheus: structuredClone(PROMETHEUS_PEER), additionalFrom: [] },
+    auth: authValues(model),
     shutdown: {
       preStopAction: 'auto',
       preStopSeconds: PRESTOP_SECONDS,
@@ -109,6 +128,20 @@ const COMMENTS: Record<string, string[]> = {
     'what it scrapes. Prometheus adds namespace, service, pod, container, endpoint and the pod\'s track',
     'to every series; the service exposes none of those labels itself, so honorLabels: false (the',
     'operator default) loses nothing. labels: e.g. {release: kube-prometheus-stack}.',
+  ],
+  networkPolicy: [
+    'NetworkPolicy (networking.k8s.io/v1, rendered with the shared objects; deploy.kubernetes.networkPolicy):',
+    'the pods then accept connections on their port only from pods of this namespace, the Prometheus',
+    'selected by prometheus.namespaceSelector AND prometheus.podSelector, and each NetworkPolicyPeer in',
+    'additionalFrom (e.g. {namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}',
+    'when the Ingress is on). Kubelet probes come from the node and are always admitted.',
+  ],
+  auth: [
+    'server.auth of mlservice.yaml (change it there): the pods read the token of the prediction',
+    'endpoints from key secretKey of Secret secretName (MLSERVICE_AUTH_TOKEN). Create the Secret before',
+    'the first deploy, e.g. kubectl -n <namespace> create secret generic <secretName>',
+    '--from-literal=<secretKey>=$(openssl rand -hex 32). Without it the new pods do not start and the',
+    'rollout stops (maxUnavailable 0 keeps the old pods). After changing the token, restart the pods.',
   ],
   shutdown: [
     'preStopAction: auto | sleep | exec. auto uses the sleep handler on Kubernetes >= 1.30.',

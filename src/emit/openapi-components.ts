@@ -6,6 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9457.html
  */
 import { PATHS } from '../../runtime/src/names.js';
+import { MAX_FIELD_ERRORS } from '../../runtime/src/errors.js';
 import { PROBLEM_CATALOGUE, problemType, type ProblemCode } from '../../runtime/src/problem-codes.js';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
@@ -23,9 +24,9 @@ export function ref(kind: 'schemas' | 'responses' | 'headers' | 'requestBodies',
 }
 
 /**
- * Operation-level `security: []`: the service itself authenticates nobody (that is the job of
- * the mesh or gateway in front of it), and probes and scrapes must stay open even when a root
- * `security` requirement is added later. Redocly's `security-defined` rule wants it stated.
+ * `security: []` at the root and on every operational route: probes and scrapes stay open whatever
+ * `server.auth` says (the prediction operations then state its scheme). Redocly's
+ * `security-defined` rule wants it stated.
  * @see https://spec.openapis.org/oas/v3.1.0.html#security-requirement-object
  * @see https://redocly.com/docs/cli/rules/oas/security-defined
  */
@@ -51,7 +52,8 @@ function problemSchema(): Record<string, unknown> {
       instance: { type: 'string', format: 'uri-reference', description: 'The request path.' },
       errors: {
         type: 'array',
-        description: 'Validation failures, one per failing field (400 only).',
+        description: `Validation failures, one per failing field (400 only), at most ${MAX_FIELD_ERRORS}; \`detail\` says when more were found.`,
+        maxItems: MAX_FIELD_ERRORS,
         items: {
           type: 'object',
           required: ['pointer', 'message'],

@@ -4,7 +4,7 @@
  *
  * @see https://spec.openapis.org/oas/v3.1.0.html
  */
-import type { EndpointSpec, JsonSchema, ServiceModel } from '../config/model.js';
+import type { AuthSpec, EndpointSpec, JsonSchema, ServiceModel } from '../config/model.js';
 import { VARIANT_HEADER } from '../../runtime/src/names.js';
 import {
   COMMON_ERRORS,
@@ -17,6 +17,7 @@ import {
   sharedComponents,
   sortStatuses,
 } from './openapi-components.js';
+import { authComponents, predictionSecurity } from './openapi-auth.js';
 import { embedSchema, withoutOptionalDefaults } from './openapi-embed.js';
 import { toYaml } from './openapi-yaml.js';
 import { GENERATED_MARKER, type Emitter } from './types.js';
@@ -127,19 +128,22 @@ function successResponse(e: EndpointSpec, schemaName: string): object {
   };
 }
 
-function endpointOperation(e: EndpointSpec, names: EndpointNames): object {
+function endpointOperation(e: EndpointSpec, names: EndpointNames, auth: AuthSpec | undefined): object {
   const parameters = overrideParameter(e);
+  const security = predictionSecurity(auth);
   return {
     post: {
       operationId: names.operationId,
       summary: e.name,
       description: operationDescription(e),
       tags: [TAG_INFERENCE],
+      ...(security ? { security } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       requestBody: ref('requestBodies', `${names.schema}Request`),
       responses: sortStatuses({
         '200': successResponse(e, names.schema),
         '400': ref('responses', 'BadRequest'),
+        ...(auth ? { '401': ref('responses', 'Unauthorized') } : {}),
         '413': ref('responses', 'PayloadTooLarge'),
         '415': ref('responses', 'UnsupportedMediaType'),
         '422': ref('responses', 'NonFiniteOutput'),
@@ -166,24 +170,32 @@ export function buildOpenApi(model: ServiceModel): Record<string, unknown> {
   const requestBodies: Record<string, unknown> = {};
   model.endpoints.forEach((e, i) => {
     const n = names[i]!;
-    paths[e.path] = endpointOperation(e, n);
+    paths[e.path] = endpointOperation(e, n, model.server.auth);
     requestBodies[`${n.schema}Request`] = requestBodyComponent(e, n.schema);
     schemas[`${n.schema}Response`] = withoutOptionalDefaults(embedSchema(e.output, `#/components/schemas/${n.schema}Response`));
   });
   const shared = sharedComponents(model.server.bodyLimitBytes);
+  const auth = authComponents(model.server.auth, model.service.name);
   return {
     openapi: '3.1.0',
     'x-generated-by': 'mlgen',
     info: info(model),
     servers: [{ url: '/', description: 'The service itself (paths are relative to where it is reached).' }],
-    // Nothing is authenticated by the service itself; see NO_SECURITY.
+    // No requirement for the whole API: the prediction operations state `server.auth` when it is
+    // on, the operational ones `security: []` (see NO_SECURITY).
     security: NO_SECURITY,
     tags: [
       { name: TAG_INFERENCE, description: 'Model predictions.' },
       { name: TAG_OPERATIONS, description: 'Health, metrics and served versions, for operators and probes.' },
     ],
     paths: { ...paths, ...operationalPaths() },
-    components: { schemas: { ...schemas, ...shared.schemas }, requestBodies, responses: shared.responses, headers: shared.headers },
+    components: {
+      schemas: { ...schemas, ...shared.schemas },
+      requestBodies,
+      responses: { ...shared.responses, ...auth.responses },
+      headers: shared.headers,
+      ...(auth.securitySchemes ? { securitySchemes: auth.securitySchemes } : {}),
+    },
   };
 }
 
@@ -193,6 +205,6 @@ export const emitOpenApi: Emitter = (model) => [
     content: toYaml(buildOpenApi(model), [GENERATED_MARKER]),
     owner: 'generated',
     emitter: 'openapi',
-    inputs: ['/endpoints', '/server/bodyLimitBytes', '/service'],
+    inputs: ['/endpoints', '/server/auth', '/server/bodyLimitBytes', '/service'],
   },
 ];

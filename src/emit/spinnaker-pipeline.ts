@@ -10,8 +10,8 @@
  *
  * Every deploy stage works with only what the stages before it created, on the first deploy and
  * on every later one: `deploy-shared` applies the objects all tracks rely on (ServiceAccount,
- * Service, ServiceMonitor, Ingress, from the chart's `track=shared` render) before any pod of
- * the canary or baseline is created, so their pods are admitted and scraped even when this
+ * Service, ServiceMonitor, Ingress, NetworkPolicy, from the chart's `track=shared` render) before
+ * any pod of the canary or baseline is created, so their pods are admitted and scraped even when this
  * commit is the first to have them (or changes them). Those objects are therefore not canaried.
  *
  * First deploy (CI sends an empty `baselineImageTag`: nothing runs in production, so there is

@@ -30,7 +30,7 @@ export function emitTypeScript(model: ServiceModel): OutputFile[] {
     gen('src/generated/hook-utils.ts', hookUtilsModule(), []),
     gen('src/generated/validators.js', validatorsSource(model), endpoints),
     gen('src/generated/validators.d.ts', validatorsDeclarations(model), endpoints),
-    gen('src/generated/openapi.ts', openapiModule(buildOpenApi(model)), ['/endpoints', '/server/bodyLimitBytes', '/service']),
+    gen('src/generated/openapi.ts', openapiModule(buildOpenApi(model)), ['/endpoints', '/server/auth', '/server/bodyLimitBytes', '/service']),
     gen('src/generated/service.ts', serviceModule(model), ['/endpoints', '/models', '/server', '/service']),
     gen('src/main.ts', mainModule(), []),
     {

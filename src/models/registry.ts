@@ -40,6 +40,15 @@ export interface ResolvedVersion {
 const AUTH_FIX =
   'set MLFLOW_TRACKING_TOKEN (sent as Bearer) or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (sent as Basic) for an account that may read this registered model';
 
+/**
+ * `raw` with the `user:password@` of its authority replaced, for messages: CI prints them, and
+ * an unsupported scheme is refused before the credential check below (found by
+ * test/e2e/no-secrets.test.ts: `ftp://user:<password>@host` was echoed whole).
+ */
+function withoutUserinfo(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+}
+
 function parseServerUri(raw: string, variable: string): URL {
   // `databricks`, `databricks-uc`, `databricks://profile`, `databricks-uc://profile`, `uc:...`
   const scheme = /^([a-z][a-z0-9+.-]*)(:|$)/i.exec(raw)?.[1]?.toLowerCase();
@@ -59,7 +68,7 @@ function parseServerUri(raw: string, variable: string): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ModelsError(
       MODELS_CODES.UNSUPPORTED_REGISTRY,
-      `${variable} must be an http(s) URL of an MLflow tracking server, got "${excerpt(raw, 80)}"`,
+      `${variable} must be an http(s) URL of an MLflow tracking server, got "${excerpt(withoutUserinfo(raw), 80)}"`,
       'run `mlflow server --serve-artifacts` and set the variable to its URL, e.g. https://mlflow.example.com',
     );
   }

@@ -565,6 +565,33 @@ const CASES: Case[] = [
       "mlservice.yaml:12:5 error CONFIG.SCHEMA_INVALID endpoints[0].input is not a valid JSON Schema: no schema with key or ref \"http://json-schema.org/draft-07/schema#\"\n  fix: remove \"$schema\": endpoint schemas are JSON Schema draft 2020-12",
     ],
   },
+  {
+    name: "bearer auth with an API key header",
+    base: MINIMAL_YAML,
+    from: "deploy:\n",
+    to: "server:\n  auth:\n    type: bearer\n    header: x-api-key\ndeploy:\n",
+    want: [
+      "mlservice.yaml:31:5 error CONFIG.CONFLICTING_KEYS server.auth sets \"header\" with type bearer\n  fix: remove \"header\" (a bearer token always comes in \"Authorization: Bearer <token>\"), or use type apiKey",
+    ],
+  },
+  {
+    name: "API key in the Authorization header",
+    base: MINIMAL_YAML,
+    from: "deploy:\n",
+    to: "server:\n  auth: {type: apiKey, header: authorization}\ndeploy:\n",
+    want: [
+      "mlservice.yaml:29:32 error CONFIG.RESERVED_HEADER server.auth.header \"authorization\" already has a meaning for HTTP or for the service\n  fix: choose a header of its own, e.g. \"x-api-key\" (the default)",
+    ],
+  },
+  {
+    name: "API key in the A/B override header",
+    base: AB_YAML,
+    from: "      overrideHeader: x-mlservice-variant\n    batching: {maxBatchSize: 64, maxLatencyMs: 10, maxQueueRows: 4096}\n    examples:\n      - {user_id: u-1, device: mobile, history: [3, 5], activity_ids: [11, 12, 13]}\ndeploy:\n",
+    to: "      overrideHeader: x-force-variant\n    batching: {maxBatchSize: 64, maxLatencyMs: 10, maxQueueRows: 4096}\n    examples:\n      - {user_id: u-1, device: mobile, history: [3, 5], activity_ids: [11, 12, 13]}\nserver:\n  auth: {type: apiKey, header: x-force-variant}\ndeploy:\n",
+    want: [
+      "mlservice.yaml:38:32 error CONFIG.RESERVED_HEADER server.auth.header \"x-force-variant\" already has a meaning for HTTP or for the service\n  fix: choose a header of its own, e.g. \"x-api-key\" (the default)",
+    ],
+  },
 ];
 
 describe('config diagnostics', () => {

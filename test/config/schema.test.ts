@@ -45,7 +45,11 @@ endpoints:
     model: m1
     input: {type: object}
     output: {type: object}
-server: {port: 9090, bodyLimitBytes: 2048, shutdownGraceMs: 500}
+server:
+  port: 9090
+  bodyLimitBytes: 2048
+  shutdownGraceMs: 500
+  auth: {type: apiKey, header: x-key, secretName: full-keys, secretKey: e1}
 deploy:
   image: {registry: r.example.com, repository: t/full, base: "node:22-bookworm-slim", buildBase: "node:22-bookworm"}
   kubernetes:
@@ -55,6 +59,7 @@ deploy:
     resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {cpu: "1", memory: 2Gi}}
     minAvailable: 2
     serviceMonitor: true
+    networkPolicy: true
   spinnaker:
     application: app
     account: acc
@@ -68,7 +73,7 @@ const SWAPPED: Record<string, [from: string, to: string]> = {
   'service.license.url': ['identifier: Apache-2.0', 'url: "https://www.apache.org/licenses/LICENSE-2.0"'],
 };
 /** Keys that reach the model under another shape: where the model keeps the written value. */
-const RESHAPED: Record<string, string> = { 'models[].source': 'models.0.source.uri' };
+const RESHAPED: Record<string, string> = { 'models[].source': 'models.0.source.uri', 'server.auth.secretName': 'server.auth.secret.name', 'server.auth.secretKey': 'server.auth.secret.key' };
 
 type Row = [path: string, node: SchemaNode];
 

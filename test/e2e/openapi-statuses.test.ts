@@ -2,8 +2,8 @@
  * Every status the live generated service answers is the one its emitted OpenAPI document
  * declares, with the declared media type, body schema and headers, and every status the document
  * declares is driven here at least once. The service runs as a child process with a real ONNX
- * model; its document is the one it serves at /openapi.json (the emitted openapi.yaml, checked
- * equal). Its /metrics, after all of it, passes `promtool check metrics` (Debian's prometheus
+ * model and `server.auth` on (bearer): its operational routes are called without a token; its
+ * document is the one it serves at /openapi.json (the emitted openapi.yaml, checked equal). Its /metrics, after all of it, passes `promtool check metrics` (Debian's prometheus
  * package; `.ci/prometheus-setup.sh` installs it).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -32,8 +32,12 @@ endpoints:
     input: {type: object, required: [features], additionalProperties: false, properties: {features: {type: array, items: {type: number}, minItems: 4, maxItems: 4}}}
     output: {type: object, required: [score], properties: {score: {type: number}}}
     batching: {maxBatchSize: 1, maxLatencyMs: 0, maxQueueRows: 1}
-server: {bodyLimitBytes: 1024}
+server: {bodyLimitBytes: 1024, auth: {type: bearer}}
 ${deploy}`;
+
+/** The service's token (what the chart would take from a Kubernetes Secret). */
+const TOKEN = 'status-probe-token-7c1d0e9b2a';
+const AUTHORIZED = { authorization: `Bearer ${TOKEN}` };
 
 /** Hooks of the probe service: the first feature 42 makes the preprocess hook throw (a 500). */
 const HOOKS = `import { firstValue } from './generated/hook-utils.js';
@@ -81,7 +85,8 @@ describe('every status the live service answers is declared in its OpenAPI, and 
     answers.push(answer);
     return answer;
   }
-  const post = (body: string, contentType = 'application/json') => call('post /v1/score', '/v1/score', { method: 'POST', headers: { 'content-type': contentType }, body });
+  const post = (body: string, contentType = 'application/json', auth: Record<string, string> = AUTHORIZED) =>
+    call('post /v1/score', '/v1/score', { method: 'POST', headers: { 'content-type': contentType, ...auth }, body });
   const features = (...f: number[]) => JSON.stringify({ features: f });
 
   beforeAll(async () => {
@@ -93,7 +98,7 @@ describe('every status the live service answers is declared in its OpenAPI, and 
         await writeFile(join(dir, 'scorer', 'model.onnx'), buildMlp({ inputDim: 4, hidden: [256, 256], seed: 5 }));
       },
       // A thread per model, so the test can kill it the way an out-of-memory would.
-      env: { MLSERVICE_INFERENCE_THREAD: 'worker' },
+      env: { MLSERVICE_INFERENCE_THREAD: 'worker', MLSERVICE_AUTH_TOKEN: TOKEN },
       execArgv: ['--import', new URL('../support/kill-inference-threads.mjs', import.meta.url).href],
     });
     doc = (await (await fetch(`${svc.base}/openapi.json`)).json()) as Doc;
@@ -105,9 +110,11 @@ describe('every status the live service answers is declared in its OpenAPI, and 
     expect(doc).toEqual(parse(emitOpenApi(svc.model)[0]!.content));
   });
 
-  it('answers 200, 400 (schema, JSON, unfit value), 404, 413, 415, 422, 429 and 500 on a prediction endpoint', async () => {
+  it('answers 200, 400 (schema, JSON, unfit value), 401, 404, 413, 415, 422, 429 and 500 on a prediction endpoint', async () => {
     const statuses = [
       (await post(features(0.1, 0.2, 0.3, 0.4))).status,
+      (await post(features(0.1, 0.2, 0.3, 0.4), 'application/json', {})).status,
+      (await post(features(0.1, 0.2, 0.3, 0.4), 'application/json', { authorization: 'Bearer wrong' })).status,
       (await post(JSON.stringify({ features: [1, 'x', 3, 4] }))).status,
       (await post('{"features": [1, 2')).status,
       (await post(features(1, 1e39, 3, 4))).status,
@@ -119,7 +126,7 @@ describe('every status the live service answers is declared in its OpenAPI, and 
       (await post(features(3e38, -3e38, 3e38, -3e38))).status,
       (await post(features(42, 0, 0, 0))).status,
     ];
-    expect(statuses).toEqual([200, 400, 400, 400, 404, 404, 413, 415, 422, 500]);
+    expect(statuses).toEqual([200, 401, 401, 400, 400, 400, 404, 404, 413, 415, 422, 500]);
     // Overload: a burst against a queue of one row; bounded, and stops at the first 429.
     for (let burst = 0; burst < 20 && !answers.some((a) => a.status === 429); burst++) {
       const got = await Promise.all(Array.from({ length: 40 }, () => post(features(0.5, 0.5, 0.5, 0.5))));
@@ -144,7 +151,7 @@ describe('every status the live service answers is declared in its OpenAPI, and 
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(got).toEqual(want);
-    expect(Object.keys(want).sort()).toEqual(['200', '400', '413', '415', '422', '429', '500']);
+    expect(Object.keys(want).sort()).toEqual(['200', '400', '401', '413', '415', '422', '429', '500']);
   });
 
   it('exposes /metrics that promtool check metrics finds clean', async () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { abModel, minimalModel } from '../support/fixtures.js';
 import { HELM_MAJORS } from '../support/helm.js';
+import { PATHS } from '../../runtime/src/names.js';
 import { restrictedPssErrors, strictK8sErrors } from '../support/k8s-strict.js';
 import { render, writeChart, type K8sObject } from './helm-chart.js';
 
@@ -55,6 +56,58 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
     const withIngress = notes(major, ['--set', 'ingress.enabled=true', '--set', 'ingress.hosts[0].host=api.example.com', '--set', 'ingress.hosts[0].paths[0].path=/v1', '--set', 'ingress.hosts[0].paths[0].pathType=Prefix', '--set', 'ingress.tls[0].secretName=api-tls']);
     expect(withIngress.split('\n').slice(-2)).toEqual(['Reach it:    https://api.example.com/v1', `Metrics:     /metrics, scraped through ServiceMonitor ${svc}`]);
     expect(notes(major, ['--set', 'track=shared'])).toBe(`Shared objects of ${svc} (ServiceAccount, Service, ServiceMonitor) are in namespace reco.`);
+    expect(notes(major, ['--set', 'track=shared', '--set', 'networkPolicy.enabled=true'])).toBe(`Shared objects of ${svc} (ServiceAccount, Service, ServiceMonitor, NetworkPolicy) are in namespace reco.`);
+    expect(notes(major, ['--set', 'auth.enabled=true', '--set', 'auth.secretName=reco-keys', '--set', 'auth.secretKey=ranker']).split('\n').at(-1)).toBe('Token:       predictions need the token in Secret reco-keys, key ranker');
+  });
+
+  test('a NetworkPolicy, off by default, admits the namespace, the Prometheus scraper and the listed peers to the pods\' port', () => {
+    expect(kind(render(major, chart), 'NetworkPolicy')).toEqual([]);
+    const on = ['--set', 'networkPolicy.enabled=true'];
+    const [policy] = kind(render(major, chart, on), 'NetworkPolicy');
+    expect(strictK8sErrors(policy!)).toEqual([]);
+    expect(policy!.spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': svc } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            { podSelector: {} },
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } },
+          ],
+          ports: [{ port: 'http', protocol: 'TCP' }],
+        },
+      ],
+    });
+    // It selects every track's pods and lets through the port the Service and the ServiceMonitor use.
+    const objects = render(major, chart, on);
+    const pod = deployment(objects).spec.template;
+    expect(Object.entries(policy!.spec.podSelector.matchLabels).every(([k, v]) => pod.metadata.labels[k] === v)).toBe(true);
+    expect(pod.spec.containers[0].ports.map((p: K8sObject) => p.name)).toEqual(['http']);
+    expect(kind(objects, 'ServiceMonitor')[0]!.spec.endpoints.map((e: K8sObject) => e.port)).toEqual(['http']);
+    // Another Prometheus, and an ingress controller's namespace.
+    const custom = render(major, chart, [...on, '--set', 'networkPolicy.prometheus.namespaceSelector.matchLabels.team=obs', '--set', 'networkPolicy.additionalFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=ingress-nginx']);
+    const from = kind(custom, 'NetworkPolicy')[0]!.spec.ingress[0].from;
+    expect(from.slice(1)).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring', team: 'obs' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+    ]);
+    // With the shared objects (the pipeline applies them first), never with a canary's Deployment.
+    expect(kind(render(major, chart, [...on, '--set', 'track=shared']), 'NetworkPolicy')).toHaveLength(1);
+    expect(kind(render(major, chart, [...on, '--set', 'track=canary']), 'NetworkPolicy')).toEqual([]);
+  });
+
+  test('server.auth: the pods read MLSERVICE_AUTH_TOKEN from the Secret; probes and the scrape use routes the runtime leaves open', () => {
+    const secured = abModel();
+    secured.server.auth = { type: 'bearer', secret: { name: 'activity-ranker-auth', key: 'token' } };
+    const objects = render(major, writeChart(secured));
+    const container = deployment(objects).spec.template.spec.containers[0];
+    expect(container.env.at(-1)).toEqual({ name: 'MLSERVICE_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'activity-ranker-auth', key: 'token' } } });
+    for (const o of objects) expect(strictK8sErrors(o)).toEqual([]);
+    const open = new Set<string>([PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]);
+    const probed = [container.startupProbe, container.readinessProbe, container.livenessProbe].map((p: K8sObject) => p.httpGet.path);
+    const scraped = kind(objects, 'ServiceMonitor')[0]!.spec.endpoints.map((e: K8sObject) => e.path);
+    expect([...probed, ...scraped].filter((p) => !open.has(p))).toEqual([]);
+    expect(deployment(render(major, chart)).spec.template.spec.containers[0].env.map((e: K8sObject) => e.name)).not.toContain('MLSERVICE_AUTH_TOKEN');
   });
 
   test('nameOverride renames objects and the name label; fullnameOverride only the objects', () => {

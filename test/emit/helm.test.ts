@@ -86,11 +86,11 @@ describe.each(models)('%s chart', (_label, model) => {
       expect(deployment.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': svc, track });
     });
 
-    test('track=shared renders only what every track relies on: ServiceAccount, Service, ServiceMonitor, Ingress', () => {
-      const ingress = ['--set', 'ingress.enabled=true', '--set', 'ingress.hosts[0].host=api.example.com', '--set', 'ingress.hosts[0].paths[0].path=/', '--set', 'ingress.hosts[0].paths[0].pathType=Prefix'];
+    test('track=shared renders only what every track relies on: ServiceAccount, Service, ServiceMonitor, Ingress, NetworkPolicy', () => {
+      const ingress = ['--set', 'ingress.enabled=true', '--set', 'ingress.hosts[0].host=api.example.com', '--set', 'ingress.hosts[0].paths[0].path=/', '--set', 'ingress.hosts[0].paths[0].pathType=Prefix', '--set', 'networkPolicy.enabled=true'];
       const objects = render(major, chart, ['--set', 'track=shared', '--set', 'serviceMonitor.enabled=true', ...ingress]);
       expectValid(objects);
-      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([`Ingress/${svc}`, `Service/${svc}`, `ServiceAccount/${svc}`, `ServiceMonitor/${svc}`]);
+      expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([`Ingress/${svc}`, `NetworkPolicy/${svc}`, `Service/${svc}`, `ServiceAccount/${svc}`, `ServiceMonitor/${svc}`]);
       // The same objects as a stable render: applying the shared bake first changes nothing stable relies on.
       const stable = render(major, chart, ['--set', 'serviceMonitor.enabled=true', ...ingress]).filter((o) => o.kind !== 'Deployment' && o.kind !== 'HorizontalPodAutoscaler' && o.kind !== 'PodDisruptionBudget');
       expect(objects.sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(stable.sort((a, b) => a.kind.localeCompare(b.kind)));
@@ -122,6 +122,9 @@ describe.each(models)('%s chart', (_label, model) => {
       [['--set', 'image.tag=-bad'], { 3: '- image.tag: Does not match pattern', 4: "- at '/image/tag': '-bad' does not match pattern" }],
       [['--set', 'runtime.inferenceThread=threads'], { 3: '- runtime.inferenceThread: runtime.inferenceThread must be one of the following: "", "main", "worker"', 4: "- at '/runtime/inferenceThread': value must be one of '', 'main', 'worker'" }],
       [['--set', 'runtime.ortThreads=two'], { 3: '- runtime.ortThreads: Does not match pattern', 4: "- at '/runtime/ortThreads': 'two' does not match pattern" }],
+      // Auth on without a Secret to read: pods that could never start.
+      [['--set', 'auth.enabled=true'], { 3: '- auth.secretName: String length must be greater than or equal to 1', 4: "- at '/auth/secretName': minLength: got 0, want 1" }],
+      [['--set', 'networkPolicy.prometheus.podSelector.app=prometheus'], { 3: '- networkPolicy.prometheus.podSelector: Additional property app is not allowed', 4: "- at '/networkPolicy/prometheus/podSelector': additional properties 'app' not allowed" }],
     ])('values.schema.json rejects %j', (args, messages) => {
       const r = helm(major, ['template', 'rel', chart, ...args]);
       expect(r.status).toBe(1);
@@ -207,7 +210,7 @@ describe.each(models)('%s chart', (_label, model) => {
   test('templates are the files of templates/helm, byte for byte but for the chart name in <CHARTNAME>', () => {
     const templates = emitHelm(model).filter((f) => f.path.includes('/templates/'));
     expect(templates.map((f) => f.path.split('/').pop())).toEqual([
-      'NOTES.txt', '_helpers.tpl', 'deployment.yaml', 'hpa.yaml', 'ingress.yaml', 'pdb.yaml', 'service.yaml', 'serviceaccount.yaml', 'servicemonitor.yaml',
+      'NOTES.txt', '_helpers.tpl', 'deployment.yaml', 'hpa.yaml', 'ingress.yaml', 'networkpolicy.yaml', 'pdb.yaml', 'service.yaml', 'serviceaccount.yaml', 'servicemonitor.yaml',
     ]);
     for (const f of templates) {
       const source = readFileSync(join(import.meta.dirname, '../../templates/helm', f.path.split('/').pop()!), 'utf8');

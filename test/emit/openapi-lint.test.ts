@@ -52,6 +52,19 @@ function findings(report: RedoclyReport): string[] {
   return report.problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer ?? ''}`);
 }
 
+/** `server.auth` on: a bearer token for the minimal service, an API key for the A/B one. */
+function bearerModel(): ServiceModel {
+  const m = minimalModel();
+  m.server.auth = { type: 'bearer', secret: { name: 'scorer-auth', key: 'token' } };
+  return m;
+}
+
+function apiKeyModel(): ServiceModel {
+  const m = multiEndpointModel();
+  m.server.auth = { type: 'apiKey', header: 'x-api-key', secret: { name: 'reco-keys', key: 'activity-ranker' } };
+  return m;
+}
+
 function multiEndpointModel(): ServiceModel {
   const m = abModel();
   const single = minimalModel().endpoints[0]!;
@@ -75,6 +88,8 @@ describe('spectral lint of the generated openapi.yaml', () => {
     ['ab', abModel],
     ['multi-endpoint', multiEndpointModel],
     ['hostile', hostileModel],
+    ['bearer-auth', bearerModel],
+    ['api-key-auth', apiKeyModel],
   ];
 
   it('reports no errors and no warnings for every fixture model and every example', async () => {
@@ -129,6 +144,8 @@ describe('redocly lint --extends=recommended', () => {
     ['ab', abModel],
     ['multi-endpoint', multiEndpointModel],
     ['hostile', hostileModel],
+    ['bearer-auth', bearerModel],
+    ['api-key-auth', apiKeyModel],
   ] as const)('fixture %s with a license: no errors, no warnings', async (name, make) => {
     const m = make();
     m.service.license = { name: 'Apache 2.0', identifier: 'Apache-2.0' };

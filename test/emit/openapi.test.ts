@@ -21,7 +21,7 @@ describe('emitOpenApi', () => {
     expect(file!.path).toBe('openapi.yaml');
     expect(file!.owner).toBe('generated');
     expect(file!.emitter).toBe('openapi');
-    expect(file!.inputs).toEqual(['/endpoints', '/server/bodyLimitBytes', '/service']);
+    expect(file!.inputs).toEqual(['/endpoints', '/server/auth', '/server/bodyLimitBytes', '/service']);
     expect(file!.content.split('\n').slice(0, 3)).toEqual([`# ${GENERATED_MARKER}`, 'openapi: 3.1.0', 'x-generated-by: mlgen']);
     expect(file!.content.endsWith('\n')).toBe(true);
     expect(file!.content.endsWith('\n\n')).toBe(false);
@@ -66,12 +66,43 @@ describe('buildOpenApi', () => {
     expect((buildOpenApi(m).info as Doc).license).toEqual({ name: 'Apache 2.0', identifier: 'Apache-2.0' });
   });
 
-  it('states that no operation is authenticated: `security: []` at the root and on every probe', () => {
+  it('states that no operation is authenticated without server.auth: `security: []` at the root and on every probe', () => {
     const doc = buildOpenApi(abModel()) as Doc;
     expect(doc.security).toEqual([]);
     for (const path of [PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]) expect([path, doc.paths[path].get.security]).toEqual([path, []]);
-    // Prediction operations inherit the root, so adding authentication later is one root entry.
     expect(doc.paths['/v1/rank'].post.security).toBeUndefined();
+    expect(doc.paths['/v1/rank'].post.responses['401']).toBeUndefined();
+    expect(doc.components.securitySchemes).toBeUndefined();
+    expect(doc.components.responses.Unauthorized).toBeUndefined();
+  });
+
+  it('with server.auth, requires its scheme on every prediction operation only, and documents the 401 and its challenge', () => {
+    const m = abModel();
+    m.endpoints.push({ ...minimalModel().endpoints[0]!, name: 'score', path: '/v1/score' });
+    const secret = { name: 'ranker-auth', key: 'token' };
+    m.server.auth = { type: 'bearer', secret };
+    const bearer = buildOpenApi(m) as Doc;
+    expect(bearer.components.securitySchemes).toEqual({
+      bearerAuth: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer <token>` (RFC 6750). The token is issued by the service owners; probes, `/metrics`, `/metadata` and the docs need none.' },
+    });
+    for (const path of ['/v1/rank', '/v1/score']) {
+      expect([path, bearer.paths[path].post.security, bearer.paths[path].post.responses['401']]).toEqual([path, [{ bearerAuth: [] }], { $ref: '#/components/responses/Unauthorized' }]);
+    }
+    expect(bearer.security).toEqual([]);
+    for (const path of [PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]) expect([path, bearer.paths[path].get.security]).toEqual([path, []]);
+    expect(bearer.components.responses.Unauthorized.headers).toEqual({
+      'WWW-Authenticate': { description: 'The challenge: `Bearer realm="activity-ranker"`, with `error="invalid_token"` when a token was sent but is wrong.', required: true, schema: { type: 'string' } },
+    });
+    // Where the token lives is the chart's business: no Secret name in the API description.
+    expect(JSON.stringify(bearer)).not.toContain('ranker-auth');
+
+    m.server.auth = { type: 'apiKey', header: 'x-reco-key', secret };
+    const apiKey = buildOpenApi(m) as Doc;
+    expect(apiKey.components.securitySchemes).toEqual({
+      apiKeyAuth: { type: 'apiKey', in: 'header', name: 'x-reco-key', description: 'The API key, as is, in header `x-reco-key`. The token is issued by the service owners; probes, `/metrics`, `/metadata` and the docs need none.' },
+    });
+    expect(apiKey.paths['/v1/score'].post.security).toEqual([{ apiKeyAuth: [] }]);
+    expect(apiKey.components.responses.Unauthorized.headers['WWW-Authenticate'].description).toBe('The challenge: `ApiKey realm="activity-ranker", header="x-reco-key"`.');
   });
 
   it('documents one POST per endpoint with a request body component and a response component schema', () => {

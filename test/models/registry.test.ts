@@ -80,6 +80,7 @@ describe('tracking server settings', () => {
     [{ MLFLOW_TRACKING_URI: 'sqlite:///mlflow.db' }, 'MODELS.UNSUPPORTED_REGISTRY', 'MLFLOW_TRACKING_URI must be an http(s) URL of an MLflow tracking server, got "sqlite:///mlflow.db"'],
     [{ MLFLOW_TRACKING_URI: './mlruns' }, 'MODELS.UNSUPPORTED_REGISTRY', 'MLFLOW_TRACKING_URI must be an http(s) URL of an MLflow tracking server, got "./mlruns"'],
     [{ MLFLOW_TRACKING_URI: 'https://ann:pw@h' }, 'MODELS.UNSUPPORTED_REGISTRY', 'MLFLOW_TRACKING_URI contains credentials; they would end up in logs'],
+    [{ MLFLOW_TRACKING_URI: 'ftp://ann:s3cret@h/x' }, 'MODELS.UNSUPPORTED_REGISTRY', 'MLFLOW_TRACKING_URI must be an http(s) URL of an MLflow tracking server, got "ftp://***@h/x"'],
   ])('refuses %j', (env, code, message) => {
     let err: unknown;
     try {

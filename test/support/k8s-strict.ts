@@ -12,6 +12,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
@@ -33,6 +34,7 @@ const KINDS: Record<string, { model: string | null; validate: (o: unknown) => vo
     validate: (o) => new PodDisruptionBudget(o as never).validate(),
   },
   'networking.k8s.io/v1/Ingress': { model: 'V1Ingress', validate: (o) => new Ingress(o as never).validate() },
+  'networking.k8s.io/v1/NetworkPolicy': { model: 'V1NetworkPolicy', validate: (o) => new NetworkPolicy(o as never).validate() },
   // A CRD: client-node has no model, so its known fields are walked with SERVICE_MONITOR below.
   'monitoring.coreos.com/v1/ServiceMonitor': { model: null, validate: (o) => new ServiceMonitor(o as never).validate() },
 };

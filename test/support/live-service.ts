@@ -43,20 +43,39 @@ export async function startLiveService(opts: LiveOptions): Promise<LiveService> 
   if (opts.hooks !== undefined) await writeFile(join(dir, 'src/hooks.ts'), opts.hooks);
   const compiled = await tsc(dir, true);
   if (compiled.code !== 0) throw new Error(`the generated service does not compile:\n${compiled.output}`);
+  const running = await startServiceProcess(dir, opts.env, opts.execArgv);
+  const stop = async () => {
+    await running.stop();
+    await cleanup();
+  };
+  return { dir, model, base: running.base, child: running.child, stderr: running.output, stop };
+}
+
+export interface ServiceProcess {
+  base: string;
+  child: ChildProcess;
+  /** Everything the process wrote so far, stdout (pino) and stderr. */
+  output(): string;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts the compiled project in `dir` (`dist/main.js`) on a free port and waits for `/readyz` 200. */
+export async function startServiceProcess(dir: string, env: Record<string, string> = {}, execArgv: string[] = []): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(opts.execArgv ?? []), 'dist/main.js'], {
+  const child = spawn(process.execPath, [...execArgv, 'dist/main.js'], {
     cwd: dir,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...opts.env },
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}): ${output}`);
     if (await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false)) break;
-    if (i > 600) throw new Error(`service never became ready: ${stderr}`);
+    if (i > 600) throw new Error(`service never became ready: ${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = async () => {
@@ -64,9 +83,8 @@ export async function startLiveService(opts: LiveOptions): Promise<LiveService> 
       child.kill('SIGTERM');
       await once(child, 'exit');
     }
-    await cleanup();
   };
-  return { dir, model, base, child, stderr: () => stderr, stop };
+  return { base, child, output: () => output, stop };
 }
 
 /** POSTs raw JSON text (so `1e400` can be sent as written); the answer's status and parsed body. */

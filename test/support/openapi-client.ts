@@ -3,7 +3,8 @@
  * openapi-typescript 7 CLI with default options on the project's `openapi.yaml`, and openapi-fetch,
  * compiled by `tsc --strict`. The client sends every documented example (as a literal, so the
  * generated request types are checked against it) and one request missing a required field
- * (which the types must refuse, `@ts-expect-error`), and prints what it got as JSON.
+ * (which the types must refuse, `@ts-expect-error`), and prints what it got as JSON. Headers for
+ * every call (a token, with `server.auth`) come from CLIENT_HEADERS at run time, never compiled in.
  * @see https://openapi-ts.dev/openapi-fetch/
  */
 import { execFile } from 'node:child_process';
@@ -45,7 +46,8 @@ function clientSource(model: ServiceModel): string {
   return `import createClient from 'openapi-fetch';
 import type { paths } from './api.js';
 
-const client = createClient<paths>({ baseUrl: process.env.BASE_URL! });
+const headers = JSON.parse(process.env.CLIENT_HEADERS ?? '{}') as Record<string, string>;
+const client = createClient<paths>({ baseUrl: process.env.BASE_URL!, headers });
 const calls: unknown[] = [];
 function record(path: string, r: { data?: unknown; error?: unknown; response: Response }): void {
   calls.push({ path, status: r.response.status, variant: r.response.headers.get('x-mlservice-variant'), data: r.data, error: r.error });
@@ -78,8 +80,9 @@ export async function buildClient(dir: string, model: ServiceModel): Promise<{ g
   return { generate, tsc };
 }
 
-/** Runs the compiled client against `base`; what each call got. */
-export async function runClient(dir: string, base: string): Promise<ClientCall[]> {
-  const { stdout } = await run(process.execPath, [join(dir, 'client/out/client.js')], { cwd: dir, env: { ...process.env, BASE_URL: base } });
+/** Runs the compiled client against `base`, with `headers` on every call; what each call got. */
+export async function runClient(dir: string, base: string, headers: Record<string, string> = {}): Promise<ClientCall[]> {
+  const env = { ...process.env, BASE_URL: base, CLIENT_HEADERS: JSON.stringify(headers) };
+  const { stdout } = await run(process.execPath, [join(dir, 'client/out/client.js')], { cwd: dir, env });
   return JSON.parse(stdout) as ClientCall[];
 }

@@ -23,12 +23,23 @@ export function serviceModule(model: ServiceModel): string {
   const body = tsLiteral(data).replace(/\n}$/, '');
   const tail = [
     `  endpoints: [${endpointVars.join(', ')}],`,
-    `  server: ${tsLiteral(model.server, '  ')},`,
+    `  server: ${tsLiteral(serverDefinition(model), '  ')},`,
     `  openapi: ${openapi},`,
     '}',
   ].join('\n');
   file.add(`export const ${file.declare('definition')}: ${def} = ${body}\n${tail};`);
   return file.render();
+}
+
+/**
+ * `server` of the definition: the runtime's settings. Of `server.auth` only the scheme: where the
+ * token lives (the Secret) is the chart's business, and the token itself comes from the environment.
+ */
+function serverDefinition(model: ServiceModel): Record<string, unknown> {
+  const { port, bodyLimitBytes, shutdownGraceMs, auth } = model.server;
+  const out: Record<string, unknown> = { port, bodyLimitBytes, shutdownGraceMs };
+  if (auth) out.auth = auth.type === 'apiKey' ? { type: auth.type, header: auth.header } : { type: auth.type };
+  return out;
 }
 
 function endpointConst(file: TsFile, e: EndpointSpec, hooks: string): string {

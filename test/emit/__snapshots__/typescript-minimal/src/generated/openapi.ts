@@ -225,6 +225,7 @@ export const openapi: Record<string, unknown> = {
               "urn:mlservice:problem:invalid-request",
               "urn:mlservice:problem:invalid-json",
               "urn:mlservice:problem:bad-request",
+              "urn:mlservice:problem:unauthorized",
               "urn:mlservice:problem:not-found",
               "urn:mlservice:problem:body-too-large",
               "urn:mlservice:problem:unsupported-media-type",
@@ -259,7 +260,8 @@ export const openapi: Record<string, unknown> = {
           },
           errors: {
             type: "array",
-            description: "Validation failures, one per failing field (400 only).",
+            description: "Validation failures, one per failing field (400 only), at most 100; `detail` says when more were found.",
+            maxItems: 100,
             items: {
               type: "object",
               required: ["pointer", "message"],

@@ -1,0 +1,231 @@
+/**
+ * No secret in any generated file, image label, log line or error body. A project whose models come
+ * from the MLflow registry and whose predictions need a bearer token is taken through what CI and
+ * production do, with every secret in the environment of every step: `mlgen sync`, `mlgen models
+ * pull` with MLFLOW_TRACKING_TOKEN, then again with MLFLOW_TRACKING_USERNAME/PASSWORD (against the
+ * MLflow REST contract stub, test/models/mlflow-stub.ts: not a real MLflow), refused pulls (a wrong
+ * token, credentials in MLFLOW_TRACKING_URI), `mlgen check`, the CI step that turns models.lock.json
+ * into the image's build args, the project's own `tsc`, the service at log level trace answering
+ * authorized, unauthorized and bad requests, and a typed openapi-typescript + openapi-fetch client
+ * calling it with the token. Then every file of the project, the image labels the Dockerfile
+ * resolves to with those build args, every command's output, the service's log and every answer
+ * (bodies and headers) are searched for each secret, as written and as the Basic credential.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DockerfileParser } from 'dockerfile-ast';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { LOCK_SCRIPT } from '../../src/emit/workflows-scripts.js';
+import { MlflowStub } from '../models/mlflow-stub.js';
+import { MLGEN, type CliResult } from '../support/cli.js';
+import { MINIMAL_YAML } from '../support/fixtures.js';
+import { startServiceProcess, type ServiceProcess } from '../support/live-service.js';
+import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { buildClient, runClient } from '../support/openapi-client.js';
+import { linkDependencies, REPO, tsc } from '../support/service-project.js';
+
+const run = promisify(execFile);
+
+const USER = 'ci-bot';
+const SECRETS = {
+  registryToken: 'mlflow-tok-S3CRET-3f9a1c77e2d4',
+  registryPassword: 'mlflow-pw-S3CRET-8b2d64f0aa91',
+  wrongRegistryToken: 'mlflow-tok-WR0NG-51c0de9b77aa',
+  serviceToken: 'svc-tok-S3CRET-0d4e7a21c9b8f6e5',
+  wrongServiceToken: 'svc-tok-WR0NG-77aa10fe3c2b1d0e',
+};
+/** Each secret as written, and the Basic credential the password travels in. */
+const NEEDLES: Record<string, string> = {
+  ...SECRETS,
+  basicCredential: Buffer.from(`${USER}:${SECRETS.registryPassword}`).toString('base64'),
+};
+
+/** `where: secret` for every needle found in `haystacks`. */
+function leaks(haystacks: Record<string, string | Buffer>): string[] {
+  return Object.entries(haystacks).flatMap(([where, text]) =>
+    Object.entries(NEEDLES).filter(([, needle]) => (typeof text === 'string' ? text.includes(needle) : text.includes(Buffer.from(needle)))).map(([name]) => `${where}: ${name}`),
+  );
+}
+
+const RUN_ID = '9c1f0e2d3b4a59687706f5e4d3c2b1a0';
+const YAML = `apiVersion: mlservice/v1
+service: {name: guarded, description: Scores behind a bearer token, owner: ds-team}
+models:
+  - {name: churn, source: "models:/churn/3"}
+endpoints:
+  - name: score
+    model: churn
+    input: {type: object, required: [features], additionalProperties: false, properties: {features: {type: array, items: {type: number}, minItems: 4, maxItems: 4}}}
+    output: {type: object, required: [score], properties: {score: {type: number}}}
+    examples:
+      - {features: [0.1, 0.2, 0.3, 0.4]}
+server:
+  auth: {type: bearer}
+${MINIMAL_YAML.slice(MINIMAL_YAML.indexOf('deploy:\n'))}`;
+
+/** Every file under `dir` but node_modules, as bytes (models and compiled code included). */
+async function files(dir: string, rel = ''): Promise<Record<string, Buffer>> {
+  const out: Record<string, Buffer> = {};
+  for (const entry of await readdir(join(dir, rel), { withFileTypes: true })) {
+    const path = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.name === 'node_modules' || entry.isSymbolicLink()) continue;
+    if (entry.isDirectory()) Object.assign(out, await files(dir, path));
+    else out[path] = await readFile(join(dir, path));
+  }
+  return out;
+}
+
+/**
+ * The labels (and environment) of the image the Dockerfile's runtime stage builds with `buildArgs`:
+ * ARG defaults overridden by the build args, then `${NAME}` in LABEL and ENV values replaced, as
+ * BuildKit expands them.
+ * @see https://docs.docker.com/reference/dockerfile/#environment-replacement
+ */
+function imageConfig(dockerfile: string, buildArgs: Record<string, string>): Record<string, string> {
+  const unquote = (v: string) => v.replace(/^"(.*)"$/s, '$1');
+  const instructions = DockerfileParser.parse(dockerfile).getInstructions();
+  const runtime = instructions.slice(instructions.map((i) => i.getKeyword()).lastIndexOf('FROM'));
+  const args: Record<string, string> = {};
+  const out: Record<string, string> = {};
+  type Properties = { getProperties(): Array<{ getName(): string; getValue(): string | null }> };
+  for (const i of runtime) {
+    const keyword = i.getKeyword();
+    if (keyword === 'ARG') {
+      const [name, value = ''] = i.getArgumentsContent()!.split(/=(.*)/s) as [string, string?];
+      args[name] = buildArgs[name] ?? unquote(value);
+    }
+    if (keyword === 'LABEL' || keyword === 'ENV') {
+      for (const p of (i as unknown as Properties).getProperties()) {
+        out[`${keyword} ${p.getName()}`] = unquote(p.getValue() ?? '').replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a: string | undefined, b: string | undefined) => args[a ?? b!] ?? '');
+      }
+    }
+  }
+  return out;
+}
+
+describe('a run with registry credentials and a service token leaves no secret in outputs, labels, logs or answers', () => {
+  let dir = '';
+  let artifacts = '';
+  let stub: MlflowStub;
+  let svc: ServiceProcess | undefined;
+  const outputs: Record<string, string> = {};
+  const env: NodeJS.ProcessEnv = { MLFLOW_TRACKING_TOKEN: SECRETS.registryToken, MLFLOW_TRACKING_USERNAME: '', MLFLOW_TRACKING_PASSWORD: '' };
+
+  /** The built CLI as a child process, asynchronously: the MLflow stub answers from this process. */
+  async function cli(name: string, args: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    const r = await run(process.execPath, [MLGEN, ...args], { cwd: dir, env: { ...process.env, ...env, ...extra } }).then(
+      (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+    );
+    outputs[`mlgen ${name}`] = r.stdout + r.stderr;
+    return r;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mlgen-no-secrets-'));
+    artifacts = await mkdtemp(join(tmpdir(), 'mlgen-no-secrets-artifacts-'));
+    await writeMlflowModelDir(join(artifacts, '1', RUN_ID, 'artifacts', 'model'), buildMlp({ inputName: 'input', inputDim: 4, hidden: [8], seed: 3 }), { runId: RUN_ID });
+    stub = new MlflowStub({ artifactsRoot: artifacts, authorization: `Bearer ${SECRETS.registryToken}` });
+    stub.addVersion({ name: 'churn', version: '3', status: 'READY', runId: RUN_ID, artifactUri: `mlflow-artifacts:/1/${RUN_ID}/artifacts/model` });
+    env.MLFLOW_TRACKING_URI = await stub.start();
+    await writeFile(join(dir, 'mlservice.yaml'), YAML);
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await stub?.close();
+    await rm(dir, { recursive: true, force: true });
+    await rm(artifacts, { recursive: true, force: true });
+  });
+
+  it('syncs, refuses bad registry credentials, pulls with a token and with a password, and checks clean', async () => {
+    expect((await cli('sync', ['sync'])).code).toBe(0);
+    const wrong = await cli('models pull (wrong token)', ['models', 'pull'], { MLFLOW_TRACKING_TOKEN: SECRETS.wrongRegistryToken });
+    expect([wrong.code, wrong.stderr]).toEqual([69, expect.stringContaining('error MODELS.AUTH ')]);
+    // Credentials in the URI are refused (and must not be echoed), whatever its scheme.
+    const inUri = { MLFLOW_TRACKING_URI: env.MLFLOW_TRACKING_URI!.replace('http://', `http://${USER}:${SECRETS.registryPassword}@`) };
+    expect((await cli('models pull (credentials in the URI)', ['models', 'pull'], inUri)).code).toBe(65);
+    const otherScheme = { MLFLOW_TRACKING_URI: `ftp://${USER}:${SECRETS.registryPassword}@mlflow.example.com/` };
+    expect((await cli('models pull (credentials in a ftp URI)', ['models', 'pull'], otherScheme)).code).toBe(65);
+    expect((await cli('models pull (token)', ['models', 'pull'])).code).toBe(0);
+    stub.opts.authorization = `Basic ${NEEDLES.basicCredential}`;
+    const basic = { MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: SECRETS.registryPassword };
+    expect((await cli('models pull --force (password)', ['models', 'pull', '--force'], basic)).code).toBe(0);
+    // The credentials were really used, each kind on a request of its own.
+    expect([...new Set(stub.requests.map((r) => r.authorization))].sort()).toEqual([`Basic ${NEEDLES.basicCredential}`, `Bearer ${SECRETS.registryToken}`, `Bearer ${SECRETS.wrongRegistryToken}`].sort());
+    expect((await cli('sync (models present)', ['sync'])).code).toBe(0);
+    expect((await cli('check', ['check'], basic)).code).toBe(0);
+  }, 180_000);
+
+  it('builds the image labels from the lock as CI does, and compiles the service', async () => {
+    const temp = join(dir, '.ci-temp');
+    await mkdir(temp);
+    const lockStep = await run(process.execPath, ['-e', LOCK_SCRIPT], { cwd: dir, env: { ...process.env, ...env, RUNNER_TEMP: temp } });
+    outputs['CI lock step'] = lockStep.stdout + lockStep.stderr;
+    const buildArgs = Object.fromEntries(
+      (await readFile(join(temp, 'build-args.txt'), 'utf8')).trim().split('\n').map((l) => l.replace(/^--build-arg=/, '').split(/=(.*)/s) as [string, string]),
+    );
+    Object.assign(buildArgs, { REVISION: '0123456789abcdef0123456789abcdef01234567', VERSION: '0.1.0', SOURCE: 'https://github.com/ds/guarded' });
+    const image = imageConfig(await readFile(join(dir, 'Dockerfile'), 'utf8'), buildArgs);
+    // Resolved for real: the run id from the registry reaches its label.
+    expect(image['LABEL io.mlservice.model.churn.run-id']).toBe(RUN_ID);
+    outputs['image labels and env'] = JSON.stringify(image);
+    await rm(temp, { recursive: true });
+    await linkDependencies(dir);
+    const compiled = await tsc(dir, true);
+    expect(compiled).toEqual({ code: 0, output: '' });
+  }, 180_000);
+
+  it('serves with the token: authorized, unauthorized and bad requests, operational routes and a typed client', async () => {
+    svc = await startServiceProcess(dir, { ...(env as Record<string, string>), MLFLOW_TRACKING_PASSWORD: SECRETS.registryPassword, MLSERVICE_AUTH_TOKEN: SECRETS.serviceToken, LOG_LEVEL: 'trace' });
+    const calls: Array<[string, string, Record<string, string>, string?]> = [
+      ['ok', '/v1/score', { authorization: `Bearer ${SECRETS.serviceToken}` }, '{"features":[0.1,0.2,0.3,0.4]}'],
+      ['bad body', '/v1/score', { authorization: `Bearer ${SECRETS.serviceToken}` }, '{"features":[1,"x"]}'],
+      ['no token', '/v1/score', {}, '{"features":[0.1,0.2,0.3,0.4]}'],
+      ['wrong token', '/v1/score', { authorization: `Bearer ${SECRETS.wrongServiceToken}` }, '{"features":[0.1,0.2,0.3,0.4]}'],
+      ['registry credential as the token', '/v1/score', { authorization: `Basic ${NEEDLES.basicCredential}` }, '{"features":[0.1,0.2,0.3,0.4]}'],
+      ['unknown route', '/v1/nothing', { authorization: `Bearer ${SECRETS.serviceToken}` }, '{}'],
+      ['metadata', '/metadata', {}],
+      ['openapi', '/openapi.json', {}],
+      ['metrics', '/metrics', {}],
+    ];
+    const statuses: number[] = [];
+    for (const [name, path, headers, body] of calls) {
+      const res = await fetch(svc.base + path, body === undefined ? { headers } : { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      statuses.push(res.status);
+      outputs[`answer: ${name}`] = `${JSON.stringify([...res.headers])}\n${await res.text()}`;
+    }
+    expect(statuses, outputs["answer: ok"]).toEqual([200, 400, 401, 401, 401, 404, 200, 200, 200]);
+
+    const clientDir = join(dir, 'client');
+    await mkdir(clientDir);
+    await symlink(join(REPO, 'node_modules'), join(clientDir, 'node_modules'), 'dir');
+    const { model } = await loadConfig(join(dir, 'mlservice.yaml'));
+    const built = await buildClient(dir, model);
+    expect([built.generate.code, built.tsc]).toEqual([0, { code: 0, output: '' }]);
+    const withToken = await runClient(dir, svc.base, { authorization: `Bearer ${SECRETS.serviceToken}` });
+    expect(withToken.map((c) => [c.path, c.status])).toEqual([['/v1/score', 200], ['/v1/score', 400], ['/livez', 200]]);
+    const without = await runClient(dir, svc.base);
+    expect(without.map((c) => [c.path, c.status, (c.error as { type?: string } | undefined)?.type ?? null])).toEqual([
+      ['/v1/score', 401, 'urn:mlservice:problem:unauthorized'],
+      ['/v1/score', 401, 'urn:mlservice:problem:unauthorized'],
+      ['/livez', 200, null],
+    ]);
+    outputs['typed client'] = JSON.stringify([withToken, without]);
+    await svc.stop();
+    outputs['service log'] = svc.output();
+    // Trace level: every request was logged, refusals included.
+    expect(svc.output().match(/"statusCode":401/g)).toHaveLength(5);
+  }, 240_000);
+
+  it('finds no secret anywhere', async () => {
+    const project = await files(dir);
+    // The search is real: it finds a secret where one is, and it read the whole project.
+    expect(leaks({ probe: `x${SECRETS.serviceToken}x`, bytes: Buffer.from(`\0${NEEDLES.basicCredential}`) })).toEqual(['probe: serviceToken', 'bytes: basicCredential']);
+    expect(Object.keys(project)).toEqual(expect.arrayContaining(['models.lock.json', 'Dockerfile', 'openapi.yaml', 'dist/generated/service.js', 'models/churn/model.onnx', `chart/guarded/values.yaml`, '.github/workflows/deploy.yml', 'client/out/client.js']));
+    expect([...leaks(project), ...leaks(outputs)]).toEqual([]);
+  });
+});
