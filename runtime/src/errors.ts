@@ -64,6 +64,18 @@ export class ClientGoneError extends ProblemError {
   }
 }
 
+/**
+ * onnxruntime failed to run the model on this request's rows (e.g. an id outside an embedding
+ * table: Gather's "indices element out of data bounds"). A 500: the request passed the endpoint's
+ * schema, so the service promised to answer it. Retrying the same rows elsewhere fails the same
+ * way, unlike a 503. The model's message stays in the log: it names graph nodes and shapes.
+ */
+export class ModelRunError extends ProblemError {
+  constructor(model: string) {
+    super(500, 'PROBLEM.MODEL_ERROR', 'Internal Server Error', `model "${model}" could not run this request's rows; the error is in the service log`);
+  }
+}
+
 /** A request the service cannot accept as sent (400), naming the fields. */
 export class InvalidRequestError extends ProblemError {
   constructor(detail: string, errors: FieldError[]) {

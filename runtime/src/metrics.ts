@@ -67,7 +67,7 @@ export class ServiceMetrics {
     this.batchSize = new Histogram({ name: METRICS.batchSize, help: 'Rows per model call.', labelNames: [model], buckets: batchSizeBuckets(maxBatchSize), registers });
     this.queueWait = new Histogram({ name: METRICS.queueWait, help: 'Seconds from request arrival to the start of the batch that ran it.', labelNames: [model], buckets: LATENCY_BUCKETS, registers });
     this.inferenceDuration = new Histogram({ name: METRICS.inferenceDuration, help: 'Seconds from handing a batch to the model to having its outputs: onnxruntime run plus any wait for the thread that runs it.', labelNames: [model], buckets: LATENCY_BUCKETS, registers });
-    this.shed = new Counter({ name: METRICS.shed, help: 'Requests refused or dropped: queue_full, queue_budget (predicted wait over the queue budget), queue_expired (budget ran out in the queue), shutting_down, not_ready, client_gone.', labelNames: [apiEndpoint, reason], registers });
+    this.shed = new Counter({ name: METRICS.shed, help: 'Requests refused or dropped: queue_full, queue_budget (predicted wait over the queue budget), queue_expired (budget ran out in the queue), shutting_down, not_ready, model_failed, client_gone.', labelNames: [apiEndpoint, reason], registers });
     this.predictionScore = new Histogram({ name: METRICS.predictionScore, help: "First element of each row of the model's first output.", labelNames: [apiEndpoint, variant], buckets: SCORE_BUCKETS, registers });
     const latency = this.latencyModels;
     const gaugeOf = (name: string, help: string, read: (m: BatchLatencyModel) => number) =>

@@ -1,0 +1,84 @@
+/** The services the reliability tests run: small real ONNX models, so the HTTP path dominates. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MINIMAL_YAML } from '../../support/fixtures.js';
+import { buildMlp } from '../../support/onnx-builder.js';
+import type { RequestSpec } from './load.js';
+
+const DEPLOY = MINIMAL_YAML.slice(MINIMAL_YAML.indexOf('deploy:\n'));
+
+/** One endpoint on one MLP (8 -> 32 -> 32 -> 1), default batching and shutdown settings. */
+export const SCORER_YAML = `apiVersion: mlservice/v1
+service: {name: steady-scorer, description: Scores rows under steady load, owner: ds-team}
+models:
+  - {name: scorer, source: models/scorer/model.onnx}
+endpoints:
+  - name: score
+    model: scorer
+    input: {type: object, required: [features], additionalProperties: false, properties: {features: {type: array, items: {type: number}, minItems: 8, maxItems: 8}}}
+    output: {type: object, required: [score], properties: {score: {type: number}}}
+${DEPLOY}`;
+
+export async function writeScorerModel(dir: string): Promise<void> {
+  await mkdir(join(dir, 'scorer'), { recursive: true });
+  await writeFile(join(dir, 'scorer', 'model.onnx'), buildMlp({ inputDim: 8, hidden: [32, 32], seed: 11 }));
+}
+
+/** A valid request for SCORER_YAML, its features varying with `i`. */
+export function scoreRequest(i: number): RequestSpec {
+  const features = Array.from({ length: 8 }, (_, k) => ((i * 7 + k * 13) % 100) / 100);
+  return { path: '/v1/score', body: JSON.stringify({ features }) };
+}
+
+/**
+ * Two endpoints on two models. `rank` runs `embedder`, whose ids go through an embedding table of
+ * EMBED_VOCAB rows (ONNX Gather): onnxruntime refuses an id outside it at run time ("indices
+ * element out of data bounds"), the way a real embedding model fails on an id it never saw.
+ * `score` runs an unrelated MLP.
+ */
+export const EMBED_VOCAB = 50;
+
+export const TWO_MODELS_YAML = `apiVersion: mlservice/v1
+service: {name: two-models, description: One model can fail at run time and the other must not notice, owner: ds-team}
+models:
+  - {name: embedder, source: models/embedder/model.onnx}
+  - {name: scorer, source: models/scorer/model.onnx}
+endpoints:
+  - name: rank
+    model: embedder
+    input: {type: object, required: [features, ids], additionalProperties: false, properties: {features: {type: array, items: {type: number}, minItems: 4, maxItems: 4}, ids: {type: array, items: {type: integer, minimum: 0}, minItems: 2, maxItems: 2}}}
+    output: {type: object, required: [score], properties: {score: {type: number}}}
+    batching: {maxBatchSize: 16, maxLatencyMs: 5}
+  - name: score
+    model: scorer
+    input: {type: object, required: [features], additionalProperties: false, properties: {features: {type: array, items: {type: number}, minItems: 8, maxItems: 8}}}
+    output: {type: object, required: [score], properties: {score: {type: number}}}
+${DEPLOY}`;
+
+export const TWO_MODELS_HOOKS = `import { firstValue } from './generated/hook-utils.js';
+import type { Hooks } from './generated/hooks-contract.js';
+
+export const hooks = {
+  rank: {
+    preprocess: (input) => [{ features: Float32Array.from(input.features), ids: input.ids }],
+    postprocess: (outputs) => ({ score: firstValue(outputs[0]) }),
+  },
+  score: {
+    preprocess: (input) => [{ features: Float32Array.from(input.features) }],
+    postprocess: (outputs) => ({ score: firstValue(outputs[0]) }),
+  },
+} satisfies Hooks;
+`;
+
+export async function writeTwoModels(dir: string): Promise<void> {
+  await writeScorerModel(dir);
+  await mkdir(join(dir, 'embedder'), { recursive: true });
+  const embedder = buildMlp({ inputDim: 4, hidden: [16], seed: 12, ids: { name: 'ids', count: 2, vocab: EMBED_VOCAB, embedDim: 4 } });
+  await writeFile(join(dir, 'embedder', 'model.onnx'), embedder);
+}
+
+/** A `rank` request; `poison` puts an id outside the embedding table. */
+export function rankRequest(i: number, poison = false): RequestSpec {
+  const ids = [i % EMBED_VOCAB, poison ? EMBED_VOCAB + (i % 1000) : (i * 7) % EMBED_VOCAB];
+  return { path: '/v1/rank', body: JSON.stringify({ features: [0.1, 0.2, 0.3, (i % 10) / 10], ids }) };
+}
