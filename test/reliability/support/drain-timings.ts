@@ -1,8 +1,9 @@
 /**
  * The shutdown timings a pod of this service really gets, read from where Kubernetes and the
  * runtime take them (not restated in the tests): the chart rendered by real Helm 3 as Spinnaker's
- * bake renders it (no --kube-version: Helm's built-in version picks the preStop form), and the
- * runtime's own linger rule applied to the normalized config's `server.shutdownGraceMs`.
+ * bake renders it (no --kube-version: Helm's built-in version picks the preStop form; the
+ * pipeline deploys exactly what the bake rendered), and the runtime's own linger rule applied to
+ * the normalized config's `server.shutdownGraceMs`.
  *
  * Kubernetes' order on pod deletion: run the preStop hook, then SIGTERM; SIGKILL when
  * terminationGracePeriodSeconds (counted from the start, preStop included) runs out.
@@ -21,6 +22,8 @@ export interface DrainTimings {
   lingerMs: number;
   /** The runtime's own limit on draining after SIGTERM (server.shutdownGraceMs). */
   shutdownGraceMs: number;
+  /** The readiness probe: how often the kubelet asks /readyz, and how many failures take the pod out. */
+  readiness: { periodMs: number; failureThreshold: number };
 }
 
 /** preStop as `sleep: {seconds}` (Kubernetes >= 1.30) or the `node -e setTimeout` exec form. */
@@ -37,10 +40,12 @@ export function drainTimings(model: ServiceModel): DrainTimings {
   const deployment = objects.find((o) => o.kind === 'Deployment');
   if (!deployment) throw new Error('the chart renders no Deployment');
   const pod = deployment.spec.template.spec;
+  const container = pod.containers[0];
   return {
-    preStopMs: preStopMs(pod.containers[0].lifecycle.preStop),
+    preStopMs: preStopMs(container.lifecycle.preStop),
     graceMs: Number(pod.terminationGracePeriodSeconds) * 1000,
     lingerMs: lingerMs(model.server.shutdownGraceMs),
     shutdownGraceMs: model.server.shutdownGraceMs,
+    readiness: { periodMs: Number(container.readinessProbe.periodSeconds) * 1000, failureThreshold: Number(container.readinessProbe.failureThreshold) },
   };
 }
