@@ -104,6 +104,7 @@ describe('rolling restart behind a readiness-polling round-robin proxy (models K
       sustainableRps: round(sustainable),
       loadRps: round(sustainable / 2),
       requests: tally.total,
+      unsentClientBehind: tally.unsent,
       failed: tally.failed,
       statuses: tally.statuses(),
       latencyMs: Object.fromEntries(Object.entries(tally.latency()).map(([k, v]) => [k, round(v)])),

@@ -74,6 +74,8 @@ describe(`soak: ${SCALE.soakSeconds} s at half the sustainable rate`, () => {
       loadRps: round(sustainable / 2),
       seconds: SCALE.soakSeconds,
       requests: tally.total,
+      achievedRps: round(tally.total / SCALE.soakSeconds),
+      unsentClientBehind: tally.unsent,
       failed: tally.failed,
       latencyMs: Object.fromEntries(Object.entries(tally.latency()).map(([k, v]) => [k, round(v)])),
       rssSamples: rss.length,
