@@ -10,6 +10,8 @@
  *   - the oldest queued row has waited `maxLatencyMs`;
  *   - the batcher is closing (flush what is left).
  * A request larger than a batch is split across batches and re-joined. One timer, no polling.
+ * A batch the model refuses (ModelRunError) runs again request by request, so one request's bad
+ * rows fail only that request.
  * With batching disabled each request runs alone, still under the concurrency bound.
  *
  * Overload is shed, not queued: each request may carry a queue budget (the longest it may wait
@@ -19,7 +21,7 @@
  * Retry-After (`QueueBudgetError`), so a caller with a deadline gets a fast refusal, not a late answer.
  */
 import { BatchCost } from './batch-cost.js';
-import { ClientGoneError, InvalidRequestError, QueueBudgetError, QueueFullError, UnavailableError } from './errors.js';
+import { ClientGoneError, InvalidRequestError, ModelRunError, QueueBudgetError, QueueFullError, UnavailableError } from './errors.js';
 import type { ModelOutputRow, ModelRow } from './types.js';
 
 /**
@@ -52,6 +54,8 @@ export interface BatchReport {
   waitsMs: number[];
   durationMs: number;
   failed: boolean;
+  /** The model refused the batch, and its requests ran again alone: how many, and how many failed alone. */
+  isolated?: { requests: number; failed: number };
 }
 
 export interface BatcherHooks {
@@ -289,27 +293,61 @@ export class Batcher {
     for (const p of parts) for (let i = p.from; i < p.to; i++) rows.push(p.job.rows[i]!);
     const batch = { start, size: rows.length };
     this.running.add(batch);
+    let durationMs = 0;
     let failed = false;
+    let isolated: BatchReport['isolated'];
     try {
       const out = await this.execute(rows);
-      if (out.length !== rows.length) throw new Error(`model "${this.model}" returned ${out.length} rows for ${rows.length}`);
-      let k = 0;
-      for (const p of parts) {
-        for (let i = p.from; i < p.to; i++) p.job.outputs[i] = out[k++]!;
-        p.job.pending -= p.to - p.from;
-        if (p.job.pending === 0) this.finish(p.job, null);
-      }
+      durationMs = this.now() - start;
+      this.deliver(parts, out, rows.length);
     } catch (err) {
       failed = true;
-      for (const p of parts) this.finish(p.job, err);
+      durationMs ||= this.now() - start;
+      if (parts.length > 1 && err instanceof ModelRunError) isolated = await this.runAlone(parts, batch);
+      else for (const p of parts) this.finish(p.job, err);
     } finally {
-      const durationMs = this.now() - start;
+      // The cost fit and the report take the one model call of this batch; re-runs observe their own.
       this.cost.observe(rows.length, durationMs);
       this.running.delete(batch);
       this.inFlight--;
-      this.hooks.onBatch?.({ size: rows.length, waitsMs: parts.map((p) => start - p.job.arrivedAt), durationMs, failed });
+      this.hooks.onBatch?.({ size: rows.length, waitsMs: parts.map((p) => start - p.job.arrivedAt), durationMs, failed, ...(isolated && { isolated }) });
       this.settle();
     }
+  }
+
+  private deliver(parts: Part[], out: ModelOutputRow[], expected: number): void {
+    if (out.length !== expected) throw new Error(`model "${this.model}" returned ${out.length} rows for ${expected}`);
+    let k = 0;
+    for (const p of parts) {
+      for (let i = p.from; i < p.to; i++) p.job.outputs[i] = out[k++]!;
+      p.job.pending -= p.to - p.from;
+      if (p.job.pending === 0) this.finish(p.job, null);
+    }
+  }
+
+  /**
+   * The model refused a batch of several requests (e.g. one id outside an embedding table): each
+   * request's rows run again alone, in this batch's slot, so only requests whose own rows fail get
+   * the error, not every request that shared the batch. At most one extra run per request. The
+   * slot's entry in `running` follows each re-run, so predicted waits stay honest meanwhile.
+   */
+  private async runAlone(parts: Part[], slot: { start: number; size: number }): Promise<{ requests: number; failed: number }> {
+    let failed = 0;
+    for (const p of parts) {
+      if (p.job.done) continue; // another part of it already failed in a concurrent batch
+      const rows = p.job.rows.slice(p.from, p.to);
+      slot.start = this.now();
+      slot.size = rows.length;
+      try {
+        const out = await this.execute(rows);
+        this.cost.observe(rows.length, this.now() - slot.start);
+        this.deliver([p], out, rows.length);
+      } catch (err) {
+        failed++;
+        this.finish(p.job, err);
+      }
+    }
+    return { requests: parts.length, failed };
   }
 
   /** Forms the next batch at the end of this event-loop turn (a full or overdue batch goes at once). */

@@ -76,6 +76,18 @@ export class ClientGoneError extends ProblemError {
 }
 
 /**
+ * onnxruntime failed to run the model on this request's rows (e.g. an id outside an embedding
+ * table: Gather's "indices element out of data bounds"). A 500: the request passed the endpoint's
+ * schema, so the service promised to answer it. Retrying the same rows elsewhere fails the same
+ * way, unlike a 503. The model's message stays in the log: it names graph nodes and shapes.
+ */
+export class ModelRunError extends ProblemError {
+  constructor(model: string) {
+    super(500, 'PROBLEM.MODEL_ERROR', 'Internal Server Error', `model "${model}" could not run this request's rows; the error is in the service log`);
+  }
+}
+
+/**
  * Field errors listed in one answer at most. A validator that reports every error would otherwise
  * answer a 64 KiB array of wrong-typed items with a megabyte of errors (found by
  * test/reliability/request-fuzz.test.ts); the first ones show the caller what is wrong.

@@ -2,12 +2,14 @@
  * All models of a service with one batcher each. A model used by several endpoints gets one batcher
  * whose settings are the most permissive of theirs (largest batch and queue, shortest wait).
  */
+import type { FastifyBaseLogger } from 'fastify';
 import { Batcher, type BatcherOptions } from './batcher.js';
+import { ModelRunError, UnavailableError } from './errors.js';
 import type { ServiceMetrics } from './metrics.js';
 import { loadModel, warmUp, type LoadedModel } from './model-loader.js';
 import { identityOf, type ModelIdentity } from './models-lock.js';
 import { rowProblem } from './tensors.js';
-import type { ModelsLock, ServiceDefinition } from './types.js';
+import type { ModelRow, ModelsLock, ServiceDefinition } from './types.js';
 
 export interface PoolEntry {
   model: LoadedModel;
@@ -38,25 +40,41 @@ export function batchingByModel(def: ServiceDefinition): Map<string, BatcherOpti
   return out;
 }
 
+export interface PoolEvents {
+  /** A loaded model can no longer run (its inference thread died). */
+  onBroken?(model: string, err: Error): void;
+  /** Where failed model runs are logged. */
+  log?: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+}
+
 export class ModelPool {
   readonly entries = new Map<string, PoolEntry>();
+  /** Models whose inference thread died: their requests are refused (503), the others still run. */
+  private readonly failed = new Set<string>();
 
   constructor(
     private readonly def: ServiceDefinition,
     private readonly metrics: ServiceMetrics,
-    /** A loaded model can no longer run (its inference thread died). */
-    private readonly onBroken?: (model: string, err: Error) => void,
+    private readonly events: PoolEvents = {},
   ) {}
 
   get(name: string): PoolEntry | undefined {
     return this.entries.get(name);
   }
 
+  /** True once the model's inference thread has died; it cannot run again in this process. */
+  hasFailed(name: string): boolean {
+    return this.failed.has(name);
+  }
+
   /** Loads and warms every model (at batch sizes 1 and maxBatchSize); throws on the first failure. */
   async load(modelsDir: string, lock: ModelsLock | null): Promise<void> {
     const batching = batchingByModel(this.def);
     for (const m of this.def.models) {
-      const model = await loadModel(m, modelsDir, (err) => this.onBroken?.(m.name, err));
+      const model = await loadModel(m, modelsDir, (err) => {
+        this.failed.add(m.name);
+        this.events.onBroken?.(m.name, err);
+      });
       const opts = batching.get(m.name) ?? { enabled: false, maxBatchSize: 1, maxLatencyMs: 0, maxQueueRows: 1 };
       await warmUp(model, [1, opts.enabled ? opts.maxBatchSize : 1]);
       const identity = identityOf(lock, m.name, model.runId);
@@ -71,12 +89,14 @@ export class ModelPool {
     const batchSize = this.metrics.batchSize.labels(labels);
     const inference = this.metrics.inferenceDuration.labels(labels);
     const queueWait = this.metrics.queueWait.labels(labels);
-    const batcher = new Batcher(model.name, (rows) => model.run(rows), opts, {
+    const execute = (rows: ModelRow[]) => model.run(rows).catch((err: unknown) => Promise.reject(this.runFailure(model.name, rows.length, err)));
+    const batcher = new Batcher(model.name, execute, opts, {
       checkRow: (row) => rowProblem(row, model.inputs),
       onBatch: (r) => {
         batchSize.observe(r.size);
         inference.observe(r.durationMs / 1000);
         for (const w of r.waitsMs) queueWait.observe(w / 1000);
+        if (r.isolated) this.events.log?.warn({ model: model.name, rows: r.size, ...r.isolated }, 'a batch failed; its requests ran again one by one');
       },
     });
     const { cost } = batcher;
@@ -93,6 +113,17 @@ export class ModelPool {
       predictedWaitMs: () => batcher.predictedWaitMs(),
     });
     return batcher;
+  }
+
+  /**
+   * What a failed run becomes for the requests in it: 503 `model-failed` when the model's thread
+   * died (the batch never ran; another replica can answer), else ModelRunError (500
+   * `model-error`), which the batcher answers request by request.
+   */
+  private runFailure(model: string, rows: number, err: unknown): Error {
+    if (this.failed.has(model)) return new UnavailableError('model_failed');
+    this.events.log?.error({ model, rows, error: err instanceof Error ? err.message : String(err) }, 'the model failed to run a batch');
+    return new ModelRunError(model);
   }
 
   /** Refuses new rows, lets queued and running batches finish, then frees the sessions. */

@@ -96,7 +96,7 @@ export const METRICS = {
   batchCostFixed: 'mlservice_batch_cost_fixed_seconds',
   /** gauge seconds a request arriving at scrape time is predicted to wait before its batch starts {model} */
   predictedQueueWait: 'mlservice_predicted_queue_wait_seconds',
-  /** counter {api_endpoint, reason: queue_full | queue_budget | queue_expired | shutting_down | not_ready | client_gone} */
+  /** counter {api_endpoint, reason: queue_full | queue_budget | queue_expired | shutting_down | not_ready | model_failed | client_gone} */
   shed: 'mlservice_shed_requests_total',
   /** histogram of the first element of each row of the model's first output {api_endpoint, variant} */
   predictionScore: 'mlservice_prediction_score',

@@ -16,8 +16,8 @@ import type { EndpointDefinition, HookContext, ModelOutputRow } from './types.js
 export interface RouteContext {
   metrics: ServiceMetrics;
   pool: ModelPool;
-  /** Why predictions cannot run now, or null when they can. */
-  unavailable(): 'not_ready' | 'model_failed' | null;
+  /** Why predictions cannot run now (the models are loading), or null when they can. */
+  unavailable(): 'not_ready' | null;
   /** The instance is draining: answers close their keep-alive socket. */
   draining(): boolean;
   /** onRequest hook of every prediction route when `server.auth` is on (auth.ts). */
@@ -48,7 +48,7 @@ function shedReason(err: unknown): string | null {
   if (err instanceof QueueFullError) return 'queue_full';
   if (err instanceof QueueBudgetError) return err.when === 'predicted' ? 'queue_budget' : 'queue_expired';
   if (err instanceof ClientGoneError) return 'client_gone';
-  if (err instanceof UnavailableError) return err.code === 'PROBLEM.SHUTTING_DOWN' ? 'shutting_down' : 'not_ready';
+  if (err instanceof UnavailableError) return err.code === 'PROBLEM.SHUTTING_DOWN' ? 'shutting_down' : err.code === 'PROBLEM.MODEL_FAILED' ? 'model_failed' : 'not_ready';
   return null;
 }
 
@@ -83,6 +83,8 @@ async function predict(route: Route, state: RequestState, request: FastifyReques
   void reply.header(VARIANT_HEADER, choice.variant);
   const entry = ctx.pool.get(choice.model);
   if (!entry) throw new Error(`endpoint "${e.name}" routes to unknown model "${choice.model}"`);
+  // Only this model's requests: the service's other models keep answering until the pod restarts.
+  if (ctx.pool.hasFailed(choice.model)) throw new UnavailableError('model_failed');
   const hookCtx: HookContext = { endpoint: e.name, variant: choice.variant, model: { name: choice.model, version: entry.identity.version } };
   const pre = e.preprocess(body, hookCtx);
   // Hooks are usually synchronous: awaiting a plain value would still cost a microtask turn.

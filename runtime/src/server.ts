@@ -32,7 +32,14 @@ export interface BuiltService {
 interface State {
   ready: boolean;
   shuttingDown: boolean;
-  /** A model can no longer run: liveness fails so Kubernetes restarts the pod. */
+  /**
+   * A model's inference thread died (it cannot be restarted in-process: whatever killed it, often
+   * memory, may kill the next one). The process stays up rather than exiting: /readyz fails, so
+   * Kubernetes stops routing to the pod, and /livez fails, so the kubelet restarts the container
+   * through its usual path (preStop, SIGTERM, drain), which counts the restart and backs off a
+   * crash loop. Meanwhile requests already routed here are still answered: that model's with 503
+   * `model-failed` (retry elsewhere), the other models' as usual. Exiting at once would refuse them.
+   */
   broken: boolean;
 }
 
@@ -152,9 +159,12 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   const state: State = { ready: false, shuttingDown: false, broken: false };
   const metrics = new ServiceMetrics(maxBatchSize(def));
   metrics.buildInfo.set({ version: def.service.version, revision: env[ENV.revision] || 'unknown' }, 1);
-  const pool = new ModelPool(def, metrics, (model, err) => {
-    state.broken = true;
-    app.log.fatal({ model, err }, 'a model can no longer run; /livez and /readyz now fail so the pod is restarted');
+  const pool = new ModelPool(def, metrics, {
+    log: app.log,
+    onBroken: (model, err) => {
+      state.broken = true;
+      app.log.fatal({ model, err }, 'a model can no longer run; its requests get 503, /livez and /readyz now fail so the pod is restarted');
+    },
   });
   let authenticate;
   try {
@@ -172,7 +182,8 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   const ctx: RouteContext = {
     metrics,
     pool,
-    unavailable: () => (state.broken ? 'model_failed' : state.ready ? null : 'not_ready'),
+    // A model whose thread died is refused per request (ModelPool.hasFailed): the others still answer.
+    unavailable: () => (state.ready ? null : 'not_ready'),
     draining: () => state.shuttingDown,
     authenticate,
   };

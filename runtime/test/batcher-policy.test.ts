@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Batcher, type BatcherOptions, type BatchReport } from '../src/batcher.js';
-import { ClientGoneError, QueueBudgetError, QueueFullError, UnavailableError } from '../src/errors.js';
+import { ClientGoneError, ModelRunError, QueueBudgetError, QueueFullError, UnavailableError } from '../src/errors.js';
 import type { ModelOutputRow, ModelRow } from '../src/types.js';
 
 interface Call {
@@ -188,6 +188,44 @@ describe('Batcher policy', () => {
     const c = batcher.submit(rows(3));
     calls[2]!.finish();
     expect(await c).toEqual([{ y: [3] }]);
+  });
+
+  it('runs a batch the model refused (ModelRunError) again request by request: only the request whose rows fail alone fails', async () => {
+    const { batcher, calls, reports } = make({ maxBatchSize: 8 });
+    const first = batcher.submit(rows(1));
+    const settled = Promise.allSettled([batcher.submit(rows(2)), batcher.submit(rows(3, 4)), batcher.submit(rows(5))]);
+    calls[0]!.finish();
+    await first;
+    await endTurn();
+    expect(sizes(calls)).toEqual([1, 4]);
+    calls[1]!.fail(new ModelRunError('m'));
+    // One request at a time, in the failed batch's slot.
+    for (const [i, outcome] of [[2, 'ok'], [3, 'fail'], [4, 'ok']] as const) {
+      await vi.waitFor(() => expect(calls).toHaveLength(i + 1));
+      if (outcome === 'ok') calls[i]!.finish();
+      else calls[i]!.fail(new ModelRunError('m'));
+    }
+    expect(sizes(calls)).toEqual([1, 4, 1, 2, 1]);
+    const [ra, rb, rc] = await settled;
+    expect(ra).toEqual({ status: 'fulfilled', value: [{ y: [2] }] });
+    expect(rb).toEqual({ status: 'rejected', reason: expect.any(ModelRunError) });
+    expect(rc).toEqual({ status: 'fulfilled', value: [{ y: [5] }] });
+    await vi.waitFor(() => expect(reports).toHaveLength(2));
+    expect(reports[1]).toMatchObject({ size: 4, failed: true, isolated: { requests: 3, failed: 1 } });
+    expect(batcher.batchesInFlight).toBe(0);
+  });
+
+  it('does not run a batch again when it failed for another reason (a dead inference thread, a bug)', async () => {
+    const { batcher, calls, reports } = make({ maxBatchSize: 8 });
+    const first = batcher.submit(rows(1));
+    const rest = Promise.allSettled([batcher.submit(rows(2)), batcher.submit(rows(3))]);
+    calls[0]!.finish();
+    await first;
+    await endTurn();
+    calls[1]!.fail(new UnavailableError('model_failed'));
+    expect((await rest).map((r) => r.status === 'rejected' && r.reason instanceof UnavailableError)).toEqual([true, true]);
+    expect(sizes(calls)).toEqual([1, 2]);
+    expect(reports[1]).not.toHaveProperty('isolated');
   });
 
   it('on close refuses new rows with 503, flushes queued rows and then reports drained', async () => {

@@ -135,10 +135,10 @@ export function sharedComponents(bodyLimitBytes: number): {
       UnsupportedMediaType: problemResponse('The body is not sent as `application/json`.', false),
       NonFiniteOutput: problemResponse('The model gave NaN or Infinity for this input (it is outside the range the model computes in), which JSON cannot carry.', false),
       TooManyRequests: problemResponse('The batching queue is full; retry after the given delay.', true),
-      InternalError: problemResponse('The service failed to answer this request; details are in its log, never in the answer.', false),
+      InternalError: problemResponse('The service failed to answer this request (`internal`), or the model could not run its rows (`model-error`; retrying the same input fails the same way); details are in its log, never in the answer.', false),
       ServiceUnavailable: problemResponse('The models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`).', true),
       PredictionUnavailable: problemResponse(
-        "The request could not start within the endpoint's queue budget (`queue-budget-exceeded`: refused at once rather than answered late), the models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`). Retry after the given delay; another replica may answer at once.",
+        "The request could not start within the endpoint's queue budget (`queue-budget-exceeded`: refused at once rather than answered late), the models are still loading, the instance is shutting down, or the model of this request can no longer run on this instance (`model-failed`). Retry after the given delay; another replica may answer at once.",
         true,
       ),
     },

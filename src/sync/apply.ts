@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { BACKUP_DIR, SIDE_FILE_SUFFIX } from './conflicts.js';
 import { sha256 } from './hash.js';
+import { removeLeftoverTemps } from './leftovers.js';
 import { CACHE_DIR } from './merge.js';
 import { resolveInside } from './paths.js';
 import type { Plan, PlanEntry, SyncOptions } from './types.js';
@@ -14,7 +15,7 @@ export interface ApplyReport {
 
 /**
  * The only code in mlgen that writes to a project. Order matters for crash safety:
- * backups, then file writes (each temp + fsync + rename, so a file is always wholly old or wholly
+ * leftover temp files of an interrupted sync removed, backups, then file writes (each temp + fsync + rename, so a file is always wholly old or wholly
  * new), then deletions, then the merge-base cache, and the manifest LAST as the commit point.
  * A crash anywhere before the manifest leaves the old manifest, and re-planning by hash repairs
  * the tree (see `syncFiles`). A refused plan writes nothing at all.
@@ -24,6 +25,8 @@ export async function applyPlan(rootDir: string, plan: Plan, options: SyncOption
   if (plan.refused) return report;
   const root = resolve(rootDir);
   const realRoot = await realpath(root);
+  // A sync killed mid-write left temp files beside what it was writing; this one removes them first.
+  await removeLeftoverTemps(root, realRoot, plan.entries.map((e) => e.path));
   let count = 0;
   const write = async (path: string, text: string | Buffer, mode?: number): Promise<void> => {
     options.beforeWrite?.(path, ++count);

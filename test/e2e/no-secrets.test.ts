@@ -23,7 +23,7 @@ import { LOCK_SCRIPT } from '../../src/emit/workflows-scripts.js';
 import { MlflowStub } from '../models/mlflow-stub.js';
 import { MLGEN, type CliResult } from '../support/cli.js';
 import { MINIMAL_YAML } from '../support/fixtures.js';
-import { startServiceProcess, type ServiceProcess } from '../support/live-service.js';
+import { startServiceProcess, type StartedService } from '../support/live-service.js';
 import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
 import { buildClient, runClient } from '../support/openapi-client.js';
 import { linkDependencies, REPO, tsc } from '../support/service-project.js';
@@ -111,7 +111,7 @@ describe('a run with registry credentials and a service token leaves no secret i
   let dir = '';
   let artifacts = '';
   let stub: MlflowStub;
-  let svc: ServiceProcess | undefined;
+  let svc: StartedService | undefined;
   const outputs: Record<string, string> = {};
   const env: NodeJS.ProcessEnv = { MLFLOW_TRACKING_TOKEN: SECRETS.registryToken, MLFLOW_TRACKING_USERNAME: '', MLFLOW_TRACKING_PASSWORD: '' };
 

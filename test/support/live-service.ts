@@ -2,6 +2,8 @@
  * A generated service running for real: the TypeScript emitters' output for an mlservice.yaml,
  * real ONNX models in `models/`, compiled with the project's strict `tsc`, started as a child
  * process and ready (`/readyz` 200) on a free port of 127.0.0.1.
+ * `compileService` and `spawnService` split that in two for tests that start one compiled project
+ * many times (several instances, restarts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -36,55 +38,73 @@ export interface LiveOptions {
   execArgv?: string[];
 }
 
-export async function startLiveService(opts: LiveOptions): Promise<LiveService> {
+export interface CompiledService {
+  dir: string;
+  model: ServiceModel;
+  /** Deletes the project. */
+  cleanup(): Promise<void>;
+}
+
+/** Generates and compiles the project (`dist/main.js`); throws with tsc's output when it does not compile. */
+export async function compileService(opts: Omit<LiveOptions, 'env' | 'execArgv'>): Promise<CompiledService> {
   await buildRuntime();
   const model = opts.model ?? parseConfigText(opts.yaml ?? '', 'mlservice.yaml');
   const { dir, cleanup } = await makeServiceProject(model, opts.models);
   if (opts.hooks !== undefined) await writeFile(join(dir, 'src/hooks.ts'), opts.hooks);
   const compiled = await tsc(dir, true);
   if (compiled.code !== 0) throw new Error(`the generated service does not compile:\n${compiled.output}`);
-  const running = await startServiceProcess(dir, opts.env, opts.execArgv);
-  const stop = async () => {
-    await running.stop();
-    await cleanup();
-  };
-  return { dir, model, base: running.base, child: running.child, stderr: running.output, stop };
+  return { dir, model, cleanup };
 }
 
 export interface ServiceProcess {
   base: string;
+  port: number;
   child: ChildProcess;
-  /** Everything the process wrote so far, stdout (pino) and stderr. */
+  /** Everything the process wrote so far (pino logs to stdout, Node's errors to stderr). */
   output(): string;
-  /** SIGTERM and wait for the exit. */
-  stop(): Promise<void>;
+  /** Resolves when `/readyz` answers 200; throws when the process exits first. */
+  ready(): Promise<void>;
+  /** Resolves with the exit code (null when a signal ended it) and the signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the compiled project in `dir` (`dist/main.js`) on a free port and waits for `/readyz` 200. */
-export async function startServiceProcess(dir: string, env: Record<string, string> = {}, execArgv: string[] = []): Promise<ServiceProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...execArgv, 'dist/main.js'], {
+/** Starts `node dist/main.js` of a compiled project on `port` (a free one when omitted). */
+export async function spawnService(dir: string, opts: { port?: number; env?: Record<string, string>; execArgv?: string[] } = {}): Promise<ServiceProcess> {
+  const port = opts.port ?? (await freePort());
+  const child = spawn(process.execPath, [...(opts.execArgv ?? []), 'dist/main.js'], {
     cwd: dir,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}): ${output}`);
-    if (await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false)) break;
-    if (i > 600) throw new Error(`service never became ready: ${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const ready = async () => {
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited (${child.exitCode ?? child.signalCode}): ${output}`);
+      if (await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false)) return;
+      if (i > 600) throw new Error(`service never became ready: ${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { base, port, child, output: () => output, ready, exited };
+}
+
+export async function startLiveService(opts: LiveOptions): Promise<LiveService> {
+  const { dir, model, cleanup } = await compileService(opts);
+  const proc = await spawnService(dir, { env: opts.env, execArgv: opts.execArgv });
+  await proc.ready();
+  const { child } = proc;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
-      await once(child, 'exit');
+      await proc.exited;
     }
+    await cleanup();
   };
-  return { base, child, output: () => output, stop };
+  return { dir, model, base: proc.base, child, stderr: proc.output, stop };
 }
 
 /** POSTs raw JSON text (so `1e400` can be sent as written); the answer's status and parsed body. */
@@ -92,4 +112,20 @@ export async function postRaw(base: string, path: string, body: string, contentT
   const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': contentType }, body });
   const text = await res.text();
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', json: text === '' ? undefined : JSON.parse(text) };
+}
+
+/** A started service process that can be stopped. */
+export type StartedService = ServiceProcess & { stop(): Promise<void> };
+
+/** Starts a compiled project, waits for `/readyz` 200; `stop()` sends SIGTERM and waits for the exit. */
+export async function startServiceProcess(dir: string, env: Record<string, string> = {}, execArgv: string[] = []): Promise<StartedService> {
+  const proc = await spawnService(dir, { env, execArgv });
+  await proc.ready();
+  const stop = async () => {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+  };
+  return { ...proc, stop };
 }

@@ -128,3 +128,25 @@ describe('an interrupted apply', () => {
     expect(hashes(await snapshotTree(root))).toEqual(wanted);
   });
 });
+
+describe('temp files of a sync killed mid-write (write-file-atomic writes `<file>.<uint32>`, then renames)', () => {
+  it('the next sync removes those beside the files it manages, and nothing else; a refused sync leaves them', async () => {
+    const root = await tempProject();
+    await syncFiles(root, [gen('a.txt', 'a1\n'), gen('b/b.txt', 'b1\n')], CONFIG);
+    const cacheEntry = (await readdir(join(root, '.mlgen/cache')))[0]!;
+    const leftovers = ['a.txt.3261147906', 'b/b.txt.42', 'b/b.txt.mlgen-new.7', `.mlgen/cache/${cacheEntry}.1598412145`, '.mlgen/manifest.json.9'];
+    // Names that only look alike: not beside a managed file, not all digits, or too long for a uint32.
+    const kept = ['notes.txt.1', 'a.txt.bak', 'a.txt.1.2', 'b/b.txt.12345678901', 'b/c.txt.5'];
+    for (const p of [...leftovers, ...kept]) await writeFile(join(root, p), 'partial');
+
+    const refused = await syncFiles(root, [gen('a.txt', 'a2\n'), gen('../x', 'x\n')], CONFIG).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DiagnosticError);
+    for (const p of leftovers) expect(await read(root, p)).toBe('partial');
+
+    const r = await syncFiles(root, [gen('a.txt', 'a2\n'), gen('b/b.txt', 'b1\n')], CONFIG);
+    expect(r.exitCode).toBe(EXIT.ok);
+    const tree = Object.keys(await snapshotTree(root)).filter((p) => !p.startsWith('.mlgen/cache/'));
+    expect(tree.sort()).toEqual(['.mlgen/.gitignore', '.mlgen/manifest.json', 'a.txt', 'b/b.txt', ...kept].sort());
+    expect((await readdir(join(root, '.mlgen/cache'))).filter((n) => n.includes('.'))).toEqual([]);
+  });
+});

@@ -248,6 +248,7 @@ export const openapi: Record<string, unknown> = {
               "urn:mlservice:problem:overloaded",
               "urn:mlservice:problem:client-gone",
               "urn:mlservice:problem:internal",
+              "urn:mlservice:problem:model-error",
               "urn:mlservice:problem:not-ready",
               "urn:mlservice:problem:shutting-down",
               "urn:mlservice:problem:queue-budget-exceeded",
@@ -476,7 +477,7 @@ export const openapi: Record<string, unknown> = {
         },
       },
       InternalError: {
-        description: "The service failed to answer this request; details are in its log, never in the answer.",
+        description: "The service failed to answer this request (`internal`), or the model could not run its rows (`model-error`; retrying the same input fails the same way); details are in its log, never in the answer.",
         content: {
           "application/problem+json": {
             schema: {
@@ -501,7 +502,7 @@ export const openapi: Record<string, unknown> = {
         },
       },
       PredictionUnavailable: {
-        description: "The request could not start within the endpoint's queue budget (`queue-budget-exceeded`: refused at once rather than answered late), the models are still loading, the instance is shutting down, or a model can no longer run (`model-failed`). Retry after the given delay; another replica may answer at once.",
+        description: "The request could not start within the endpoint's queue budget (`queue-budget-exceeded`: refused at once rather than answered late), the models are still loading, the instance is shutting down, or the model of this request can no longer run on this instance (`model-failed`). Retry after the given delay; another replica may answer at once.",
         headers: {
           "Retry-After": {
             $ref: "#/components/headers/RetryAfter",

@@ -1,0 +1,77 @@
+/** The record of `npm run bench:overload` (bench/results/overload.md): issue 11's targets, met or not. */
+
+export interface OverloadReport {
+  setup: Record<string, string>;
+  sustainableRps: number;
+  offeredRps: number;
+  seconds: number;
+  statuses: Record<string, number>;
+  okRps: number;
+  okP50Ms: number;
+  okP99Ms: number;
+  refusedP50Ms: number;
+  refusedP99Ms: number;
+  /** Requests unanswered after the client's 2 s deadline. */
+  timeouts: number;
+  socketErrors: number;
+  queueBudgetMs: number;
+  /** The fitted cost of one full batch, a * maxBatchSize + b. */
+  oneBatchMs: number;
+  batchCost: { perRowMs: number; fixedMs: number };
+  meanBatchRows: number;
+  meanInferenceMs: number;
+  shed: Record<string, number>;
+  peakRssMiB: number;
+  crashed: boolean;
+  afterLoadStatus: number;
+}
+
+const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+interface Target {
+  name: string;
+  value: string;
+  target: string;
+  met: boolean | null;
+}
+
+export function targets(r: OverloadReport): Target[] {
+  const bound = r.queueBudgetMs + r.oneBatchMs;
+  const refusals = r.statuses['503'] ?? 0;
+  return [
+    { name: 'p99 of the 200s (ms)', value: f(r.okP99Ms), target: `<= queueBudgetMs + one batch = ${r.queueBudgetMs} + ${f(r.oneBatchMs, 2)} = ${f(bound)}`, met: r.okP99Ms <= bound },
+    { name: 'p99 of the refusals, 503 (ms)', value: refusals > 0 ? f(r.refusedP99Ms, 2) : 'no refusals', target: '< 5', met: refusals > 0 ? r.refusedP99Ms < 5 : null },
+    { name: '200s per second / sustainable rate', value: f(r.okRps / r.sustainableRps, 2), target: '>= 0.90', met: r.okRps / r.sustainableRps >= 0.9 },
+    { name: 'client timeouts (no answer within 2 s)', value: String(r.timeouts), target: '0 (information; the issue saw ~560)', met: null },
+    { name: 'crash', value: r.crashed ? 'yes' : 'no', target: 'no', met: !r.crashed },
+    { name: 'peak RSS (MiB, VmHWM)', value: f(r.peakRssMiB), target: 'bounded (reported)', met: null },
+    { name: 'one request right after the load', value: String(r.afterLoadStatus), target: '200', met: r.afterLoadStatus === 200 },
+  ];
+}
+
+export function overloadMarkdown(r: OverloadReport): string {
+  const lines = [
+    '# bench:overload: twice the sustainable rate, callers with a 2 s deadline',
+    '',
+    ...Object.entries(r.setup).map(([k, v]) => `- ${k}: ${v}`),
+    '',
+    '| measure | value | target | met |',
+    '|---|---:|---|---|',
+    ...targets(r).map((t) => `| ${t.name} | ${t.value} | ${t.target} | ${t.met === null ? '-' : t.met ? 'yes' : 'NO'} |`),
+    '',
+    '| detail | value |',
+    '|---|---:|',
+    `| sustainable rate (req/s) | ${f(r.sustainableRps, 0)} |`,
+    `| offered rate (req/s) | ${f(r.offeredRps, 0)} |`,
+    `| 200s per second | ${f(r.okRps, 0)} |`,
+    `| answers by status | ${Object.entries(r.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')} |`,
+    `| p50 of the 200s / of the refusals (ms) | ${f(r.okP50Ms, 2)} / ${f(r.refusedP50Ms, 2)} |`,
+    `| socket errors other than timeouts | ${r.socketErrors} |`,
+    `| fitted batch cost a (ms/row), b (ms) | ${f(r.batchCost.perRowMs, 4)}, ${f(r.batchCost.fixedMs, 3)} |`,
+    `| mean rows per batch, mean inference per batch (ms) | ${f(r.meanBatchRows)}, ${f(r.meanInferenceMs, 2)} |`,
+    `| mlservice_shed_requests_total during the overload | ${Object.entries(r.shed).map(([k, v]) => `${k}: ${v}`).join(', ')} |`,
+    `| overload duration (s) | ${f(r.seconds)} |`,
+    '',
+  ];
+  return `${lines.join('\n')}`;
+}
