@@ -29,7 +29,7 @@ describe('sync checks pulled models against the config (built CLI)', () => {
     writeFileSync(path.join(dir, 'models', 'scorer', 'model.onnx'), buildMlp({ inputName: 'dense_input', inputDim: 2, hidden: [4], seed: 1 }));
     expect(mlgen(dir, ['init', '--name', 'scorer-svc', '--model', 'models:/scorer/1', '--fields', 'a:number,b:number']).code).toBe(0);
     const hooks = readFileSync(path.join(dir, 'src/hooks.ts'), 'utf8');
-    expect(hooks).toContain('dense_input: Float32Array.from(');
+    expect(hooks).toContain('return [{ dense_input: [input.a, input.b] }];');
     expect(hooks).not.toContain('{ input: ');
   });
 
