@@ -5,7 +5,8 @@
  * no stack trace, and leave every other file of the project byte for byte as it was. Mutants that
  * are still valid configs may sync (exit 0). Nothing may crash (exit 70, a signal, another code).
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../support/onnx-builder.js';
@@ -30,17 +31,20 @@ function unlocated(stderr: string): string[] {
 const without = (hashes: Record<string, string>, path: string) => Object.fromEntries(Object.entries(hashes).filter(([p]) => p !== path));
 
 describe(`${SCALE.mutations} mutated configs through \`mlgen sync\` (built CLI, child processes)`, () => {
-  const bases = new Map<string, { text: string; hashes: Record<string, string> }>();
+  const bases = new Map<string, { dir: string; text: string; hashes: Record<string, string> }>();
   const dirs: string[] = [];
 
   beforeAll(async () => {
     for (const name of EXAMPLES) {
       const dir = await copyExample(name);
       dirs.push(dir);
+      // The committed example is in sync: its first sync writes only mlgen's local merge-base cache.
+      const project = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([p]) => !p.startsWith('.mlgen/cache/')));
       const before = treeHashes(dir);
       const first = await runCli(dir, ['sync']);
-      expect({ code: first.code, stderr: first.stderr, changed: treeHashes(dir) }).toEqual({ code: 0, stderr: '', changed: before });
-      bases.set(name, { text: await readFile(join(dir, 'mlservice.yaml'), 'utf8'), hashes: without(before, 'mlservice.yaml') });
+      const synced = treeHashes(dir);
+      expect({ code: first.code, stderr: first.stderr, changed: project(synced) }).toEqual({ code: 0, stderr: '', changed: project(before) });
+      bases.set(name, { dir, text: await readFile(join(dir, 'mlservice.yaml'), 'utf8'), hashes: without(synced, 'mlservice.yaml') });
     }
   });
 
@@ -58,7 +62,9 @@ describe(`${SCALE.mutations} mutated configs through \`mlgen sync\` (built CLI, 
     const projectFor = async (worker: number, base: string) => {
       const key = `${worker}/${base}`;
       if (!projects.has(key)) {
-        const dir = await copyExample(base);
+        // A copy of the synced base (with its merge-base cache), so a refused sync must change nothing at all.
+        const dir = await mkdtemp(join(tmpdir(), `mlgen-rel-${base}-`));
+        await cp(bases.get(base)!.dir, dir, { recursive: true });
         dirs.push(dir);
         projects.set(key, dir);
       }
@@ -74,7 +80,7 @@ describe(`${SCALE.mutations} mutated configs through \`mlgen sync\` (built CLI, 
       const written = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((p) => before[p] !== after[p]);
       results.push({ i: m.i, base: m.base, edits: m.edits, run, written });
       if (written.length > 0) {
-        // A valid mutant synced: start the next one from the committed example again.
+        // A valid mutant synced: start the next one from the synced base again.
         projects.delete(`${worker}/${m.base}`);
         await rm(dir, { recursive: true, force: true });
       }
