@@ -5,7 +5,8 @@
  * no stack trace, and leave every other file of the project byte for byte as it was. Mutants that
  * are still valid configs may sync (exit 0). Nothing may crash (exit 70, a signal, another code).
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../support/onnx-builder.js';
@@ -35,17 +36,18 @@ const outputsOf = (dir: string) => Object.fromEntries(Object.entries(treeHashes(
 const without = (hashes: Record<string, string>, path: string) => Object.fromEntries(Object.entries(hashes).filter(([p]) => p !== path));
 
 describe(`${SCALE.mutations} mutated configs through \`mlgen sync\` (built CLI, child processes)`, () => {
-  const bases = new Map<string, { text: string; hashes: Record<string, string> }>();
+  const bases = new Map<string, { dir: string; text: string; hashes: Record<string, string> }>();
   const dirs: string[] = [];
 
   beforeAll(async () => {
     for (const name of EXAMPLES) {
       const dir = await copyExample(name);
       dirs.push(dir);
+      // The committed example is in sync: its first sync writes only mlgen's local merge-base cache.
       const before = outputsOf(dir);
       const first = await runCli(dir, ['sync']);
       expect({ code: first.code, stderr: first.stderr, changed: outputsOf(dir) }).toEqual({ code: 0, stderr: '', changed: before });
-      bases.set(name, { text: await readFile(join(dir, 'mlservice.yaml'), 'utf8'), hashes: without(before, 'mlservice.yaml') });
+      bases.set(name, { dir, text: await readFile(join(dir, 'mlservice.yaml'), 'utf8'), hashes: without(before, 'mlservice.yaml') });
     }
   });
 
@@ -63,7 +65,9 @@ describe(`${SCALE.mutations} mutated configs through \`mlgen sync\` (built CLI, 
     const projectFor = async (worker: number, base: string) => {
       const key = `${worker}/${base}`;
       if (!projects.has(key)) {
-        const dir = await copyExample(base);
+        // A copy of the synced base (with its merge-base cache), so a refused sync must change nothing at all.
+        const dir = await mkdtemp(join(tmpdir(), `mlgen-rel-${base}-`));
+        await cp(bases.get(base)!.dir, dir, { recursive: true });
         dirs.push(dir);
         projects.set(key, dir);
       }
@@ -79,7 +83,7 @@ describe(`${SCALE.mutations} mutated configs through \`mlgen sync\` (built CLI, 
       const written = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((p) => before[p] !== after[p]);
       results.push({ i: m.i, base: m.base, edits: m.edits, run, written });
       if (written.length > 0) {
-        // A valid mutant synced: start the next one from the committed example again.
+        // A valid mutant synced: start the next one from the synced base again.
         projects.delete(`${worker}/${m.base}`);
         await rm(dir, { recursive: true, force: true });
       }

@@ -32,10 +32,13 @@ export function runCli(cwd: string, args: string[], started?: (child: ChildProce
   });
 }
 
-/** A copy of `examples/<name>` (the committed, synced project) in a new temp directory. */
+/** What a checkout of an example holds that git does not: installed packages, mlgen's local cache and backups. */
+const LOCAL_ONLY = /\/(node_modules|\.mlgen\/cache|\.mlgen\/backup)(\/|$)/;
+
+/** A copy of `examples/<name>` (the committed, synced project) as a fresh clone has it, in a new temp directory. */
 export async function copyExample(name: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `mlgen-rel-${name}-`));
-  await cp(join(REPO, 'examples', name), dir, { recursive: true, filter: (src) => !src.includes('/node_modules') });
+  await cp(join(REPO, 'examples', name), dir, { recursive: true, filter: (src) => !LOCAL_ONLY.test(src) });
   return dir;
 }
 

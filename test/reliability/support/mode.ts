@@ -2,7 +2,7 @@
  * Bounded (default: CI, a few minutes) or long (`MLGEN_RELIABILITY_LONG=1`) runs of the
  * reliability suite, and where their figures go: one `[reliability] <name> {json}` line per test
  * on stdout, also appended to the file `MLGEN_RELIABILITY_REPORT` names (JSON lines), from which
- * bench/results/reliability.md is written.
+ * `npm run bench:reliability` writes bench/results/reliability.md.
  */
 import { appendFileSync } from 'node:fs';
 
