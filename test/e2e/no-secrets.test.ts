@@ -204,7 +204,7 @@ describe('a run with registry credentials and a service token leaves no secret i
     await mkdir(clientDir);
     await symlink(join(REPO, 'node_modules'), join(clientDir, 'node_modules'), 'dir');
     const { model } = await loadConfig(join(dir, 'mlservice.yaml'));
-    const built = await buildClient(dir, model);
+    const built = await buildClient(dir, model, `${svc.base}/openapi.json`);
     expect([built.generate.code, built.tsc]).toEqual([0, { code: 0, output: '' }]);
     const withToken = await runClient(dir, svc.base, { authorization: `Bearer ${SECRETS.serviceToken}` });
     expect(withToken.map((c) => [c.path, c.status])).toEqual([['/v1/score', 200], ['/v1/score', 400], ['/livez', 200]]);
