@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { MAX_FIELD_ERRORS } from '../src/errors.js';
 import { OPENAPI_OPERATIONS_REF, PATHS } from '../src/names.js';
 import { bundleOperations, loadOpenApi, operationsDocument } from '../src/openapi.js';
 import { PROBLEM_CATALOGUE, problemType, type ProblemCode } from '../src/problem-codes.js';
@@ -45,8 +46,9 @@ describe("the runtime's openapi.yaml", () => {
     for (const item of Object.values(fragment.paths) as Doc[]) expect([Object.keys(item), item.get.security]).toEqual([['get'], []]);
   });
 
-  it('lists every catalogued problem type as an example of Problem.type', () => {
+  it('lists every catalogued problem type as an example of Problem.type, and caps errors as the runtime does', () => {
     expect(fragment.components.schemas.Problem.properties.type.examples).toEqual((Object.keys(PROBLEM_CATALOGUE) as ProblemCode[]).map(problemType));
+    expect(fragment.components.schemas.Problem.properties.errors.maxItems).toBe(MAX_FIELD_ERRORS);
   });
 });
 

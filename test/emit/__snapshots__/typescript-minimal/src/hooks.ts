@@ -5,18 +5,19 @@
  * endpoint, `mlgen sync` inserts a stub for it and changes nothing else. Its types come from
  * src/generated/hooks-contract.ts, so a schema change that breaks a hook fails `tsc` here.
  *
- * The defaults use the numeric fields in schema order (arrays zero-padded to maxItems) as one
- * float row under the model's input name (or "input" when the model file was not there
- * when this file was written: then rename the key to your model's input name).
+ * The defaults use the numeric fields in schema order (arrays of a fixed length as they are,
+ * others zero-padded to maxItems) as one row under the model's input name (or "input" when
+ * the model file was not there when this file was written: then rename the key to your model's
+ * input name). The service converts the row to the input's element type.
  */
 
-import { firstValue, padded } from '@mlservice/runtime/hooks';
+import { firstValue } from '@mlservice/runtime/hooks';
 import type { Hooks } from './generated/hooks-contract.js';
 
 export const hooks = {
   score: {
     preprocess(input) {
-      return [{ input: Float32Array.from(padded(input.features, 4)) }];
+      return [{ input: input.features satisfies number[] }];
     },
     postprocess(outputs) {
       return { score: firstValue(outputs[0]) };
