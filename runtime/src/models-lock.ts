@@ -32,8 +32,8 @@ export async function readModelsLock(path = lockPath()): Promise<ModelsLock | nu
 /**
  * Version, run id and digest of one model; `unknown` when the lock is absent or silent. A model
  * from a local path or https URL has no registry version: it is named `sha256-<first 12 hex of
- * its digest>`, the same version CI writes into the image labels and Spinnaker parameters (the
- * generator's LOCK_SCRIPT in workflows-scripts.ts; test/identity checks they agree).
+ * its digest>`. CI writes exactly this into the image labels and Spinnaker parameters: the
+ * generator's `mlgen-ci` calls this function (test/identity checks every view agrees).
  */
 export function identityOf(lock: ModelsLock | null, name: string, fallbackRunId: string | null = null): ModelIdentity {
   const entry = lock?.models[name];

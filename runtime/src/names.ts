@@ -30,6 +30,14 @@ export const PATHS = {
   docs: '/docs',
 } as const;
 
+/**
+ * Where a generated `openapi.yaml` refers to this package's document (the operational routes, the
+ * Problem schema, the shared error answers), relative to the project root as Redocly, Spectral and
+ * openapi-typescript resolve it. The runtime recognises any path ending in
+ * `@mlservice/runtime/openapi.yaml` when it serves the document.
+ */
+export const OPENAPI_OPERATIONS_REF = './node_modules/@mlservice/runtime/openapi.yaml';
+
 /** Response header naming the A/B variant (or `default`) that served a request. */
 export const VARIANT_HEADER = 'x-mlservice-variant';
 

@@ -12,6 +12,7 @@ import { UnavailableError } from './errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { ModelLoadError } from './model-files.js';
 import { ModelPool } from './model-pool.js';
+import { loadOpenApi } from './openapi.js';
 import { lockPath, readModelsLock } from './models-lock.js';
 import { registerJsonBody } from './json-body.js';
 import { ENV, PATHS } from './names.js';
@@ -58,8 +59,9 @@ function metadata(def: ServiceDefinition, pool: ModelPool, env: NodeJS.ProcessEn
 }
 
 async function registerDocs(app: FastifyInstance, def: ServiceDefinition): Promise<void> {
-  app.get(PATHS.openapi, async () => def.openapi);
-  await app.register(fastifySwagger, { mode: 'static', specification: { document: def.openapi as never } });
+  const document = await loadOpenApi(def.openapi);
+  app.get(PATHS.openapi, async () => document);
+  await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
   // The page title names the service; every asset is served from the plugin's local files.
   await app.register(fastifySwaggerUi, { routePrefix: PATHS.docs, theme: { title: `${def.service.name} API` }, uiConfig: { validatorUrl: null } });
 }

@@ -88,8 +88,12 @@ export interface ServiceDefinition {
   models: ModelDefinition[];
   endpoints: EndpointDefinition[];
   server: { port: number; bodyLimitBytes: number; shutdownGraceMs: number; auth?: AuthDefinition };
-  /** The generated OpenAPI document, served at /openapi.json and by the docs page. */
-  openapi: Record<string, unknown>;
+  /**
+   * The project's OpenAPI document: the URL or path of its `openapi.yaml` (or the document itself).
+   * Served at /openapi.json and by the docs page with its references into this package's
+   * `openapi.yaml` (the operational routes and shared answers) resolved.
+   */
+  openapi: URL | string | Record<string, unknown>;
 }
 
 export interface StartOptions {

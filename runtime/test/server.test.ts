@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildService, type BuiltService } from '../src/server.js';
 import { METRICS } from '../src/names.js';
+import { loadOpenApi } from '../src/openapi.js';
 import { modelBytes, serviceDefinition, writeModels } from './support/service-fixture.js';
 
 let modelsDir: string;
@@ -58,9 +59,12 @@ describe('readiness and metadata', () => {
     await s.shutdown();
   });
 
-  it('serves the OpenAPI document and a docs page that loads nothing from the internet', async () => {
+  it('serves the OpenAPI document with the runtime routes, and a docs page that loads nothing from the internet', async () => {
     const s = await started();
-    expect((await s.app.inject('/openapi.json')).json()).toEqual(serviceDefinition().openapi);
+    const served = (await s.app.inject('/openapi.json')).json();
+    expect(served).toEqual(await loadOpenApi(serviceDefinition().openapi));
+    expect(Object.keys(served.paths)).toEqual(['/livez', '/readyz', '/metrics', '/metadata']);
+    expect(served.info).toEqual({ title: 'activity-ranker', version: '1.2.3' });
     const page = await s.app.inject('/docs/');
     expect(page.statusCode).toBe(200);
     expect(page.body).not.toMatch(/(src|href)="https?:/);

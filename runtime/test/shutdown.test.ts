@@ -3,7 +3,7 @@
  * accepted is answered (200, or 503 + Retry-After once draining began), the process exits 0.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,11 +42,14 @@ let modelsDir: string;
 beforeAll(async () => {
   // A private build: other test processes may rewrite runtime/dist at any moment. It sits under the
   // repo's node_modules so the runtime's own imports (fastify, onnxruntime-node) resolve.
-  const build = join(runtimeDir, '..', 'node_modules', '.cache', 'mlservice-runtime-shutdown-test', String(process.pid));
-  await rm(build, { recursive: true, force: true });
+  // The package's layout is kept: dist/ next to the operational OpenAPI fragment it reads (../openapi.yaml).
+  const pkg = join(runtimeDir, '..', 'node_modules', '.cache', 'mlservice-runtime-shutdown-test', String(process.pid));
+  const build = join(pkg, 'dist');
+  await rm(pkg, { recursive: true, force: true });
   await promisify(execFile)(process.execPath, [tsc, '-p', join(runtimeDir, 'tsconfig.json'), '--outDir', build], { cwd: runtimeDir });
+  await copyFile(join(runtimeDir, 'openapi.yaml'), join(pkg, 'openapi.yaml'));
   const dir = await mkdtemp(join(tmpdir(), 'shutdown-'));
-  cleanup.push(build, dir);
+  cleanup.push(pkg, dir);
   modelsDir = join(dir, 'models');
   // Wide layers make each batch take long enough that requests are still queued when SIGTERM lands.
   await writeMlflowModelDir(join(modelsDir, 'heavy'), buildMlp({ inputDim: 32, hidden: [1024, 1024], seed: 9 }), { externalData: 'w' });

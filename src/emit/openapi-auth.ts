@@ -6,7 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 import type { AuthSpec } from '../config/model.js';
-import { PROBLEM_MEDIA_TYPE, ref } from './openapi-components.js';
+import { PROBLEM_MEDIA_TYPE, runtimeRef } from './openapi-components.js';
 
 /** The scheme's name under `components.securitySchemes`. */
 export function securitySchemeName(auth: AuthSpec): string {
@@ -29,7 +29,7 @@ function unauthorizedResponse(auth: AuthSpec, realm: string): Record<string, unk
   return {
     description: 'The request has no token, or a wrong one (problem `unauthorized`).',
     headers: { 'WWW-Authenticate': { description: `The challenge: ${challenge}.`, required: true, schema: { type: 'string' } } },
-    content: { [PROBLEM_MEDIA_TYPE]: { schema: ref('schemas', 'Problem') } },
+    content: { [PROBLEM_MEDIA_TYPE]: { schema: runtimeRef('schemas', 'Problem') } },
   };
 }
 

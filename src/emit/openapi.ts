@@ -1,6 +1,8 @@
 /**
- * The service's OpenAPI 3.1 description, built as a plain object (also embedded in the generated
- * service and served at /openapi.json) and written as `openapi.yaml`.
+ * The service's OpenAPI 3.1 description of what mlservice.yaml decides, built as a plain object and
+ * written as `openapi.yaml`, the one copy in the project: the image carries it and the runtime
+ * serves it at /openapi.json, with its references into @mlservice/runtime's document (operational
+ * routes, Problem, shared error answers; see openapi-components.ts) resolved.
  *
  * @see https://spec.openapis.org/oas/v3.1.0.html
  */
@@ -11,10 +13,9 @@ import {
   NO_SECURITY,
   OPERATIONAL_OPERATION_IDS,
   TAG_INFERENCE,
-  TAG_OPERATIONS,
-  operationalPaths,
+  payloadTooLarge,
   ref,
-  sharedComponents,
+  runtimeRef,
   sortStatuses,
 } from './openapi-components.js';
 import { authComponents, predictionSecurity } from './openapi-auth.js';
@@ -142,13 +143,13 @@ function endpointOperation(e: EndpointSpec, names: EndpointNames, auth: AuthSpec
       requestBody: ref('requestBodies', `${names.schema}Request`),
       responses: sortStatuses({
         '200': successResponse(e, names.schema),
-        '400': ref('responses', 'BadRequest'),
+        '400': runtimeRef('responses', 'BadRequest'),
         ...(auth ? { '401': ref('responses', 'Unauthorized') } : {}),
         '413': ref('responses', 'PayloadTooLarge'),
-        '415': ref('responses', 'UnsupportedMediaType'),
-        '422': ref('responses', 'NonFiniteOutput'),
-        '429': ref('responses', 'TooManyRequests'),
-        '503': ref('responses', 'PredictionUnavailable'),
+        '415': runtimeRef('responses', 'UnsupportedMediaType'),
+        '422': runtimeRef('responses', 'NonFiniteOutput'),
+        '429': runtimeRef('responses', 'TooManyRequests'),
+        '503': runtimeRef('responses', 'PredictionUnavailable'),
         ...COMMON_ERRORS,
       }),
     },
@@ -174,7 +175,6 @@ export function buildOpenApi(model: ServiceModel): Record<string, unknown> {
     requestBodies[`${n.schema}Request`] = requestBodyComponent(e, n.schema);
     schemas[`${n.schema}Response`] = withoutOptionalDefaults(embedSchema(e.output, `#/components/schemas/${n.schema}Response`));
   });
-  const shared = sharedComponents(model.server.bodyLimitBytes);
   const auth = authComponents(model.server.auth, model.service.name);
   return {
     openapi: '3.1.0',
@@ -184,16 +184,13 @@ export function buildOpenApi(model: ServiceModel): Record<string, unknown> {
     // No requirement for the whole API: the prediction operations state `server.auth` when it is
     // on, the operational ones `security: []` (see NO_SECURITY).
     security: NO_SECURITY,
-    tags: [
-      { name: TAG_INFERENCE, description: 'Model predictions.' },
-      { name: TAG_OPERATIONS, description: 'Health, metrics and served versions, for operators and probes.' },
-    ],
-    paths: { ...paths, ...operationalPaths() },
+    // The runtime adds its operational routes (and their tag) when it serves the document.
+    tags: [{ name: TAG_INFERENCE, description: 'Model predictions.' }],
+    paths,
     components: {
-      schemas: { ...schemas, ...shared.schemas },
+      schemas,
       requestBodies,
-      responses: { ...shared.responses, ...auth.responses },
-      headers: shared.headers,
+      responses: { PayloadTooLarge: payloadTooLarge(model.server.bodyLimitBytes), ...auth.responses },
       ...(auth.securitySchemes ? { securitySchemes: auth.securitySchemes } : {}),
     },
   };

@@ -1,11 +1,9 @@
 import type { ServiceModel } from '../config/model.js';
-import { buildOpenApi } from './openapi.js';
 import type { OutputFile } from './types.js';
 import { hooksContractModule, typesModule } from './ts/contract.js';
 import { hooksModule } from './ts/default-hooks.js';
-import { hookUtilsModule } from './ts/hook-utils.js';
 import { updateHooks } from './ts/hooks-update.js';
-import { mainModule, openapiModule, serviceModule } from './ts/service-module.js';
+import { mainModule, serviceModule } from './ts/service-module.js';
 import { validatorsDeclarations, validatorsSource } from './ts/validators.js';
 
 const EMITTER = 'typescript';
@@ -13,7 +11,9 @@ const EMITTER = 'typescript';
 /**
  * The generated service's TypeScript sources: body types, the hooks contract, ajv standalone
  * validators, the route table and the entry point (all `generated`), and `src/hooks.ts` (written
- * once, then the user's). Project files come from `typescript-project.ts`.
+ * once, then the user's). Fixed code (hook helpers, the smoke harness, the server) is imported from
+ * @mlservice/runtime; the OpenAPI document is read from `openapi.yaml` at start-up. Project files
+ * come from `typescript-project.ts`.
  */
 export function emitTypeScript(model: ServiceModel): OutputFile[] {
   const endpoints = ['/endpoints'];
@@ -27,10 +27,8 @@ export function emitTypeScript(model: ServiceModel): OutputFile[] {
   return [
     gen('src/generated/types.ts', typesModule(model), endpoints),
     gen('src/generated/hooks-contract.ts', hooksContractModule(model), endpoints),
-    gen('src/generated/hook-utils.ts', hookUtilsModule(), []),
     gen('src/generated/validators.js', validatorsSource(model), endpoints),
     gen('src/generated/validators.d.ts', validatorsDeclarations(model), endpoints),
-    gen('src/generated/openapi.ts', openapiModule(buildOpenApi(model)), ['/endpoints', '/server/auth', '/server/bodyLimitBytes', '/service']),
     gen('src/generated/service.ts', serviceModule(model), ['/endpoints', '/models', '/server', '/service']),
     gen('src/main.ts', mainModule(), []),
     {

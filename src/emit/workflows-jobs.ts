@@ -5,17 +5,7 @@
  */
 import type { ServiceModel } from '../config/model.js';
 import { deployWebhookSource } from './spinnaker-names.js';
-import {
-  BUILD_SCRIPT,
-  COMMIT_LOCK_SCRIPT,
-  INSTALL_SCRIPT,
-  LOCK_SCRIPT,
-  PAYLOAD_SCRIPT,
-  PULL_SCRIPT,
-  RETRAIN_PULL_SCRIPT,
-  TRIGGER_SCRIPT,
-  VERIFY_LOCK_SCRIPT,
-} from './workflows-scripts.js';
+import { ci } from './workflows-ci.js';
 import { registryLoginSteps, registryPermissions } from './workflows-registry.js';
 import { reviewJob } from './workflows-review.js';
 import { gh, plain } from './workflows-yaml.js';
@@ -38,8 +28,6 @@ export const FLAGS = { skipDeploy: '[skip-deploy]', deployOnly: '[deploy-only]' 
 export const RETRAIN_EVENT = 'mlservice-model-version';
 
 const NODE_VERSION = '24';
-const node = (name: string, script: string, env?: Record<string, string>) => ({ name, ...(env ? { env } : {}), shell: 'node {0}', run: script });
-const bash = (name: string, script: string, env?: Record<string, string>) => ({ name, ...(env ? { env } : {}), shell: 'bash', run: script });
 
 function setupSteps(checkoutWith?: Record<string, string | number>, install = 'npm ci') {
   return [
@@ -109,10 +97,12 @@ function installJob() {
     permissions: { contents: 'read' },
     steps: [
       ...setupSteps({ ref: gh('inputs.ref') }),
-      bash('Save pipelines and canary config', INSTALL_SCRIPT, {
-        SPINNAKER_GATE_URL: gh('secrets.SPINNAKER_GATE_URL'),
-        SPINNAKER_GATE_TOKEN: gh('secrets.SPINNAKER_GATE_TOKEN'),
-      }),
+      // mlgen spinnaker install reads SPINNAKER_GATE_URL and SPINNAKER_GATE_TOKEN itself.
+      {
+        name: 'Save pipelines and canary config',
+        env: { SPINNAKER_GATE_URL: gh('secrets.SPINNAKER_GATE_URL'), SPINNAKER_GATE_TOKEN: gh('secrets.SPINNAKER_GATE_TOKEN') },
+        run: 'npx --no mlgen spinnaker install',
+      },
     ],
   };
 }
@@ -124,23 +114,30 @@ function deployJob(m: ServiceModel, image: string) {
     permissions: registryPermissions(m),
     steps: [
       ...setupSteps({ ref: gh('inputs.ref') }),
-      bash('Image tag = git SHA', 'echo "IMAGE_TAG=$(git rev-parse HEAD)" >> "$GITHUB_ENV"\n'),
-      bash('Pull models', PULL_SCRIPT, { MODELS: gh('inputs.models'), ...mlflowEnv() }),
-      node('Read models.lock.json', LOCK_SCRIPT),
+      ci('Pull models', 'pull-models', { mode: ['MODELS', gh('inputs.models')] }, mlflowEnv()),
       ...registryLoginSteps(m),
-      bash('Build and push the image', BUILD_SCRIPT, {
-        IMAGE: image,
-        SERVICE_VERSION: plain(m.service.version, 'service version'),
-        SOURCE_URL: gh('github.server_url') + '/' + gh('github.repository'),
-      }),
-      node('Spinnaker parameters', PAYLOAD_SCRIPT, {
-        BASELINE_IMAGE_TAG: gh('vars.PRODUCTION_IMAGE_TAG'),
-        CHART_REPO: gh('github.server_url') + '/' + gh('github.repository') + '.git',
-      }),
-      bash('Trigger the Spinnaker pipeline', TRIGGER_SCRIPT, {
-        SPINNAKER_WEBHOOK_URL: gh('secrets.SPINNAKER_WEBHOOK_URL'),
-        WEBHOOK_SOURCE: plain(deployWebhookSource(m), 'webhook source'),
-      }),
+      // The image is tagged with the checked-out commit (git rev-parse HEAD), as is the deploy.
+      ci(
+        'Build and push the image',
+        'build-image',
+        {
+          image: ['IMAGE', image],
+          version: ['SERVICE_VERSION', plain(m.service.version, 'service version')],
+          source: ['SOURCE_URL', gh('github.server_url') + '/' + gh('github.repository')],
+        },
+        {},
+        ['push'],
+      ),
+      ci(
+        'Trigger the Spinnaker pipeline',
+        'trigger-deploy',
+        {
+          source: ['WEBHOOK_SOURCE', plain(deployWebhookSource(m), 'webhook source')],
+          'chart-repo': ['CHART_REPO', gh('github.server_url') + '/' + gh('github.repository') + '.git'],
+          baseline: ['BASELINE_IMAGE_TAG', gh('vars.PRODUCTION_IMAGE_TAG')],
+        },
+        { SPINNAKER_WEBHOOK_URL: gh('secrets.SPINNAKER_WEBHOOK_URL') },
+      ),
     ],
   };
 }
@@ -169,11 +166,10 @@ export function retrainWorkflow(m: ServiceModel) {
         outputs: { sha: gh('steps.commit.outputs.sha') },
         steps: [
           ...setupSteps(),
-          bash('Pull the posted model', RETRAIN_PULL_SCRIPT, { MODEL: input('model'), ...mlflowEnv() }),
-          node('Posted version is the locked one', VERIFY_LOCK_SCRIPT, { MODEL: input('model'), VERSION: input('version') }),
+          ci('Lock the posted model version', 'pull-model', { model: ['MODEL', input('model')], version: ['VERSION', input('version')] }, mlflowEnv()),
           { name: 'Generated files are in sync', run: 'npx --no mlgen check' },
           { name: 'Test with the new model', run: 'npm test' },
-          { id: 'commit', ...bash('Commit models.lock.json', COMMIT_LOCK_SCRIPT, { MODEL: input('model'), VERSION: input('version') }) },
+          { id: 'commit', ...ci('Commit models.lock.json', 'commit-lock', { model: ['MODEL', input('model')], version: ['VERSION', input('version')] }) },
         ],
       },
       deploy: {

@@ -8,8 +8,10 @@
  *   Spinnaker webhook. One copy of the deploy steps for both callers.
  * - retrain.yml: a training job posts a new model version; the lock is updated, tested, committed
  *   and deployed (a push made with GITHUB_TOKEN starts no workflow, so it calls deploy.yml itself).
- * Untrusted text (commit messages, dispatch payloads, secrets) only ever reaches scripts through
- * `env:`; `${{ }}` appears only in `if:`, `with:` and `env:` values.
+ * The steps run programs of the generator package (`mlgen`, and `mlgen-ci` for the deploy, retrain
+ * and review steps, src/ci/), so the workflows hold no scripts. Untrusted text (commit messages,
+ * dispatch payloads, secrets) only ever reaches them through `env:`; `${{ }}` appears only in
+ * `if:`, `with:` and `env:` values.
  * @see https://docs.github.com/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections
  */
 import type { ServiceModel } from '../config/model.js';
@@ -37,7 +39,8 @@ function ciHeader(): string[] {
     '  [deploy-only] is a hotfix: this code with the model versions already in models.lock.json.',
     'On a pull request, the review job writes `mlgen diff` against the base commit into the job',
     'summary and sets the api-breaking / deploy-impacting labels (a fork PR only reports them).',
-    'mlgen comes from devDependencies (generator-mlservice); `npx --no` never downloads a package.',
+    'mlgen and mlgen-ci (the steps\' programs) come from devDependencies (generator-mlservice);',
+    '`npx --no` never downloads a package.',
   ];
 }
 
@@ -55,8 +58,7 @@ function deployHeader(m: ServiceModel): string[] {
     '  secrets.MLFLOW_TRACKING_URI, secrets.MLFLOW_TRACKING_TOKEN  registry access for models pull',
     '  secrets.SPINNAKER_WEBHOOK_URL  Spinnaker gate base URL; the pipeline listens on',
     `                             /webhooks/webhook/${m.service.name}`,
-    'Docker build args: REVISION, VERSION, SOURCE, MODEL_<NAME>_VERSION, MODEL_<NAME>_RUN_ID, MODEL_<NAME>_SHA256',
-    '(<NAME> = model name upper-cased, other characters as _).',
+    'The image is built by mlgen-ci build-image (its build args: see the Dockerfile header).',
   ];
 }
 

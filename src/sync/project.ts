@@ -4,6 +4,7 @@ import { loadConfig, type ServiceModel } from '../config/index.js';
 import { DiagnosticError, EXIT } from '../diagnostics.js';
 import { emitAll } from '../emit/index.js';
 import { readAndCheckModels, withModelInputs } from '../emit/ts/model-files.js';
+import { hookUtilsCompat } from './hook-utils-compat.js';
 import { syncFiles } from './sync.js';
 import type { SyncOptions, SyncResult } from './types.js';
 
@@ -24,7 +25,8 @@ export async function syncProject(root: string, options: SyncOptions = {}): Prom
   const { signatures, diagnostics } = await readAndCheckModels(root, { ...loaded, path: configPath });
   if (diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticError(diagnostics, EXIT.invalidConfig);
   const model = withModelInputs(loaded.model, signatures);
-  const result = await syncFiles(root, emitAll(model), { path: CONFIG_FILE, text: loaded.text }, options);
+  const compat = await hookUtilsCompat(root);
+  const result = await syncFiles(root, [...emitAll(model), ...compat.files], { path: CONFIG_FILE, text: loaded.text }, options);
   // The model goes back to the caller for the reviewers' change summary (no second load).
-  return { ...result, diagnostics: [...diagnostics, ...result.diagnostics], model: loaded.model };
+  return { ...result, diagnostics: [...diagnostics, ...compat.diagnostics, ...result.diagnostics], model: loaded.model };
 }

@@ -47,7 +47,7 @@ describe.skipIf(!ENABLED)('minimal image: one local model, built and run with po
   test("npm ci in the build fetched the unpublished runtime and generator through the project's registry", () => {
     const tarballs = project.registry.requests.filter((p) => /^\/(@mlservice\/runtime|generator-mlservice)\/-\//.test(p));
     // Only npm ci in the build stage downloads tarballs: the host's lock-only install reads packuments.
-    expect(tarballs.sort()).toEqual(['/@mlservice/runtime/-/runtime-0.1.0.tgz', '/generator-mlservice/-/generator-mlservice-0.1.0.tgz']);
+    expect(tarballs.sort()).toEqual(['/@mlservice/runtime/-/runtime-0.2.0.tgz', '/generator-mlservice/-/generator-mlservice-0.1.0.tgz']);
   });
 
   test('predictions equal onnxruntime run directly on the same rows', async () => {

@@ -15,8 +15,7 @@
  * The stages run and the resources in the namespace after each scenario are kept as a golden file
  * per model (__snapshots__/pipeline-order/), so a reviewer sees what a deploy does.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +23,7 @@ import { loadConfig } from '../../src/config/index.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { deployPipeline, rollbackPipeline } from '../../src/emit/spinnaker-pipeline.js';
 import { deploymentName } from '../../src/emit/spinnaker-names.js';
-import { PAYLOAD_SCRIPT } from '../../src/emit/workflows-scripts.js';
+import { deployParameters } from '../../src/ci/deploy.js';
 import { writeChart } from '../emit/helm-chart.js';
 import { bake, evaluateParams, type K8sObject, type Stage } from '../support/bake.js';
 import { REPO } from '../support/cli.js';
@@ -52,20 +51,19 @@ async function models(): Promise<Array<[string, ServiceModel]>> {
 }
 
 /**
- * The webhook parameters the generated deploy.yml sends: its "Spinnaker parameters" script run
- * with node, as GitHub runs it, for a build of `sha` with production at `production` (unset on a
- * first deploy).
+ * The webhook parameters the generated deploy.yml sends: what its "Trigger the Spinnaker pipeline"
+ * step (`mlgen-ci trigger-deploy`, src/ci/deploy.ts) computes from models.lock.json, for a build of
+ * `sha` with production at `production` (unset on a first deploy). The step itself runs against a
+ * webhook stub in test/ci/ci-bin.test.ts.
  */
-function ciParameters(model: ServiceModel, sha: string, production: string | undefined): Record<string, string> {
+async function ciParameters(model: ServiceModel, sha: string, production: string | undefined): Promise<Record<string, string>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mlgen-ci-'));
   temp.push(dir);
-  const modelParams = Object.fromEntries(model.models.flatMap((m) => [[`modelVersion_${m.name}`, '7'], [`modelRunId_${m.name}`, `run-${m.name}`]]));
-  writeFileSync(path.join(dir, 'model-params.json'), JSON.stringify(modelParams));
-  writeFileSync(path.join(dir, 'payload.cjs'), PAYLOAD_SCRIPT);
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', RUNNER_TEMP: dir, IMAGE_TAG: sha, CHART_REPO, BASELINE_IMAGE_TAG: production ?? '' };
-  const r = spawnSync(process.execPath, [path.join(dir, 'payload.cjs')], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(readFileSync(path.join(dir, 'spinnaker-payload.json'), 'utf8')).parameters;
+  const models = Object.fromEntries(
+    model.models.map((m) => [m.name, { source: m.source.uri, registry: { registeredModel: m.name, version: '7', runId: `run-${m.name}` }, files: [], sha256: 'f'.repeat(64) }]),
+  );
+  writeFileSync(path.join(dir, 'models.lock.json'), JSON.stringify({ lockVersion: 1, models }));
+  return deployParameters({ source: model.service.name, chartRepo: CHART_REPO, baseline: production ?? '', tag: sha }, path.join(dir, 'models.lock.json'));
 }
 
 /** Trigger parameters as orca sees them: the sent ones over each parameterConfig default. */
@@ -150,9 +148,9 @@ describe.each(await models())('%s: deploys in pipeline order', (label, model) =>
 
   let first: Outcome;
   let later: Outcome;
-  beforeAll(() => {
-    first = execute(model, charts, deploy, withDefaults(deploy, ciParameters(model, OLD_SHA, undefined)), empty, true);
-    later = execute(model, charts, deploy, withDefaults(deploy, ciParameters(model, NEW_SHA, OLD_SHA)), first.cluster, true);
+  beforeAll(async () => {
+    first = execute(model, charts, deploy, withDefaults(deploy, await ciParameters(model, OLD_SHA, undefined)), empty, true);
+    later = execute(model, charts, deploy, withDefaults(deploy, await ciParameters(model, NEW_SHA, OLD_SHA)), first.cluster, true);
   });
 
   it('first deploy: production is created from nothing and nothing is left broken', () => {
@@ -174,8 +172,8 @@ describe.each(await models())('%s: deploys in pipeline order', (label, model) =>
     expect(later.cluster.list('Deployment').map((d) => d.metadata.name)).toEqual([model.service.name]);
   });
 
-  it('failed canary: production is untouched, canary and baseline are removed, the pipeline fails', () => {
-    const failed = execute(model, charts, deploy, withDefaults(deploy, ciParameters(model, NEW_SHA, OLD_SHA)), first.cluster, false);
+  it('failed canary: production is untouched, canary and baseline are removed, the pipeline fails', async () => {
+    const failed = execute(model, charts, deploy, withDefaults(deploy, await ciParameters(model, NEW_SHA, OLD_SHA)), first.cluster, false);
     record('failed canary', failed);
     expect(failed.analysed).toEqual([true]);
     expect(failed.run.final).toBe('TERMINAL');
@@ -195,13 +193,13 @@ describe.each(await models())('%s: deploys in pipeline order', (label, model) =>
     expect(back.cluster.problems()).toEqual([]);
   });
 
-  it.runIf(model.deploy.kubernetes.serviceMonitor)('the commit that turns the ServiceMonitor on: the canary is scraped before production has one', () => {
+  it.runIf(model.deploy.kubernetes.serviceMonitor)('the commit that turns the ServiceMonitor on: the canary is scraped before production has one', async () => {
     const before = { ...model, deploy: { ...model.deploy, kubernetes: { ...model.deploy.kubernetes, serviceMonitor: false } } };
     // Production runs the older commit, whose chart has no ServiceMonitor; the baseline is baked from it.
     const withoutMonitor: Charts = { [OLD_SHA]: writeChart(before), [NEW_SHA]: chart };
-    const old = execute(before, withoutMonitor, deployPipeline(before) as typeof deploy, withDefaults(deploy, ciParameters(model, OLD_SHA, undefined)), empty, true);
+    const old = execute(before, withoutMonitor, deployPipeline(before) as typeof deploy, withDefaults(deploy, await ciParameters(model, OLD_SHA, undefined)), empty, true);
     expect(old.cluster.list('ServiceMonitor')).toEqual([]);
-    const upgrade = execute(model, withoutMonitor, deploy, withDefaults(deploy, ciParameters(model, NEW_SHA, OLD_SHA)), old.cluster, true);
+    const upgrade = execute(model, withoutMonitor, deploy, withDefaults(deploy, await ciParameters(model, NEW_SHA, OLD_SHA)), old.cluster, true);
     record('later deploy that adds the ServiceMonitor', upgrade);
     expect(upgrade.analysed).toEqual([true]);
     expect(upgrade.run.final).toBe('SUCCEEDED');

@@ -121,7 +121,7 @@ describe.each(Object.keys(EXAMPLE_MODELS).sort())('examples/%s served for real',
 
   it('is called correctly by a client from openapi-typescript (default options) + openapi-fetch, compiled with tsc --strict', async () => {
     const { model } = await loadConfig(path.join(dir, 'mlservice.yaml'));
-    const built = await buildClient(dir, model);
+    const built = await buildClient(dir, model, `${url}/openapi.json`);
     expect(built.generate.code, built.generate.output).toBe(0);
     expect(built.tsc).toEqual({ code: 0, output: '' });
     const calls = await runClient(dir, url);

@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { LOCK_SCRIPT } from '../../src/emit/workflows-scripts.js';
+import { buildArgsOf } from '../identity/ci-steps.js';
 import { MlflowStub } from '../models/mlflow-stub.js';
 import { MLGEN, type CliResult } from '../support/cli.js';
 import { MINIMAL_YAML } from '../support/fixtures.js';
@@ -161,14 +161,14 @@ describe('a run with registry credentials and a service token leaves no secret i
   }, 180_000);
 
   it('builds the image labels from the lock as CI does, and compiles the service', async () => {
+    // CI's build step (mlgen-ci build-image) with a `docker` stand-in that records its arguments.
     const temp = join(dir, '.ci-temp');
     await mkdir(temp);
-    const lockStep = await run(process.execPath, ['-e', LOCK_SCRIPT], { cwd: dir, env: { ...process.env, ...env, RUNNER_TEMP: temp } });
-    outputs['CI lock step'] = lockStep.stdout + lockStep.stderr;
-    const buildArgs = Object.fromEntries(
-      (await readFile(join(temp, 'build-args.txt'), 'utf8')).trim().split('\n').map((l) => l.replace(/^--build-arg=/, '').split(/=(.*)/s) as [string, string]),
-    );
-    Object.assign(buildArgs, { REVISION: '0123456789abcdef0123456789abcdef01234567', VERSION: '0.1.0', SOURCE: 'https://github.com/ds/guarded' });
+    await writeFile(join(temp, 'docker'), '#!/bin/sh\nprintf "%s\\n" "$@" > "$RUNNER_TEMP/docker-$1.argv"\n', { mode: 0o755 });
+    const args = ['build-image', '--image=registry.example.com/ds/guarded', '--version=0.1.0', '--source=https://github.com/ds/guarded', '--tag=0123456789abcdef0123456789abcdef01234567'];
+    const buildStep = await run(process.execPath, [join(REPO, 'bin/mlgen-ci.js'), ...args], { cwd: dir, env: { ...process.env, ...env, RUNNER_TEMP: temp, PATH: `${temp}:${process.env.PATH}` } });
+    outputs['CI build step'] = buildStep.stdout + buildStep.stderr;
+    const buildArgs = buildArgsOf((await readFile(join(temp, 'docker-build.argv'), 'utf8')).split('\n').slice(0, -1));
     const image = imageConfig(await readFile(join(dir, 'Dockerfile'), 'utf8'), buildArgs);
     // Resolved for real: the run id from the registry reaches its label.
     expect(image['LABEL io.mlservice.model.churn.run-id']).toBe(RUN_ID);
@@ -204,7 +204,7 @@ describe('a run with registry credentials and a service token leaves no secret i
     await mkdir(clientDir);
     await symlink(join(REPO, 'node_modules'), join(clientDir, 'node_modules'), 'dir');
     const { model } = await loadConfig(join(dir, 'mlservice.yaml'));
-    const built = await buildClient(dir, model);
+    const built = await buildClient(dir, model, `${svc.base}/openapi.json`);
     expect([built.generate.code, built.tsc]).toEqual([0, { code: 0, output: '' }]);
     const withToken = await runClient(dir, svc.base, { authorization: `Bearer ${SECRETS.serviceToken}` });
     expect(withToken.map((c) => [c.path, c.status])).toEqual([['/v1/score', 200], ['/v1/score', 400], ['/livez', 200]]);

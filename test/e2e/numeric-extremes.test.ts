@@ -93,7 +93,7 @@ async function writeModels(dir: string): Promise<void> {
 }
 
 /** Hooks that hand the JSON numbers to the model as they came. */
-const PASS_THROUGH_HOOKS = `import { firstValue, outputValues } from './generated/hook-utils.js';
+const PASS_THROUGH_HOOKS = `import { firstValue, outputValues } from '@mlservice/runtime/hooks';
 import type { Hooks } from './generated/hooks-contract.js';
 
 export const hooks = {

@@ -3,7 +3,9 @@
  * declares, with the declared media type, body schema and headers, and every status the document
  * declares is driven here at least once. The service runs as a child process with a real ONNX
  * model and `server.auth` on (bearer): its operational routes are called without a token; its
- * document is the one it serves at /openapi.json (the emitted openapi.yaml, checked equal). Its /metrics, after all of it, passes `promtool check metrics` (Debian's prometheus
+ * document is the one it serves at /openapi.json (the emitted openapi.yaml with the runtime's
+ * operational routes and shared answers, checked equal). Its /metrics, after all of it, passes
+ * `promtool check metrics` (Debian's prometheus
  * package; `.ci/prometheus-setup.sh` installs it).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { parse } from 'yaml';
 import { METRICS } from '../../runtime/src/names.js';
 import { emitOpenApi } from '../../src/emit/openapi.js';
 import { MINIMAL_YAML } from '../support/fixtures.js';
+import { servedDocument } from '../support/openapi-served.js';
 import { startLiveService, type LiveService } from '../support/live-service.js';
 import { buildMlp } from '../support/onnx-builder.js';
 import { promtoolCheckMetrics, promtoolMissing } from '../support/promtool.js';
@@ -40,7 +43,7 @@ const TOKEN = 'status-probe-token-7c1d0e9b2a';
 const AUTHORIZED = { authorization: `Bearer ${TOKEN}` };
 
 /** Hooks of the probe service: the first feature 42 makes the preprocess hook throw (a 500). */
-const HOOKS = `import { firstValue } from './generated/hook-utils.js';
+const HOOKS = `import { firstValue } from '@mlservice/runtime/hooks';
 import type { Hooks } from './generated/hooks-contract.js';
 
 export const hooks = {
@@ -106,8 +109,8 @@ describe('every status the live service answers is declared in its OpenAPI, and 
   });
   afterAll(() => svc?.stop());
 
-  it('serves exactly the emitted openapi.yaml at /openapi.json', () => {
-    expect(doc).toEqual(parse(emitOpenApi(svc.model)[0]!.content));
+  it('serves the emitted openapi.yaml, with the runtime\'s routes and answers resolved, at /openapi.json', () => {
+    expect(doc).toEqual(servedDocument(parse(emitOpenApi(svc.model)[0]!.content)));
   });
 
   it('answers 200, 400 (schema, JSON, unfit value), 401, 404, 413, 415, 422, 429 and 500 on a prediction endpoint', async () => {

@@ -2,20 +2,26 @@
  * The generated OpenAPI documents must pass real linters, run through their CLIs the way CI and
  * users run them: Spectral's `spectral:oas` ruleset (`.spectral.yaml`), failing on warnings too,
  * and Redocly's `recommended` ruleset (0 errors; the only warning is `info-license` when
- * `service.license` is not set, documented in the README).
+ * `service.license` is not set, documented in the README). Both forms are linted: the committed
+ * file, which refers to @mlservice/runtime's `openapi.yaml` through `node_modules` (linked here as
+ * `npm ci` installs it), and the document the service serves (the runtime's bundle of the two),
+ * which must also equal what `redocly bundle` makes of them.
  * @see https://redocly.com/docs/cli/rules/recommended
+ * @see https://redocly.com/docs/cli/commands/bundle
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
 import type { ServiceModel } from '../../src/config/model.js';
-import { emitOpenApi } from '../../src/emit/openapi.js';
+import { buildOpenApi, emitOpenApi } from '../../src/emit/openapi.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
+import { linkRuntimePackage, runtimeDocument, servedDocument } from '../support/openapi-served.js';
 import { hostileModel } from './openapi-hostile.js';
 
 const run = promisify(execFile);
@@ -78,6 +84,7 @@ describe('spectral lint of the generated openapi.yaml', () => {
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mlgen-openapi-'));
+    await linkRuntimePackage(dir);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -92,12 +99,13 @@ describe('spectral lint of the generated openapi.yaml', () => {
     ['api-key-auth', apiKeyModel],
   ];
 
-  it('reports no errors and no warnings for every fixture model and every example', async () => {
+  it('reports no errors and no warnings for every fixture model and every example, committed and served', async () => {
     const files = [];
     for (const [name, make] of cases) {
       const file = join(dir, `${name}.yaml`);
       await writeFile(file, emitOpenApi(make())[0]!.content);
-      files.push(file);
+      await writeFile(join(dir, `${name}.served.json`), JSON.stringify(servedDocument(buildOpenApi(make()))));
+      files.push(file, join(dir, `${name}.served.json`));
     }
     // The committed examples, loaded the way `mlgen sync` loads them.
     for (const name of (await readdir(join(root, 'examples'))).sort()) {
@@ -106,16 +114,17 @@ describe('spectral lint of the generated openapi.yaml', () => {
       await writeFile(file, emitOpenApi(model)[0]!.content);
       files.push(file);
     }
-    expect(files.length).toBeGreaterThanOrEqual(cases.length + 3);
+    expect(files.length).toBeGreaterThanOrEqual(2 * cases.length + 3);
     const result = await spectral(files);
     expect(result.out).toContain('No results with a severity of \'warn\' or higher found!');
     expect(result.code).toBe(0);
   });
 
   it('catches a broken document (the linter is really running)', async () => {
-    const file = join(dir, 'broken.yaml');
-    const broken = emitOpenApi(minimalModel())[0]!.content.replace('operationId: score', 'operationId: getMetrics');
-    await writeFile(file, broken);
+    const file = join(dir, 'broken.json');
+    const served = servedDocument(buildOpenApi(minimalModel())) as { paths: Record<string, { post?: { operationId: string } }> };
+    served.paths['/v1/score']!.post!.operationId = 'getMetrics';
+    await writeFile(file, JSON.stringify(served));
     const result = await spectral([file]);
     expect(result.code).toBe(1);
     expect(result.out).toContain('operation-operationId-unique');
@@ -126,17 +135,43 @@ describe('redocly lint --extends=recommended', () => {
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mlgen-redocly-'));
+    await linkRuntimePackage(dir);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
   it.each(readdirSync(join(root, 'examples')).sort())('examples/%s/openapi.yaml: no errors; a warning only for a missing license', async (name) => {
-    const file = join(root, 'examples', name, 'openapi.yaml');
+    // The committed file, in a project directory where npm installed the runtime.
+    const file = join(dir, `example-${name}.yaml`);
+    await copyFile(join(root, 'examples', name, 'openapi.yaml'), file);
     const { model } = await loadConfig(join(root, 'examples', name, 'mlservice.yaml'));
     const report = await redocly(file);
     expect(findings(report)).toEqual(model.service.license ? [] : ['warn info-license #/info']);
     expect(report.totals.errors).toBe(0);
+    const served = join(dir, `example-${name}.served.json`);
+    await writeFile(served, JSON.stringify(servedDocument(parse(await readFile(file, 'utf8')))));
+    expect(findings(await redocly(served))).toEqual(model.service.license ? [] : ['warn info-license #/info']);
+  });
+
+  it('the runtime\'s openapi.yaml: no errors; warnings only for the answers it holds for generated documents', async () => {
+    const report = await redocly(join(root, 'runtime/openapi.yaml'));
+    const unused = ['BadRequest', 'UnsupportedMediaType', 'NonFiniteOutput', 'TooManyRequests', 'PredictionUnavailable'];
+    expect(findings(report)).toEqual(unused.map((n) => `warn no-unused-components #/components/responses/${n}`));
+  });
+
+  it.each(readdirSync(join(root, 'examples')).sort())('examples/%s: the served document is exactly what `redocly bundle` makes of the file and the runtime\'s routes', async (name) => {
+    // Redocly's input: the committed file plus the runtime's routes as path-item references and their tag.
+    const doc = parse(await readFile(join(root, 'examples', name, 'openapi.yaml'), 'utf8')) as Record<string, any>;
+    const runtime = runtimeDocument() as Record<string, any>;
+    const oracle = structuredClone(doc);
+    for (const path of Object.keys(runtime.paths)) oracle.paths[path] = { $ref: `./node_modules/@mlservice/runtime/openapi.yaml#/paths/${path.replace(/\//g, '~1')}` };
+    oracle.tags.push(...runtime.tags);
+    await writeFile(join(dir, `oracle-${name}.yaml`), stringify(oracle));
+    const bin = join(root, 'node_modules', '.bin', 'redocly');
+    await run(bin, ['bundle', join(dir, `oracle-${name}.yaml`), '-o', join(dir, `bundled-${name}.json`)], { cwd: root, env: { ...process.env, REDOCLY_TELEMETRY: 'off' } });
+    const bundled = JSON.parse(await readFile(join(dir, `bundled-${name}.json`), 'utf8')) as object;
+    expect(servedDocument(doc)).toEqual(bundled);
   });
 
   it.each([
@@ -155,10 +190,18 @@ describe('redocly lint --extends=recommended', () => {
   });
 
   it('reports security-defined as an error when an operation states no security (the linter is really running)', async () => {
-    const doc = emitOpenApi(minimalModel())[0]!.content.replace(/^security: \[\]\n/m, '').replace('      security: []\n', '');
+    const doc = emitOpenApi(minimalModel())[0]!.content.replace(/^security: \[\]\n/m, '');
     const file = join(dir, 'no-security.yaml');
     await writeFile(file, doc);
     const report = await redocly(file);
-    expect(findings(report).filter((f) => f.startsWith('error'))).toEqual(['error security-defined #/paths/~1v1~1score/post', 'error security-defined #/paths/~1livez/get']);
+    expect(findings(report).filter((f) => f.startsWith('error'))).toEqual(['error security-defined #/paths/~1v1~1score/post']);
+    const served = servedDocument(buildOpenApi(minimalModel())) as { security?: unknown; paths: Record<string, { get?: { security?: unknown } }> };
+    delete served.security;
+    delete served.paths['/livez']!.get!.security;
+    await writeFile(join(dir, 'no-security.json'), JSON.stringify(served));
+    expect(findings(await redocly(join(dir, 'no-security.json'))).filter((f) => f.startsWith('error'))).toEqual([
+      'error security-defined #/paths/~1v1~1score/post',
+      'error security-defined #/paths/~1livez/get',
+    ]);
   });
 });

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitOpenApi } from '../../src/emit/openapi.js';
 import { minimalModel } from '../support/fixtures.js';
+import { linkRuntimePackage } from '../support/openapi-served.js';
 import { REPO } from '../support/service-project.js';
 
 const run = promisify(execFile);
@@ -30,6 +31,8 @@ describe('openapi-typescript (default options) on a request with defaults and $d
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mlgen-oats-'));
+    // The document refers to @mlservice/runtime's openapi.yaml; openapi-typescript resolves it from here.
+    await linkRuntimePackage(dir);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 

@@ -6,6 +6,8 @@ import { emitters } from '../../src/emit/index.js';
 import { buildOpenApi, emitOpenApi, endpointNames } from '../../src/emit/openapi.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
+import { runtimeDocument, servedDocument } from '../support/openapi-served.js';
+import { OPERATIONAL_OPERATION_IDS } from '../../src/emit/openapi-components.js';
 
 type Doc = Record<string, any>;
 
@@ -66,10 +68,11 @@ describe('buildOpenApi', () => {
     expect((buildOpenApi(m).info as Doc).license).toEqual({ name: 'Apache 2.0', identifier: 'Apache-2.0' });
   });
 
-  it('states that no operation is authenticated without server.auth: `security: []` at the root and on every probe', () => {
+  it('states that no operation is authenticated without server.auth: `security: []` at the root and, once served, on every probe', () => {
     const doc = buildOpenApi(abModel()) as Doc;
     expect(doc.security).toEqual([]);
-    for (const path of [PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]) expect([path, doc.paths[path].get.security]).toEqual([path, []]);
+    const served = servedDocument(doc) as Doc;
+    for (const path of [PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]) expect([path, served.paths[path].get.security]).toEqual([path, []]);
     expect(doc.paths['/v1/rank'].post.security).toBeUndefined();
     expect(doc.paths['/v1/rank'].post.responses['401']).toBeUndefined();
     expect(doc.components.securitySchemes).toBeUndefined();
@@ -89,7 +92,9 @@ describe('buildOpenApi', () => {
       expect([path, bearer.paths[path].post.security, bearer.paths[path].post.responses['401']]).toEqual([path, [{ bearerAuth: [] }], { $ref: '#/components/responses/Unauthorized' }]);
     }
     expect(bearer.security).toEqual([]);
-    for (const path of [PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]) expect([path, bearer.paths[path].get.security]).toEqual([path, []]);
+    const served = servedDocument(bearer) as Doc;
+    for (const path of [PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]) expect([path, served.paths[path].get.security]).toEqual([path, []]);
+    expect(bearer.components.responses.Unauthorized.content['application/problem+json'].schema).toEqual({ $ref: './node_modules/@mlservice/runtime/openapi.yaml#/components/schemas/Problem' });
     expect(bearer.components.responses.Unauthorized.headers).toEqual({
       'WWW-Authenticate': { description: 'The challenge: `Bearer realm="activity-ranker"`, with `error="invalid_token"` when a token was sent but is wrong.', required: true, schema: { type: 'string' } },
     });
@@ -150,29 +155,59 @@ describe('buildOpenApi', () => {
     expect((buildOpenApi(m) as Doc).paths['/v1/rank'].post.parameters).toBeUndefined();
   });
 
-  it('answers errors with problem+json, Retry-After on 429 and 503', () => {
+  it('refers to the runtime for every error answer but the body limit, which the config decides', () => {
     const doc = buildOpenApi(minimalModel()) as Doc;
+    const runtime = (kind: string, name: string) => ({ $ref: `./node_modules/@mlservice/runtime/openapi.yaml#/components/${kind}/${name}` });
+    expect(doc.paths['/v1/score'].post.responses).toEqual({
+      '200': doc.paths['/v1/score'].post.responses['200'],
+      '400': runtime('responses', 'BadRequest'),
+      '404': runtime('responses', 'NotFound'),
+      '413': { $ref: '#/components/responses/PayloadTooLarge' },
+      '415': runtime('responses', 'UnsupportedMediaType'),
+      '422': runtime('responses', 'NonFiniteOutput'),
+      '429': runtime('responses', 'TooManyRequests'),
+      '500': runtime('responses', 'InternalError'),
+      '503': runtime('responses', 'PredictionUnavailable'),
+    });
+    expect(doc.components.responses).toEqual({
+      PayloadTooLarge: { description: 'The request body is larger than 1048576 bytes.', content: { 'application/problem+json': { schema: runtime('schemas', 'Problem') } } },
+    });
+    expect(Object.keys(doc.components.schemas)).toEqual(['ScoreResponse']);
+  });
+
+  it('answers errors with problem+json, Retry-After on 429 and 503, once served with the runtime part', () => {
+    const doc = servedDocument(buildOpenApi(minimalModel())) as Doc;
     const r = doc.components.responses;
-    for (const name of ['BadRequest', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType', 'NonFiniteOutput', 'TooManyRequests', 'InternalError', 'ServiceUnavailable']) {
-      expect(r[name].content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+    for (const name of ['BadRequest', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType', 'NonFiniteOutput', 'TooManyRequests', 'InternalError', 'ServiceUnavailable', 'PredictionUnavailable']) {
+      expect([name, r[name].content]).toEqual([name, { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } }]);
     }
     expect(r.TooManyRequests.headers).toEqual({ 'Retry-After': { $ref: '#/components/headers/RetryAfter' } });
     expect(r.ServiceUnavailable.headers).toEqual({ 'Retry-After': { $ref: '#/components/headers/RetryAfter' } });
+    expect(r.PredictionUnavailable.headers).toEqual({ 'Retry-After': { $ref: '#/components/headers/RetryAfter' } });
     expect(r.BadRequest.headers).toBeUndefined();
-    expect(r.PayloadTooLarge.description).toBe('The request body is larger than 1048576 bytes.');
     expect(doc.components.schemas.Problem.properties.errors.items.required).toEqual(['pointer', 'message']);
   });
 
-  it('documents the operational routes at the paths the runtime serves', () => {
-    const paths = (buildOpenApi(minimalModel()) as Doc).paths;
+  it('is served with the operational routes at the paths the runtime answers', () => {
+    expect(Object.keys((buildOpenApi(minimalModel()) as Doc).paths)).toEqual(['/v1/score']);
+    const served = servedDocument(buildOpenApi(minimalModel())) as Doc;
+    const paths = served.paths;
     expect(Object.keys(paths)).toEqual(['/v1/score', PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]);
     expect(Object.keys(paths[PATHS.live].get.responses)).toEqual(['200', '404', '500', '503']);
     expect(Object.keys(paths[PATHS.ready].get.responses)).toEqual(['200', '404', '500', '503']);
     expect(Object.keys(paths[PATHS.metrics].get.responses)).toEqual(['200', '404', '500']);
     expect(Object.keys(paths[PATHS.metadata].get.responses)).toEqual(['200', '404', '500']);
     expect(Object.keys(paths[PATHS.metrics].get.responses['200'].content)).toEqual(['text/plain; version=0.0.4']);
-    const models = (buildOpenApi(minimalModel()) as Doc).components.schemas.ServiceMetadata.properties.models.items;
-    expect(models.required).toEqual(['name', 'source', 'version', 'runId', 'sha256']);
+    expect(served.components.schemas.ServiceMetadata.properties.models.items.required).toEqual(['name', 'source', 'version', 'runId', 'sha256']);
+    expect(served.tags).toEqual([
+      { name: 'inference', description: 'Model predictions.' },
+      { name: 'operations', description: 'Health, metrics and served versions, for operators and probes.' },
+    ]);
+  });
+
+  it('knows the operation ids of the runtime\'s routes, which endpoints must avoid', () => {
+    const paths = runtimeDocument().paths as Record<string, Record<string, { operationId: string }>>;
+    expect(Object.values(paths).flatMap((item) => Object.values(item).map((op) => op.operationId))).toEqual([...OPERATIONAL_OPERATION_IDS]);
   });
 
   it('gives endpoints unique camelCase operation ids and schema names', () => {

@@ -8,9 +8,7 @@ test('the TypeScript outputs are registered and no other emitter claims their pa
   expect(mine).toEqual([
     '.npmrc',
     'package.json',
-    'src/generated/hook-utils.ts',
     'src/generated/hooks-contract.ts',
-    'src/generated/openapi.ts',
     'src/generated/service.ts',
     'src/generated/types.ts',
     'src/generated/validators.d.ts',

@@ -35,9 +35,7 @@ test('the file list and owners', () => {
   expect(files.map((f) => [f.path, f.owner, f.emitter]).sort()).toEqual([
     ['.npmrc', 'shared', 'typescript-project'],
     ['package.json', 'shared', 'typescript-project'],
-    ['src/generated/hook-utils.ts', 'generated', 'typescript'],
     ['src/generated/hooks-contract.ts', 'generated', 'typescript'],
-    ['src/generated/openapi.ts', 'generated', 'typescript'],
     ['src/generated/service.ts', 'generated', 'typescript'],
     ['src/generated/types.ts', 'generated', 'typescript'],
     ['src/generated/validators.d.ts', 'generated', 'typescript'],

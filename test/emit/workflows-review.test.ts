@@ -100,6 +100,7 @@ function checkout(origin: Origin, fetchDepth: number): string {
   mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
   symlinkSync(REPO, path.join(dir, 'node_modules/generator-mlservice'), 'dir');
   symlinkSync('../generator-mlservice/bin/mlgen.js', path.join(dir, 'node_modules/.bin/mlgen'));
+  symlinkSync('../generator-mlservice/bin/mlgen-ci.js', path.join(dir, 'node_modules/.bin/mlgen-ci'));
   return dir;
 }
 
@@ -139,12 +140,16 @@ describe('ci.yml review job on a pull request (real git, real mlgen diff, GitHub
     const job = reviewJob(workflow);
     expect(job.if).toBe("github.event_name == 'pull_request'");
     expect(job.permissions).toEqual({ contents: 'read', 'pull-requests': 'write', issues: 'write' });
-    expect(job.steps.map((s: Json) => s.uses ?? s.run.split('\n')[0])).toEqual([
+    expect(job.steps.map((s: Json) => s.uses ?? s.run)).toEqual([
       'actions/checkout@v4',
       'actions/setup-node@v4',
       'npm ci --ignore-scripts',
-      'set -euo pipefail',
-      'const fs = require("node:fs");',
+      'npx --no mlgen-ci review-summary --base="$BASE_SHA"',
+      'npx --no mlgen-ci review-labels --pr="$PR_NUMBER" --head-repo="$HEAD_REPO"',
+    ]);
+    expect(job.steps.slice(3).map((s: Json) => s.env)).toEqual([
+      { BASE_SHA: '${{ github.event.pull_request.base.sha }}' },
+      { PR_NUMBER: '${{ github.event.pull_request.number }}', HEAD_REPO: '${{ github.event.pull_request.head.repo.full_name }}', GITHUB_TOKEN: '${{ github.token }}' },
     ]);
     expect(job.steps[0].with).toEqual({ 'fetch-depth': 0 });
   });
@@ -185,7 +190,8 @@ describe('ci.yml review job on a pull request (real git, real mlgen diff, GitHub
     const stub = await stubWith([]);
     try {
       const run = await runJob(workflow, dir, [SUMMARY_STEP, LABEL_STEP], stub, { baseSha: origin.baseSha });
-      expect(run.steps.map((s) => [s.name, s.status])).toEqual([[SUMMARY_STEP, 1]]);
+      // mlgen diff's own exit code (66: the base revision cannot be read) fails the step.
+      expect(run.steps.map((s) => [s.name, s.status])).toEqual([[SUMMARY_STEP, 66]]);
       expect(run.steps[0]!.stderr).toContain('error REVIEW.BASE_NOT_FOUND');
       expect(run.steps[0]!.stderr).toContain('fetch-depth: 0');
       expect(run.summary).toBe(`mlgen diff could not compare with the base commit ${origin.baseSha}: the log of this step has the reason and its fix.\n`);
@@ -205,6 +211,11 @@ describe('the label step against the GitHub REST API contract (stub), one mlgen 
     mkdirSync(project);
     expect(mlgen(project, ['init', '--name', 'demo-svc', '--model', 'models:/demo/1']).code).toBe(0);
     workflow = readFileSync(path.join(project, '.github/workflows/ci.yml'), 'utf8');
+    // The step runs `npx --no mlgen-ci` in the project: `npm ci` would install generator-mlservice; link the built one.
+    mkdirSync(path.join(project, 'node_modules/.bin'), { recursive: true });
+    symlinkSync(REPO, path.join(project, 'node_modules/generator-mlservice'), 'dir');
+    symlinkSync('../generator-mlservice/bin/mlgen-ci.js', path.join(project, 'node_modules/.bin/mlgen-ci'));
+    dir = project;
   });
 
   async function label(diffLabels: string[], stub: GitHubStub, over: { token?: string; headRepo?: string } = {}): Promise<JobRun> {
@@ -214,7 +225,7 @@ describe('the label step against the GitHub REST API contract (stub), one mlgen 
       cwd: dir,
       temp: tempDir,
       commands: {},
-      env: { GITHUB_REPOSITORY: REPOSITORY, GITHUB_API_URL: stub.url },
+      env: { GITHUB_REPOSITORY: REPOSITORY, GITHUB_API_URL: stub.url, npm_config_update_notifier: 'false' },
       context: {
         'github.token': over.token ?? 'write-token',
         'github.event.pull_request.number': String(PR),
@@ -255,7 +266,10 @@ describe('the label step against the GitHub REST API contract (stub), one mlgen 
     const stub = await stubWith(t.before, [HUMAN, ...defined]);
     try {
       const run = await label(t.diff, stub);
-      expect(run.steps.map((s) => [s.status, s.stdout, s.stderr])).toEqual([[0, '', '']]);
+      // npm itself warns about the project's `onnxruntime-node-install` line (.npmrc); nothing else may reach stderr.
+      const stderr = run.steps[0]!.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('npm warn Unknown project config "onnxruntime-node-install"'));
+      expect(run.steps.map((s) => [s.status, s.stdout])).toEqual([[0, '']]);
+      expect(stderr).toEqual([]);
       expect(stub.issueLabels.get(PR)).toEqual(t.after);
       expect(stub.calls.map((c) => `${c.method} ${c.path}`)).toEqual(t.calls);
       expect(run.summary).toBe(`\n${t.summary}\n`);

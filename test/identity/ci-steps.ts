@@ -39,6 +39,8 @@ function expand(value: string, context: Record<string, string>): string {
 }
 
 function command(step: Step, file: string): string[] {
+  // No `shell:` on a Linux runner is `bash -e {0}`.
+  if (step.shell === undefined) return ['bash', '-e', file];
   if (step.shell === 'bash') return ['bash', '--noprofile', '--norc', '-eo', 'pipefail', file];
   if (step.shell === 'node {0}') return [process.execPath, file];
   throw new Error(`step "${step.name}": shell ${String(step.shell)} is not handled here`);

@@ -3,16 +3,19 @@
  * models built with the ONNX builder and locked by their real digests), the same code revision and
  * model versions appear in
  *   (a) the image: LABEL and ENV of the generated Dockerfile, with the build args the generated
- *       deploy workflow's own steps compute (run for real: node reads models.lock.json, bash runs
- *       the build step with a `docker` stand-in that records its command line);
+ *       deploy workflow's own steps compute (run as the runner runs them: `mlgen-ci build-image`
+ *       reads models.lock.json and runs a `docker` stand-in that records its command line);
  *   (b) the pods: the chart rendered by real Helm with the Spinnaker bake stage's overrides, the
- *       trigger parameters being the ones the workflow's payload step wrote;
+ *       trigger parameters being the ones the workflow's trigger step posted to a webhook stand-in;
  *   (c) `/metadata` and (d) `mlservice_build_info` / `mlservice_model_info` of the runtime serving
  *       the generated ServiceDefinition (compiled with the project's tsc) over those models, with the
  *       environment the canary pod's container gets (image ENV, then the chart's env).
  * Where a view spells a field differently, the mapping is asserted explicitly (see KEYS).
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +33,7 @@ import { EXAMPLE_MODELS } from '../support/example-models.js';
 import { HELM_MAJORS } from '../support/helm.js';
 import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
 import { makeServiceProject, REPO, tsc } from '../support/service-project.js';
-import { buildArgsOf, runSteps } from './ci-steps.js';
+import { buildArgsOf, runStepsAsync } from './ci-steps.js';
 import { imageConfig } from './dockerfile-image.js';
 
 const REVISION = '5e2b9c0d4a7f13e86b1c9d0e2f4a6b8c0d1e3f57';
@@ -129,17 +132,38 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
     lock = await writeModelsAndLock(model, project.dir);
     models = expectedModels(lock);
     temp = await mkdtemp(join(tmpdir(), 'mlgen-identity-'));
-    runSteps(files().get('.github/workflows/deploy.yml')!, 'deploy', ['Image tag = git SHA', 'Read models.lock.json', 'Build and push the image', 'Spinnaker parameters'], {
+    // The Spinnaker webhook: a stand-in that keeps what the trigger step posts.
+    const posted: string[] = [];
+    const webhook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d)).on('end', () => (posted.push(`${req.url} ${body}`), res.end('{}')));
+    }).listen(0, '127.0.0.1');
+    await once(webhook, 'listening');
+    const run = await runStepsAsync(files().get('.github/workflows/deploy.yml')!, 'deploy', ['Build and push the image', 'Trigger the Spinnaker pipeline'], {
       cwd: project.dir,
       temp,
-      context: { 'github.server_url': 'https://github.com', 'github.repository': 'acme/service', 'vars.PRODUCTION_IMAGE_TAG': PRODUCTION_REVISION },
+      context: {
+        'github.server_url': 'https://github.com',
+        'github.repository': 'acme/service',
+        'vars.PRODUCTION_IMAGE_TAG': PRODUCTION_REVISION,
+        'secrets.SPINNAKER_WEBHOOK_URL': `http://127.0.0.1:${(webhook.address() as AddressInfo).port}`,
+      },
       commands: {
         git: `[ "$*" = "rev-parse HEAD" ] && echo ${REVISION} && exit 0\necho "unexpected: git $*" >&2; exit 1`,
         docker: 'printf "%s\\n" "$@" > "$RUNNER_TEMP/docker-$1.argv"',
       },
+      env: { npm_config_update_notifier: 'false' },
     });
+    webhook.close();
+    expect(run.steps.map((s) => [s.name, s.status])).toEqual([
+      ['Build and push the image', 0],
+      ['Trigger the Spinnaker pipeline', 0],
+    ]);
     dockerArgs = (await readFile(join(temp, 'docker-build.argv'), 'utf8')).split('\n').slice(0, -1);
-    parameters = JSON.parse(await readFile(join(temp, 'spinnaker-payload.json'), 'utf8')).parameters;
+    expect(await readFile(join(temp, 'docker-push.argv'), 'utf8')).toBe(`push\n${model.deploy.image.registry}/${model.deploy.image.repository}:${REVISION}\n`);
+    const [path, body] = [posted[0]!.slice(0, posted[0]!.indexOf(' ')), posted[0]!.slice(posted[0]!.indexOf(' ') + 1)];
+    expect([posted.length, path]).toEqual([1, `/webhooks/webhook/${model.service.name}`]);
+    parameters = JSON.parse(body).parameters;
   }, 120_000);
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import pc from 'picocolors';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { modelsCommand } from '../../src/cli/commands/models.js';
-import { PULL_SCRIPT, RETRAIN_PULL_SCRIPT } from '../../src/emit/workflows-scripts.js';
+import { PULL_ARGS } from '../../src/ci/models.js';
 import { pullModels, type PullOptions } from '../../src/models/index.js';
 import { AB_YAML } from '../support/fixtures.js';
 import { snapshot, tempDir, withModels, writeModelDir } from './helpers.js';
@@ -179,8 +179,8 @@ describe('models pull --locked (local MLflow stub, not a real MLflow)', () => {
     return { code: await pullCommand.run(cmd.opts(), [], io), out };
   }
 
-  it('the flags the generated workflows pass to `models pull` are all options of the command', () => {
-    const used = [PULL_SCRIPT, RETRAIN_PULL_SCRIPT].flatMap((script) => [...script.matchAll(/mlgen models pull([^\n]*)/g)].flatMap((m) => m[1]!.match(/--[a-z-]+/g) ?? []));
+  it('the flags the workflows\' steps (mlgen-ci) pass to `models pull` are all options of the command', () => {
+    const used = [PULL_ARGS.resolve, PULL_ARGS.locked, PULL_ARGS.only('m')].flatMap((args) => args.filter((a) => a.startsWith('--')));
     expect(used).toEqual(['--locked', '--only']);
     expect(used.filter((flag) => !pullCommand.options?.some((o) => o.long === flag))).toEqual([]);
   });

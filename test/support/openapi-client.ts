@@ -1,10 +1,14 @@
 /**
  * A typed client of a generated service, made the way its users make one: the real
- * openapi-typescript 7 CLI with default options on the project's `openapi.yaml`, and openapi-fetch,
- * compiled by `tsc --strict`. The client sends every documented example (as a literal, so the
- * generated request types are checked against it) and one request missing a required field
- * (which the types must refuse, `@ts-expect-error`), and prints what it got as JSON. Headers for
- * every call (a token, with `server.auth`) come from CLIENT_HEADERS at run time, never compiled in.
+ * openapi-typescript 7 CLI with default options on the project's `openapi.yaml` (its references
+ * into @mlservice/runtime's document resolved from `node_modules`), and openapi-fetch, compiled by
+ * `tsc --strict`. The client sends every documented example (as a literal, so the generated
+ * request types are checked against it) and one request missing a required field (which the types
+ * must refuse, `@ts-expect-error`), and prints what it got as JSON. Headers for every call (a
+ * token, with `server.auth`) come from CLIENT_HEADERS at run time, never compiled in. The
+ * operational routes are in the document the service serves, not in the committed file: a second
+ * set of types is generated from the live service's /openapi.json, and the client calls /livez
+ * through it.
  * @see https://openapi-ts.dev/openapi-fetch/
  */
 import { execFile } from 'node:child_process';
@@ -45,6 +49,7 @@ function clientSource(model: ServiceModel): string {
   });
   return `import createClient from 'openapi-fetch';
 import type { paths } from './api.js';
+import type { paths as servedPaths } from './served.js';
 
 const headers = JSON.parse(process.env.CLIENT_HEADERS ?? '{}') as Record<string, string>;
 const client = createClient<paths>({ baseUrl: process.env.BASE_URL!, headers });
@@ -53,7 +58,9 @@ function record(path: string, r: { data?: unknown; error?: unknown; response: Re
   calls.push({ path, status: r.response.status, variant: r.response.headers.get('x-mlservice-variant'), data: r.data, error: r.error });
 }
 ${calls.join('\n')}
-const live = await client.GET('/livez');
+// @ts-expect-error the committed file describes what mlservice.yaml decides; /livez is the runtime's
+await client.GET('/livez');
+const live = await createClient<servedPaths>({ baseUrl: process.env.BASE_URL! }).GET('/livez');
 const status: 'ok' | 'ready' | undefined = live.data?.status;
 calls.push({ path: '/livez', status: live.response.status, variant: null, data: { status } });
 console.log(JSON.stringify(calls));
@@ -66,14 +73,18 @@ const TSCONFIG = {
 };
 
 /**
- * Writes `<dir>/client/` (openapi-typescript output, client.ts, a strict tsconfig) and compiles
- * it; `dir` must resolve `openapi-fetch` and `@types/node` from its node_modules.
+ * Writes `<dir>/client/` (openapi-typescript output for the committed file and for the document
+ * served at `servedUrl`, client.ts, a strict tsconfig) and compiles it; `dir` must resolve
+ * `openapi-fetch`, `@types/node` and `@mlservice/runtime` from its node_modules.
  */
-export async function buildClient(dir: string, model: ServiceModel): Promise<{ generate: { code: number; output: string }; tsc: { code: number; output: string } }> {
+export async function buildClient(dir: string, model: ServiceModel, servedUrl: string): Promise<{ generate: { code: number; output: string }; tsc: { code: number; output: string } }> {
   const client = join(dir, 'client');
   await mkdir(client, { recursive: true });
   await writeFile(join(client, 'package.json'), '{ "type": "module" }\n');
-  const generate = await output(join(REPO, 'node_modules/.bin/openapi-typescript'), [join(dir, 'openapi.yaml'), '-o', join(client, 'api.d.ts')], dir);
+  const oats = join(REPO, 'node_modules/.bin/openapi-typescript');
+  const committed = await output(oats, [join(dir, 'openapi.yaml'), '-o', join(client, 'api.d.ts')], dir);
+  const served = await output(oats, [servedUrl, '-o', join(client, 'served.d.ts')], dir);
+  const generate = { code: committed.code || served.code, output: committed.output + served.output };
   await writeFile(join(client, 'client.ts'), clientSource(model));
   await writeFile(join(client, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
   const tsc = await output(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(client, 'tsconfig.json'), '--pretty', 'false'], dir);

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ServiceModel } from '../../src/config/model.js';
 import type { OutputFile } from '../../src/emit/types.js';
+import { emitOpenApi } from '../../src/emit/openapi.js';
 import { emitTypeScript } from '../../src/emit/typescript.js';
 import { emitTypeScriptProject } from '../../src/emit/typescript-project.js';
 import { readModelSignatures, withModelInputs } from '../../src/emit/ts/model-files.js';
@@ -23,9 +24,9 @@ const run = promisify(execFile);
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TSC = join(REPO, 'node_modules/typescript/bin/tsc');
 
-/** The TypeScript project files for `model`, as the emitters return them. */
+/** The files the service needs for `model`, as the emitters return them: TypeScript project and `openapi.yaml` (read at start-up). */
 export function serviceFiles(model: ServiceModel): OutputFile[] {
-  return [...emitTypeScript(model), ...emitTypeScriptProject(model)];
+  return [...emitTypeScript(model), ...emitTypeScriptProject(model), ...emitOpenApi(model)];
 }
 
 export async function writeFiles(dir: string, files: OutputFile[]): Promise<void> {
@@ -52,7 +53,9 @@ export function buildRuntime(): Promise<string> {
     await rm(pkg, { recursive: true, force: true });
     await mkdir(pkg, { recursive: true });
     process.once('exit', () => rmSync(pkg, { recursive: true, force: true }));
-    await copyFile(join(REPO, 'runtime/package.json'), join(pkg, 'package.json'));
+    // package.json and every file it ships besides dist/ (the operational openapi.yaml, the tsconfig base).
+    const manifest = JSON.parse(await readFile(join(REPO, 'runtime/package.json'), 'utf8')) as { files: string[] };
+    for (const f of ['package.json', ...manifest.files.filter((f) => f !== 'dist')]) await copyFile(join(REPO, 'runtime', f), join(pkg, f));
     await run(process.execPath, [TSC, '-p', join(REPO, 'runtime/tsconfig.json'), '--outDir', join(pkg, 'dist')], { cwd: REPO });
     return pkg;
   })();
@@ -68,15 +71,24 @@ function alive(pid: number): boolean {
   }
 }
 
-/** `node_modules` with exactly the generated package.json's dependencies, linked, the runtime to the private build. */
+/**
+ * `node_modules` with exactly the generated package.json's dependencies, linked: the runtime to the
+ * private build, the generator to this repository (with its bins in `node_modules/.bin`, as npm
+ * links them), every other package to the repo's copy.
+ */
 export async function linkDependencies(dir: string): Promise<void> {
   const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
   const names = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
   const runtime = await buildRuntime();
   for (const name of names) {
-    const target = name === '@mlservice/runtime' ? runtime : join(REPO, 'node_modules', name);
+    const target = name === '@mlservice/runtime' ? runtime : name === 'generator-mlservice' ? REPO : join(REPO, 'node_modules', name);
     await mkdir(dirname(join(dir, 'node_modules', name)), { recursive: true });
     await symlink(target, join(dir, 'node_modules', name), 'dir');
+  }
+  if (names.includes('generator-mlservice')) {
+    const bins = (JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin;
+    await mkdir(join(dir, 'node_modules/.bin'), { recursive: true });
+    for (const [name, file] of Object.entries(bins)) await symlink(join('../generator-mlservice', file), join(dir, 'node_modules/.bin', name));
   }
 }
 

@@ -10,7 +10,7 @@
  * when this file was written: then rename the key to your model's input name).
  */
 
-import { firstValue } from './generated/hook-utils.js';
+import { firstValue } from '@mlservice/runtime/hooks';
 import type { Hooks } from './generated/hooks-contract.js';
 
 export const hooks = {

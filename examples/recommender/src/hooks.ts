@@ -14,7 +14,7 @@
  * Both A/B variants were trained on this layout, so one pair of hooks serves both.
  */
 
-import { firstValue } from './generated/hook-utils.js';
+import { firstValue } from '@mlservice/runtime/hooks';
 import type { Hooks } from './generated/hooks-contract.js';
 
 const HISTORY = 20;

@@ -18,7 +18,8 @@ import { TsFile } from './ts-file.js';
  */
 export const DEFAULT_INPUT_NAME = 'input';
 
-const HELPERS = 'src/generated/hook-utils.js';
+/** The helpers the defaults call, versioned with the runtime (runtime/src/hooks.ts). */
+export const HOOK_HELPERS = '@mlservice/runtime/hooks';
 
 type Props = Record<string, JsonSchema>;
 
@@ -139,7 +140,7 @@ function isNumericArray(s: JsonSchema | undefined): boolean {
 }
 
 function preprocessBody(file: TsFile, plan: Plan, target: RowTarget): string {
-  if (plan.features.some((f) => f.startsWith('...padded('))) file.use('padded', HELPERS);
+  if (plan.features.some((f) => f.startsWith('...padded('))) file.use('padded', HOOK_HELPERS);
   const values = (extra: string[]) => {
     const list = [...plan.features, ...extra];
     // One array is the whole row: pass it on instead of copying it into a new array.
@@ -179,14 +180,14 @@ function postprocessBody(file: TsFile, e: EndpointSpec, plan: Plan): string {
 
 /** The expression for one response field, or undefined when no default fits. */
 function outputValue(file: TsFile, s: JsonSchema | undefined, plan: Plan): string | undefined {
-  const first = () => `${file.use('firstValue', HELPERS)}(outputs[0])`;
+  const first = () => `${file.use('firstValue', HOOK_HELPERS)}(outputs[0])`;
   if (s?.type === 'number') return first();
   if (s?.type === 'integer') return `Math.round(${first()})`;
   if (s?.type === 'boolean') return `${first()} >= 0.5`;
   if (s?.type !== 'array') return undefined;
   const items = (s.items ?? {}) as JsonSchema;
-  const score = `${file.use('firstValue', HELPERS)}(row)`;
-  if (!plan.candidates) return items.type === 'number' ? `${file.use('outputValues', HELPERS)}(outputs[0])` : undefined;
+  const score = `${file.use('firstValue', HOOK_HELPERS)}(row)`;
+  if (!plan.candidates) return items.type === 'number' ? `${file.use('outputValues', HOOK_HELPERS)}(outputs[0])` : undefined;
   if (items.type === 'number') return `outputs.map((row) => ${score})`;
   return rankedObjects(file, items, plan);
 }
@@ -201,7 +202,7 @@ function rankedObjects(file: TsFile, items: JsonSchema, plan: Plan): string | un
   const required = (items.required ?? []) as string[];
   if (!scoreKey || !idKey || required.some((k) => k !== scoreKey && k !== idKey)) return undefined;
   const list = propertyAccess('input', plan.candidates!.key) + (plan.candidates!.required ? '' : ' ?? []');
-  const value = `${file.use('firstValue', HELPERS)}(outputs[i])`;
+  const value = `${file.use('firstValue', HOOK_HELPERS)}(outputs[i])`;
   const by = (o: string) => propertyAccess(o, scoreKey);
   return `${list}\n        .map((id, i) => ({ ${propertyKey(idKey)}: id, ${propertyKey(scoreKey)}: ${value} }))\n        .sort((a, b) => ${by('b')} - ${by('a')})`;
 }

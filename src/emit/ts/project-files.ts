@@ -78,28 +78,16 @@ function serialize(value: unknown): string {
 }
 
 /**
- * `tsconfig.json`: strict NodeNext. `allowJs` lets tsc copy the standalone validators
- * (`validators.js`, typed by the `.d.ts` beside it) into `dist/`; `checkJs` stays off for them.
+ * `tsconfig.json`: the compiler settings come from `@mlservice/runtime/tsconfig.json` (strict
+ * NodeNext, versioned with the runtime the code is compiled against); only the paths stay here,
+ * since TypeScript resolves them relative to the file that sets them.
+ * @see https://www.typescriptlang.org/tsconfig/#extends
  */
 export function tsconfigJson(): string {
   // tsc reads tsconfig.json as JSON with comments, so this one can carry the marker.
   return `// ${GENERATED_MARKER}\n${serialize({
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      lib: ['ES2023'],
-      types: ['node'],
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      noImplicitOverride: true,
-      allowJs: true,
-      checkJs: false,
-      skipLibCheck: true,
-      sourceMap: true,
-      outDir: 'dist',
-      rootDir: 'src',
-    },
+    extends: `${RUNTIME_PACKAGE}/tsconfig.json`,
+    compilerOptions: { outDir: 'dist', rootDir: 'src' },
     include: ['src'],
   })}`;
 }

@@ -15,7 +15,6 @@ export function serviceModule(model: ServiceModel): string {
   file.add(`// Typed again here so the service cannot start with hooks that drifted from the contract.\nconst ${checked}: ${contract} = ${hooks};`);
   const endpointVars = model.endpoints.map((e) => endpointConst(file, e, checked));
   const def = file.use('ServiceDefinition', RUNTIME_PACKAGE, { typeOnly: true });
-  const openapi = file.use('openapi', 'src/generated/openapi.js');
   const data = {
     service: { name: model.service.name, version: model.service.version, description: model.service.description },
     models: model.models.map((m) => ({ name: m.name, source: m.source.uri, outputs: m.outputs })),
@@ -24,7 +23,9 @@ export function serviceModule(model: ServiceModel): string {
   const tail = [
     `  endpoints: [${endpointVars.join(', ')}],`,
     `  server: ${tsLiteral(serverDefinition(model), '  ')},`,
-    `  openapi: ${openapi},`,
+    // The one copy of the document, at the project root (the image copies it there too):
+    // dist/generated/service.js and src/generated/service.ts are both two levels below it.
+    "  openapi: new URL('../../openapi.yaml', import.meta.url),",
     '}',
   ].join('\n');
   file.add(`export const ${file.declare('definition')}: ${def} = ${body}\n${tail};`);
@@ -74,12 +75,5 @@ export function mainModule(): string {
   const start = file.use('startService', RUNTIME_PACKAGE);
   const definition = file.use('definition', 'src/generated/service.js');
   file.add(`await ${start}(${definition});`);
-  return file.render();
-}
-
-/** `src/generated/openapi.ts`: the OpenAPI document served at /openapi.json. */
-export function openapiModule(document: Record<string, unknown>): string {
-  const file = new TsFile('src/generated/openapi.ts');
-  file.add(`export const ${file.declare('openapi')}: Record<string, unknown> = ${tsLiteral(document)};`);
   return file.render();
 }

@@ -6,7 +6,7 @@ import { generatorInfo } from '../../version.js';
  * ajv and ajv-formats are exact: the standalone validators `require()` their internal
  * `dist/runtime/*` and `dist/formats` files, which are not semver-covered API.
  */
-export const RUNTIME_RANGE = '^0.1.0';
+export const RUNTIME_RANGE = '^0.2.0';
 
 export const VALIDATOR_PACKAGES: Readonly<Record<string, string>> = {
   ajv: '8.20.0',

@@ -64,7 +64,7 @@ endpoints:
     batching: {queueBudgetMs: 2000}
 ${DEPLOY}`;
 
-export const TWO_MODELS_HOOKS = `import { firstValue } from './generated/hook-utils.js';
+export const TWO_MODELS_HOOKS = `import { firstValue } from '@mlservice/runtime/hooks';
 import type { Hooks } from './generated/hooks-contract.js';
 
 export const hooks = {

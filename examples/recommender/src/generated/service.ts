@@ -3,7 +3,6 @@
 import type { EndpointDefinition, ServiceDefinition } from '@mlservice/runtime';
 import { hooks } from '../hooks.js';
 import type { Hooks } from './hooks-contract.js';
-import { openapi } from './openapi.js';
 import type { RankRequest, RankResponse } from './types.js';
 import { validateRank } from './validators.js';
 
@@ -66,5 +65,5 @@ export const definition: ServiceDefinition = {
     bodyLimitBytes: 65536,
     shutdownGraceMs: 10000,
   },
-  openapi: openapi,
+  openapi: new URL('../../openapi.yaml', import.meta.url),
 };

@@ -3,7 +3,6 @@
 import type { EndpointDefinition, ServiceDefinition } from '@mlservice/runtime';
 import { hooks } from '../hooks.js';
 import type { Hooks } from './hooks-contract.js';
-import { openapi } from './openapi.js';
 import type { RerankRequest, RerankResponse } from './types.js';
 import { validateRerank } from './validators.js';
 
@@ -45,5 +44,5 @@ export const definition: ServiceDefinition = {
     bodyLimitBytes: 1048576,
     shutdownGraceMs: 10000,
   },
-  openapi: openapi,
+  openapi: new URL('../../openapi.yaml', import.meta.url),
 };

@@ -11,7 +11,7 @@
  * input name). The service converts the row to the input's element type.
  */
 
-import { firstValue } from './generated/hook-utils.js';
+import { firstValue } from '@mlservice/runtime/hooks';
 import type { Hooks } from './generated/hooks-contract.js';
 
 export const hooks = {

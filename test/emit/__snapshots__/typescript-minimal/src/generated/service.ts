@@ -3,7 +3,6 @@
 import type { EndpointDefinition, ServiceDefinition } from '@mlservice/runtime';
 import { hooks } from '../hooks.js';
 import type { Hooks } from './hooks-contract.js';
-import { openapi } from './openapi.js';
 import type { ScoreRequest, ScoreResponse } from './types.js';
 import { validateScore } from './validators.js';
 
@@ -44,5 +43,5 @@ export const definition: ServiceDefinition = {
     bodyLimitBytes: 1048576,
     shutdownGraceMs: 10000,
   },
-  openapi: openapi,
+  openapi: new URL('../../openapi.yaml', import.meta.url),
 };
