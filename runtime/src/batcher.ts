@@ -9,6 +9,11 @@
  *   - `maxBatchSize` rows are queued;
  *   - the oldest queued row has waited `maxLatencyMs`;
  *   - the batcher is closing (flush what is left).
+ * While every slot is busy, full batches may still be handed to the model, up to STACKED_BATCHES in
+ * flight: they run back to back. On the event-loop thread onnxruntime-node runs one call per loop
+ * turn (in a setImmediate), so with one batch in flight a backlog drains at one batch per turn,
+ * and under overload a turn is long (it reads every socket that is ready); stacked, a turn runs
+ * up to STACKED_BATCHES batches (bench/results/overload.md).
  * A request larger than a batch is split across batches and re-joined. One timer, no polling.
  * A batch the model refuses (ModelRunError) runs again request by request, so one request's bad
  * rows fail only that request.
@@ -16,9 +21,13 @@
  *
  * Overload is shed, not queued: each request may carry a queue budget (the longest it may wait
  * before its batch starts). A request whose predicted wait, from the fitted cost of a batch
- * (`BatchCost`) and the rows ahead of it, already exceeds its budget is refused on arrival; one
- * whose budget runs out while queued is refused when it reaches the head. Both are 503 with
- * Retry-After (`QueueBudgetError`), so a caller with a deadline gets a fast refusal, not a late answer.
+ * (`BatchCost`) and the rows ahead of it, plus the time it already spent in the service before
+ * `submit` (`spentMs`: reading and checking the body, long when the event loop is saturated),
+ * exceeds its budget is refused on arrival, unless nothing is ahead of it; one that waits in the
+ * queue longer than its budget is refused when it reaches the head.
+ * Both are 503 with Retry-After (`QueueBudgetError`), so a caller with a deadline gets a fast
+ * refusal, not a late answer. The HTTP route also asks `predictedWaitMs` before it reads the body
+ * (predict-route.ts), so most refusals cost no parsing at all.
  */
 import { BatchCost } from './batch-cost.js';
 import { ClientGoneError, InvalidRequestError, ModelRunError, QueueBudgetError, QueueFullError, UnavailableError } from './errors.js';
@@ -36,6 +45,9 @@ export interface CancelSignal {
 export type Execute = (rows: ModelRow[]) => Promise<ModelOutputRow[]>;
 
 const ONCE = { once: true } as const;
+
+/** Full batches in flight at most, beyond `maxConcurrentBatches`, while a backlog drains. */
+export const STACKED_BATCHES = 4;
 
 export interface BatcherOptions {
   enabled: boolean;
@@ -71,7 +83,7 @@ interface Job {
   rows: ModelRow[];
   outputs: ModelOutputRow[];
   arrivedAt: number;
-  /** Longest the first row may wait for its batch to start, in ms (Infinity: no budget). */
+  /** Longest the first row may wait in the queue for its batch to start, in ms (Infinity: no budget). */
   budgetMs: number;
   /** Rows handed to batches so far. */
   taken: number;
@@ -98,11 +110,14 @@ export class Batcher {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
   private idleWaiters: Array<() => void> = [];
-  /** Start time and rows of each batch in flight. */
+  /** When the last batch finished: a stacked batch's own run starts then, not at its dispatch. */
+  private lastDone = Number.NEGATIVE_INFINITY;
+  /** Start time and rows of each batch in flight, in dispatch order. */
   private readonly running = new Set<{ start: number; size: number }>();
   /** The fitted cost of a batch, from every batch run so far. */
   readonly cost = new BatchCost();
   private readonly maxConcurrent: number;
+  private readonly maxStacked: number;
   private readonly now: () => number;
 
   constructor(
@@ -112,6 +127,7 @@ export class Batcher {
     private readonly hooks: BatcherHooks = {},
   ) {
     this.maxConcurrent = Math.max(1, opts.maxConcurrentBatches ?? 1);
+    this.maxStacked = Math.max(this.maxConcurrent, STACKED_BATCHES);
     this.now = hooks.now ?? (() => performance.now());
   }
 
@@ -125,9 +141,10 @@ export class Batcher {
 
   /**
    * Queues a request's rows; resolves with one output row per input row, in order. `budgetMs` is
-   * the longest the request may wait for its first batch to start (default `queueBudgetMs`).
+   * the longest the request may wait for its first batch to start (default `queueBudgetMs`), of
+   * which `spentMs` already went before this call.
    */
-  submit(rows: ModelRow[], signal?: CancelSignal, budgetMs = this.opts.queueBudgetMs ?? Number.POSITIVE_INFINITY): Promise<ModelOutputRow[]> {
+  submit(rows: ModelRow[], signal?: CancelSignal, budgetMs = this.opts.queueBudgetMs ?? Number.POSITIVE_INFINITY, spentMs = 0): Promise<ModelOutputRow[]> {
     if (this.closing) return Promise.reject(new UnavailableError('shutting_down'));
     if (signal?.aborted) return Promise.reject(new ClientGoneError());
     try {
@@ -140,8 +157,10 @@ export class Batcher {
     if (this.queued > 0 && this.queued + rows.length > this.opts.maxQueueRows) {
       return Promise.reject(new QueueFullError(this.model, this.retryAfterSeconds()));
     }
-    const waitMs = this.predictedWaitMs();
-    if (waitMs > budgetMs) {
+    // Nothing ahead: the request starts now, whatever it spent before (refusing it would spare no one).
+    const predictedMs = this.predictedWaitMs();
+    const waitMs = spentMs + predictedMs;
+    if (predictedMs > 0 && waitMs > budgetMs) {
       return Promise.reject(new QueueBudgetError(this.model, 'predicted', waitMs, budgetMs, this.retryAfterSeconds()));
     }
     return new Promise<ModelOutputRow[]>((resolve, reject) => {
@@ -172,15 +191,23 @@ export class Batcher {
 
   /**
    * Milliseconds a request arriving now would wait before its first row's batch starts: what is
-   * left of the batches in flight, plus the batches the rows queued ahead of it fill. 0 while
-   * nothing has been measured yet, or while a batch slot is free and nothing is queued.
+   * left of the batches in flight (the oldest has run for a while; stacked ones have not started),
+   * plus the batches the rows queued ahead of it fill. 0 while nothing has been measured yet, or
+   * while a batch slot is free and nothing is queued.
    */
   predictedWaitMs(): number {
     if (!this.cost.known || (this.queued === 0 && this.inFlight < this.maxConcurrent)) return 0;
-    const now = this.now();
-    let inFlightLeft = this.inFlight < this.maxConcurrent ? 0 : Number.POSITIVE_INFINITY;
-    for (const b of this.running) inFlightLeft = Math.min(inFlightLeft, Math.max(0, this.cost.predictMs(b.size) - (now - b.start)));
-    if (!Number.isFinite(inFlightLeft)) inFlightLeft = 0;
+    let inFlightLeft = 0;
+    if (this.inFlight >= this.maxConcurrent) {
+      const now = this.now();
+      let oldest = true;
+      for (const b of this.running) {
+        const cost = this.cost.predictMs(b.size);
+        inFlightLeft += oldest ? Math.max(0, cost - (now - b.start)) : cost;
+        oldest = false;
+      }
+      inFlightLeft /= this.maxConcurrent;
+    }
     const limit = this.batchLimit();
     const batchesAhead = Number.isFinite(limit) ? Math.floor(this.queued / limit) : this.queue.length;
     const rowsPerBatch = Number.isFinite(limit) ? limit : this.queued / Math.max(1, this.queue.length);
@@ -214,7 +241,8 @@ export class Batcher {
   }
 
   private shouldDispatch(): boolean {
-    if (this.queued === 0 || this.inFlight >= this.maxConcurrent) return false;
+    if (this.queued === 0) return false;
+    if (this.inFlight >= this.maxConcurrent) return this.opts.enabled && !this.closing && this.inFlight < this.maxStacked && this.queued >= this.opts.maxBatchSize;
     if (!this.opts.enabled || this.closing || (this.inFlight === 0 && !this.settling)) return true;
     if (this.queued >= this.opts.maxBatchSize) return true;
     return this.now() - this.queue[0]!.arrivedAt >= this.opts.maxLatencyMs;
@@ -307,7 +335,10 @@ export class Batcher {
       else for (const p of parts) this.finish(p.job, err);
     } finally {
       // The cost fit and the report take the one model call of this batch; re-runs observe their own.
-      this.cost.observe(rows.length, durationMs);
+      // A stacked batch's own run began when the one before it finished.
+      const ranFrom = Math.max(start, Math.min(this.lastDone, start + durationMs));
+      this.cost.observe(rows.length, start + durationMs - ranFrom);
+      this.lastDone = start + durationMs;
       this.running.delete(batch);
       this.inFlight--;
       this.hooks.onBatch?.({ size: rows.length, waitsMs: parts.map((p) => start - p.job.arrivedAt), durationMs, failed, ...(isolated && { isolated }) });

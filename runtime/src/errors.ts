@@ -11,6 +11,11 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * An answer the service chose to give (4xx, 503), not a fault: no stack trace is captured. Under
+ * overload a refusal is the common answer, and V8's stack capture was 6% of the service's CPU at
+ * twice its sustainable rate (bench/results/overload.md). Faults stay plain Errors with stacks.
+ */
 export class ProblemError extends Error {
   constructor(
     readonly status: number,
@@ -20,7 +25,10 @@ export class ProblemError extends Error {
     detail: string,
     readonly extra: { retryAfterSeconds?: number; errors?: FieldError[]; /** `WWW-Authenticate` of a 401. */ challenge?: string } = {},
   ) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail);
+    Error.stackTraceLimit = limit;
     this.name = 'ProblemError';
   }
 }

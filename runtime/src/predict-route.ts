@@ -92,7 +92,8 @@ async function predict(route: Route, state: RequestState, request: FastifyReques
   const unfit = firstUnfitValue(rows, entry.model.inputs);
   if (unfit) throw new InvalidRequestError(`a value does not fit model input "${unfit.input}" (${unfit.type})`, unfitFieldErrors(body, unfit));
   // The client may have left while the preprocess hook ran: the batcher then refuses at once.
-  const outputs = await entry.batcher.submit(rows, state.gone, e.batching.queueBudgetMs);
+  // Time spent reading and checking the body counts against the budget when a queue is ahead.
+  const outputs = await entry.batcher.submit(rows, state.gone, e.batching.queueBudgetMs, reply.elapsedTime);
   recordScores(route.series, choice.variant, outputs, entry.model.outputs[0]?.name);
   const post = e.postprocess(outputs, body, hookCtx);
   const answer = isThenable(post) ? await post : post;
@@ -137,12 +138,47 @@ export function firstNonFinite(node: unknown): { pointer: string; value: number 
   return null;
 }
 
+/**
+ * The queue-budget check before the body is read: when every model the endpoint can route to
+ * predicts a wait over the budget, the request is refused from its headers alone (503 +
+ * Retry-After), without parsing, validating or preprocessing a body whose answer would be the same
+ * refusal. Under overload most requests end here, so a refusal costs a small part of an answer
+ * (bench/results/overload.md). With an A/B split the variant is not known before the body is read,
+ * so the check refuses only when no variant's model could start in time; the batcher checks the
+ * chosen model again on submit.
+ */
+function admission(route: Route): onRequestHookHandler {
+  const { e, ctx } = route;
+  const models = e.model !== undefined ? [e.model] : [...new Set(e.ab!.variants.map((v) => v.model))];
+  const budgetMs = e.batching.queueBudgetMs;
+  return (request, reply, done) => {
+    if (budgetMs === undefined) return done();
+    let least: { model: string; waitMs: number; retryAfterSeconds: number } | null = null;
+    for (const model of models) {
+      const batcher = ctx.pool.get(model)?.batcher;
+      if (!batcher) return done(); // not loaded yet: the handler answers not_ready
+      const waitMs = batcher.predictedWaitMs();
+      if (waitMs <= budgetMs) return done();
+      if (least === null || waitMs < least.waitMs) least = { model, waitMs, retryAfterSeconds: batcher.retryAfterSeconds() };
+    }
+    if (least === null) return done();
+    const state = stateOf(request);
+    state.series = route.series;
+    state.shed = 'queue_budget';
+    ctx.metrics.shed.inc({ api_endpoint: e.name, reason: 'queue_budget' });
+    recordRequest(state, route.series, 503, reply.elapsedTime / 1000);
+    // A reply sent from onRequest ends the request; Node discards the unread body and keeps the socket.
+    sendProblem(reply, request, new QueueBudgetError(least.model, 'predicted', least.waitMs, budgetMs, least.retryAfterSeconds));
+  };
+}
+
 export function registerPredictRoute(app: FastifyInstance, e: EndpointDefinition, ctx: RouteContext): void {
   const route: Route = { e, router: e.ab ? new AbRouter(e.ab) : null, ctx, series: new EndpointSeries(ctx.metrics, e.name) };
   const config: PredictRouteConfig = { series: route.series };
-  // A refused token is answered by the error handler and counted by the onResponse hook (status 401).
+  // A refused token is answered by the error handler and counted by the onResponse hook (status 401);
+  // authentication runs first, so an unauthenticated caller learns nothing about the load.
   const options: RouteShorthandOptions = { config: config as FastifyContextConfig };
-  if (ctx.authenticate) options.onRequest = ctx.authenticate;
+  options.onRequest = ctx.authenticate ? [ctx.authenticate, admission(route)] : admission(route);
   app.post(e.path, options, async (request, reply) => {
     const state = stateOf(request);
     state.series = route.series;
@@ -155,7 +191,10 @@ export function registerPredictRoute(app: FastifyInstance, e: EndpointDefinition
     } catch (err) {
       const status = err instanceof ProblemError ? err.status : 500;
       const reason = shedReason(err);
-      if (reason) ctx.metrics.shed.inc({ api_endpoint: e.name, reason });
+      if (reason) {
+        state.shed = reason;
+        ctx.metrics.shed.inc({ api_endpoint: e.name, reason });
+      }
       recordRequest(state, route.series, status, reply.elapsedTime / 1000);
       return sendProblem(reply, request, err);
     }

@@ -35,6 +35,8 @@ export class RequestState {
   variant = 'none';
   /** Counted in mlservice_requests_total already (by the route, or by onResponse). */
   counted = false;
+  /** Why the request was refused or dropped (mlservice_shed_requests_total's reason), if it was. */
+  shed: string | null = null;
   readonly gone = new ClientGone();
 }
 

@@ -20,6 +20,7 @@ import { recordRequest, registerPredictRoute, type PredictRouteConfig, type Rout
 import { attachToResponse, clientLeft, RequestState, STATE, stateOf } from './request-state.js';
 import { problemType } from './problem-codes.js';
 import { sendProblem } from './problem.js';
+import { OVERLOAD_REASONS, ShedLog } from './shed-log.js';
 import type { ServiceDefinition, StartOptions } from './types.js';
 
 export interface BuiltService {
@@ -91,12 +92,18 @@ const PROBE_PATHS = new Set<string>([PATHS.live, PATHS.ready, PATHS.metrics]);
  *   while draining, and one 'close' listener (a shared function, no closure per request) that
  *   counts the request out for shutdown and tells the batcher when a client left early;
  * - onResponse: counts prediction requests refused before their handler ran, and writes one log
- *   line per request, built only when its level is on.
+ *   line per request, built only when its level is on (overload refusals at debug, summarised at
+ *   warn by `ShedLog`).
  * Returns a promise for "no request in flight", for shutdown.
  */
 function registerHooks(app: FastifyInstance, state: State): { idle(): Promise<void> } {
   let active = 0;
   const waiters: Array<() => void> = [];
+  const shedLog = new ShedLog(app.log);
+  app.addHook('onClose', (_app, done) => {
+    shedLog.flush();
+    done();
+  });
   function closed(this: ServerResponse): void {
     clientLeft(this);
     if (--active === 0) waiters.splice(0).forEach((w) => w());
@@ -123,6 +130,10 @@ function registerHooks(app: FastifyInstance, state: State): { idle(): Promise<vo
     // Probes and scrapes are routine whatever they answer (a 503 /readyz while warming up is expected).
     const code = reply.statusCode;
     let level: 'debug' | 'info' | 'warn' = code < 400 ? 'debug' : code >= 500 ? 'warn' : 'info';
+    if (rs.shed !== null && OVERLOAD_REASONS.has(rs.shed)) {
+      shedLog.note(rs.series?.endpoint ?? '', rs.shed);
+      level = 'debug';
+    }
     if (level !== 'debug' && PROBE_PATHS.has(request.routeOptions.url ?? '')) level = 'debug';
     // pino's level check (Fastify's logger type does not declare it).
     if ((request.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled(level)) {

@@ -6,6 +6,13 @@ import { buildService } from './server.js';
 import { installSignalHandlers } from './shutdown.js';
 import type { ServiceDefinition, StartOptions } from './types.js';
 
+/**
+ * Pending connections the kernel holds before accept (Linux caps it at net.core.somaxconn, 4096 on
+ * current kernels). Node's default, 511, is below what a load balancer's burst of new connections
+ * after a rollout or a 1,024-connection client opens at once; the rest wait for SYN retries (1 s, 3 s).
+ */
+const LISTEN_BACKLOG = 4096;
+
 export interface RunningService {
   app: FastifyInstance;
   url: string;
@@ -23,7 +30,7 @@ export async function startService(def: ServiceDefinition, opts: StartOptions = 
     throw err;
   });
   const port = opts.port ?? (process.env[ENV.port] ? Number(process.env[ENV.port]) : def.server.port);
-  const url = await built.app.listen({ port, host: opts.host ?? '0.0.0.0' });
+  const url = await built.app.listen({ port, host: opts.host ?? '0.0.0.0', backlog: LISTEN_BACKLOG });
   const uninstall = handleSignals ? installSignalHandlers({ shutdown: built.shutdown, log: built.app.log }, def.server.shutdownGraceMs) : () => {};
   const loaded = built.loadModels();
   // A service that cannot load its models must not linger unready: log the code and fix (no stack)

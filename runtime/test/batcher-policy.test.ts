@@ -4,7 +4,7 @@
  * Fake timers drive the maxLatencyMs clock, so nothing depends on real time.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Batcher, type BatcherOptions, type BatchReport } from '../src/batcher.js';
+import { Batcher, STACKED_BATCHES, type BatcherOptions, type BatchReport } from '../src/batcher.js';
 import { ClientGoneError, ModelRunError, QueueBudgetError, QueueFullError, UnavailableError } from '../src/errors.js';
 import type { ModelOutputRow, ModelRow } from '../src/types.js';
 
@@ -111,12 +111,44 @@ describe('Batcher policy', () => {
     expect(sizes(calls)).toEqual([1, 1, 4]);
   });
 
+  it("fits a stacked batch's cost from when the batch before it finished, not from its dispatch", async () => {
+    const { batcher, calls } = make({ maxBatchSize: 3 });
+    const a = batcher.submit(rows(0));
+    const b = batcher.submit(rows(1, 2, 3)); // full: stacked behind the first at once
+    expect(sizes(calls)).toEqual([1, 3]);
+    vi.advanceTimersByTime(8);
+    calls[0]!.finish();
+    await a;
+    vi.advanceTimersByTime(8);
+    calls[1]!.finish();
+    await b;
+    // Each ran 8 ms: the fit is flat at 8 ms (dispatch to outputs would have said 16 ms for the second).
+    expect([batcher.cost.perRowMs, batcher.cost.fixedMs].map((x) => Math.round(x * 1e9) / 1e9)).toEqual([0, 8]);
+  });
+
   it('keeps at most maxConcurrentBatches in flight', () => {
-    const { batcher, calls } = make({ maxConcurrentBatches: 2, maxBatchSize: 1 });
+    const { batcher, calls } = make({ maxConcurrentBatches: 2, enabled: false });
     for (let i = 0; i < 5; i++) void batcher.submit(rows(i));
     expect(batcher.batchesInFlight).toBe(2);
     expect(batcher.queuedRows).toBe(3);
     expect(sizes(calls)).toEqual([1, 1]);
+  });
+
+  it('stacks full batches behind the running one, up to STACKED_BATCHES, while a backlog drains; partial ones wait', async () => {
+    const { batcher, calls } = make({ maxBatchSize: 2 });
+    const all = Array.from({ length: 11 }, (_, i) => batcher.submit(rows(i)));
+    // The first request ran alone (idle model); then full batches of 2 go at once, up to 4 in flight.
+    expect(sizes(calls)).toEqual([1, 2, 2, 2]);
+    expect([batcher.batchesInFlight, batcher.queuedRows]).toEqual([STACKED_BATCHES, 4]);
+    calls[0]!.finish();
+    await endTurn();
+    expect(sizes(calls)).toEqual([1, 2, 2, 2, 2]);
+    for (let i = 1; i < 5; i++) calls[i]!.finish();
+    await endTurn();
+    // The last row is not a full batch: it goes when a slot is free, as before.
+    expect(sizes(calls)).toEqual([1, 2, 2, 2, 2, 2]);
+    calls[5]!.finish();
+    await Promise.all(all);
   });
 
   it('reports queue wait measured from arrival', async () => {
@@ -275,16 +307,17 @@ describe('Batcher queue budget', () => {
     await teach(b, 4, 8);
     void b.batcher.submit(rows(1, 2, 3, 4));
     for (let i = 0; i < 4; i++) void b.batcher.submit(rows(i));
-    // 8 ms left in flight + one full batch (8 ms) ahead = 16 ms > 10 ms.
+    // The four rows fill a batch, stacked behind the running one: 8 ms left in flight + 8 ms stacked = 16 ms > 10 ms.
+    expect([b.batcher.batchesInFlight, b.batcher.queuedRows]).toEqual([2, 0]);
     const err = await b.batcher.submit(rows(9)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QueueBudgetError);
     expect((err as QueueBudgetError).status).toBe(503);
     expect((err as QueueBudgetError).when).toBe('predicted');
     expect((err as QueueBudgetError).extra.retryAfterSeconds).toBe(1);
-    expect(b.batcher.queuedRows).toBe(4);
+    expect(b.batcher.queuedRows).toBe(0);
     // A request with a larger budget of its own is admitted.
     void b.batcher.submit(rows(10), undefined, 100);
-    expect(b.batcher.queuedRows).toBe(5);
+    expect(b.batcher.queuedRows).toBe(1);
   });
 
   it('refuses a queued request whose budget ran out before its batch started, and runs the rest', async () => {

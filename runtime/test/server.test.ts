@@ -333,9 +333,38 @@ describe('under concurrency', () => {
     const byReason = (reason: string) => { try { return sample(text, METRICS.shed, { api_endpoint: 'rank', reason }); } catch { return 0; } };
     expect(byReason('queue_budget') + byReason('queue_expired')).toBe(refused.length);
     expect(byReason('queue_budget')).toBeGreaterThan(0);
+    // Refused before the body was read (no variant chosen yet: 'none') or by the chosen model's batcher.
     const variant = res[0]!.headers['x-mlservice-variant'] as string;
-    expect(sample(text, METRICS.requests, { api_endpoint: 'rank', variant, status: '503' })).toBe(refused.length);
+    const counted = (v: string) => { try { return sample(text, METRICS.requests, { api_endpoint: 'rank', variant: v, status: '503' }); } catch { return 0; } };
+    expect(counted(variant) + counted('none')).toBe(refused.length);
     expect((await post(s, '/v1/rank', payload)).statusCode).toBe(200);
+    await s.shutdown();
+  });
+
+  it('refuses from the headers alone when every model of the endpoint predicts a wait over budget: the body is never parsed', async () => {
+    // A backlog on model-a only (the rank endpoint's control variant, forced by header): 100
+    // requests of 64 rows in batches of 8. /v1/score routes only to model-a, so a request with a
+    // body that is not even JSON gets the budget's 503, not a 400: nothing read the body. /v1/rank
+    // may still route to the idle model-b, so it reads the body and answers the 400.
+    const s = await started(serviceDefinition({ maxBatchSize: 8, maxQueueRows: 100_000, queueBudgetMs: 1 }));
+    const payload = { user_id: 'u', items: Array.from({ length: 64 }, (_, i) => [i, 1, 2, 3]) };
+    const force = { 'x-force-variant': 'control' };
+    expect((await post(s, '/v1/rank', payload, force)).statusCode).toBe(200);
+    const backlog = Promise.all(Array.from({ length: 100 }, () => post(s, '/v1/rank', payload, force)));
+    const predictedWaitMs = async () => 1000 * sample((await s.app.inject('/metrics')).body, METRICS.predictedQueueWait, { model: 'model-a' });
+    while ((await predictedWaitMs()) <= 1) await new Promise((r) => setImmediate(r));
+    const notJson = { 'content-type': 'application/json' };
+    const [score, rank] = await Promise.all([
+      s.app.inject({ method: 'POST', url: '/v1/score', payload: '{"features": [1, 2', headers: notJson }),
+      s.app.inject({ method: 'POST', url: '/v1/rank', payload: '{"user_id": ', headers: notJson }),
+    ]);
+    expect([score.statusCode, score.json().type, Number(score.headers['retry-after']) >= 1]).toEqual([503, 'urn:mlservice:problem:queue-budget-exceeded', true]);
+    expect(score.json().detail).toMatch(/^model "model-a" would start this request in about \d+ ms, over its queue budget of 1 ms; retry after \d+s$/);
+    expect([rank.statusCode, rank.json().type]).toEqual([400, 'urn:mlservice:problem:invalid-json']);
+    await backlog;
+    const text = (await s.app.inject('/metrics')).body;
+    expect(sample(text, METRICS.requests, { api_endpoint: 'score', variant: 'none', status: '503' })).toBe(1);
+    expect(sample(text, METRICS.shed, { api_endpoint: 'score', reason: 'queue_budget' })).toBe(1);
     await s.shutdown();
   });
 });

@@ -7,8 +7,8 @@
  * apart from the service, what each answer must be: never a 5xx, every 4xx problem+json, a 400
  * naming exactly the fields at fault.
  *
- * Bounded (FUZZ_BOUNDED bodies per example, 1,500 in all) in the normal suite and under
- * `npm run test:reliability`; MLGEN_RELIABILITY_LONG=1 sends 10,000 per example.
+ * Part of `npm run test:reliability` (which .ci/run runs after the main suites): bounded,
+ * FUZZ_BOUNDED bodies per example (1,500 in all); MLGEN_RELIABILITY_LONG=1 sends 10,000 per example.
  * MLGEN_FUZZ_REPORT=<file> writes the tallies as JSON (bench/results/fuzz.md records a long run).
  *
  * Each example runs with a queue budget of a minute (`batching.queueBudgetMs`, set in a copy of its
