@@ -21,6 +21,10 @@ export interface OverloadReport {
   meanBatchRows: number;
   meanInferenceMs: number;
   shed: Record<string, number>;
+  /** The service's own count of the requests it read, and how long it took to answer them (its histogram: from reading the request to the answer). */
+  server: { received: number; within250ms: number; over1s: number };
+  /** CPU used during the overload, in cores (seconds per second): the service process and this load generator. */
+  cpuCores: { server: number; client: number };
   peakRssMiB: number;
   crashed: boolean;
   afterLoadStatus: number;
@@ -70,6 +74,9 @@ export function overloadMarkdown(r: OverloadReport): string {
     `| fitted batch cost a (ms/row), b (ms) | ${f(r.batchCost.perRowMs, 4)}, ${f(r.batchCost.fixedMs, 3)} |`,
     `| mean rows per batch, mean inference per batch (ms) | ${f(r.meanBatchRows)}, ${f(r.meanInferenceMs, 2)} |`,
     `| mlservice_shed_requests_total during the overload | ${Object.entries(r.shed).map(([k, v]) => `${k}: ${v}`).join(', ')} |`,
+    `| requests the service read / answered within 250 ms / took over 1 s (its own histogram) | ${r.server.received} / ${r.server.within250ms} / ${r.server.over1s} |`,
+    `| CPU during the overload, cores: service / load generator (same machine) | ${f(r.cpuCores.server, 2)} / ${f(r.cpuCores.client, 2)} |`,
+    `| service CPU per answer (µs) | ${f((1e6 * r.cpuCores.server * r.seconds) / Math.max(1, Object.values(r.statuses).reduce((a, b) => a + b, 0)), 0)} |`,
     `| overload duration (s) | ${f(r.seconds)} |`,
     '',
   ];

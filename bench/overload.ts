@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   console.log('generating and compiling the service (large MLP)');
   const project = await generatedProject(MODEL.dim, BATCHING, buildMlp({ inputName: 'input', inputDim: MODEL.dim, hidden: MODEL.hidden, seed: MODEL.dim }));
   const thread = process.env.BENCH_INFERENCE_THREAD ?? 'main';
-  const server = await startServer('dist/main.js', project.dir, { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', MLSERVICE_INFERENCE_THREAD: thread });
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = await startServer('dist/main.js', project.dir, { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', MLSERVICE_INFERENCE_THREAD: thread }, nodeArgs);
   const url = `${server.base}/v1/score`;
   try {
     // The budget the generated service was configured with: the normalized config's value.
@@ -113,7 +114,11 @@ async function main(): Promise<void> {
     console.log(`sustainable ${sustainable.toFixed(0)} req/s; overload at ${rate.toFixed(0)} req/s from ${CONNECTIONS} connections for ${SECONDS} s`);
     const before = await metrics(server.base);
     const load0 = await loadAverage();
+    const serverCpu0 = await server.cpuSeconds();
+    const clientCpu0 = process.cpuUsage();
     const run = await drive(url, body, { connections: CONNECTIONS, seconds: SECONDS, rate, timeout: DEADLINE_SECONDS });
+    const clientCpu = process.cpuUsage(clientCpu0);
+    const serverCpu = (await server.cpuSeconds()) - serverCpu0;
     const after = await metrics(server.base);
     const single = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const delta = (name: string, match: Record<string, string> = {}) => total(after, name, match) - total(before, name, match);
@@ -148,6 +153,12 @@ async function main(): Promise<void> {
       meanBatchRows: batches > 0 ? delta('mlservice_batch_size_sum') / batches : 0,
       meanInferenceMs: batches > 0 ? (1000 * delta('mlservice_inference_duration_seconds_sum')) / batches : 0,
       shed: { queue_budget: delta('mlservice_shed_requests_total', { reason: 'queue_budget' }), queue_expired: delta('mlservice_shed_requests_total', { reason: 'queue_expired' }), queue_full: delta('mlservice_shed_requests_total', { reason: 'queue_full' }), client_gone: delta('mlservice_shed_requests_total', { reason: 'client_gone' }) },
+      server: {
+        received: delta('mlservice_request_duration_seconds_count'),
+        within250ms: delta('mlservice_request_duration_seconds_bucket', { le: '0.25' }),
+        over1s: delta('mlservice_request_duration_seconds_count') - delta('mlservice_request_duration_seconds_bucket', { le: '1' }),
+      },
+      cpuCores: { server: serverCpu / run.seconds, client: (clientCpu.user + clientCpu.system) / 1e6 / run.seconds },
       peakRssMiB: (await server.peakRssKiB()) / 1024,
       crashed: !alive(server.pid),
       afterLoadStatus: single.status,
