@@ -1,6 +1,7 @@
 /**
  * Hostile callers, fuzzed from the OpenAPI: for every committed example, bodies generated from the
- * request schemas of its emitted `openapi.yaml` (valid, boundary, type-confused, missing fields,
+ * request schemas of the document its service serves (`/openapi.json`: the project's `openapi.yaml`
+ * bundled with the runtime's operational part) (valid, boundary, type-confused, missing fields,
  * unknown and prototype-pollution keys, numeric extremes of every ONNX element type, unicode,
  * huge strings/arrays/bodies, deep nesting, malformed JSON and wrong media types) are sent to the
  * example's generated service running its real ONNX models. test/support/fuzz/judge.ts decides,
@@ -133,12 +134,14 @@ afterAll(async () => {
   if (process.env.MLGEN_FUZZ_REPORT) await writeFile(process.env.MLGEN_FUZZ_REPORT, `${JSON.stringify({ seed: SEED, perExample: PER_EXAMPLE, concurrency: CONCURRENCY, examples: report }, null, 2)}\n`);
 });
 
-describe.each(EXAMPLES)('examples/%s fuzzed from its openapi.yaml', (example) => {
+describe.each(EXAMPLES)('examples/%s fuzzed from the OpenAPI document it serves', (example) => {
   it(`${PER_EXAMPLE} bodies: no 5xx, every 4xx problem+json naming the fields at fault, the service stays up`, async () => {
     const dir = await prepareExample(example, generousQueueBudget);
     const svc = await startServiceProcess(dir);
     try {
-      const doc = parse(await readFile(join(dir, 'openapi.yaml'), 'utf8')) as Schema;
+      // The document the service serves: the project's openapi.yaml bundled with the runtime's
+      // operational part (the Problem schema and its cap on listed field errors live there).
+      const doc = (await (await fetch(`${svc.base}/openapi.json`)).json()) as Schema;
       const config = parse(await readFile(join(dir, 'mlservice.yaml'), 'utf8')) as { server?: { bodyLimitBytes?: number } };
       const list = targets(doc, config.server?.bodyLimitBytes ?? 1_048_576);
       expect(list.length).toBeGreaterThan(0);
