@@ -20,7 +20,7 @@ type Node = Record<string, unknown>;
 const OWN_REF = /(?:^|\/)@mlservice\/runtime\/openapi\.yaml(#.*)$/;
 const OWN = '@mlservice/runtime/openapi.yaml';
 
-const isObject = (v: unknown): v is Node => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isObject = (v: unknown): v is Node => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 let operations: Promise<Node> | undefined;
 
@@ -31,7 +31,7 @@ export function operationsDocument(): Promise<Node> {
 }
 
 /** RFC 6901 lookup of a `#/...` pointer. */
-function lookup(doc: Node, pointer: string): unknown {
+export function lookup(doc: Node, pointer: string): unknown {
   const keys = pointer.slice(2).split('/').filter((k) => k !== '').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
   return keys.reduce<unknown>((node, k) => (isObject(node) ? node[k] : undefined), doc);
 }

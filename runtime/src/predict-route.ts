@@ -11,7 +11,7 @@ import type { ModelPool } from './model-pool.js';
 import { VARIANT_HEADER } from './names.js';
 import { fieldErrors, pointerToken, sendProblem } from './problem.js';
 import { stateOf, type RequestState } from './request-state.js';
-import type { EndpointDefinition, HookContext, ModelOutputRow } from './types.js';
+import type { EndpointDefinition, HookContext, ModelOutputRow, ValidateFn } from './types.js';
 
 export interface RouteContext {
   metrics: ServiceMetrics;
@@ -64,16 +64,17 @@ function recordScores(series: EndpointSeries, variant: string, rows: ModelOutput
 
 interface Route {
   e: EndpointDefinition;
+  validate: ValidateFn;
   router: AbRouter | null;
   ctx: RouteContext;
   series: EndpointSeries;
 }
 
 async function predict(route: Route, state: RequestState, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  const { e, router, ctx } = route;
+  const { e, router, ctx, validate } = route;
   const body = request.body;
-  if (!e.validate(body)) {
-    const errors = e.validate.errors ?? [];
+  if (!validate(body)) {
+    const errors = validate.errors ?? [];
     throw new InvalidRequestError('the request body does not match the endpoint schema', fieldErrors(errors), errors.length);
   }
   const unavailable = ctx.unavailable();
@@ -172,8 +173,8 @@ function admission(route: Route): onRequestHookHandler {
   };
 }
 
-export function registerPredictRoute(app: FastifyInstance, e: EndpointDefinition, ctx: RouteContext): void {
-  const route: Route = { e, router: e.ab ? new AbRouter(e.ab) : null, ctx, series: new EndpointSeries(ctx.metrics, e.name) };
+export function registerPredictRoute(app: FastifyInstance, e: EndpointDefinition, validate: ValidateFn, ctx: RouteContext): void {
+  const route: Route = { e, validate, router: e.ab ? new AbRouter(e.ab) : null, ctx, series: new EndpointSeries(ctx.metrics, e.name) };
   const config: PredictRouteConfig = { series: route.series };
   // A refused token is answered by the error handler and counted by the onResponse hook (status 401);
   // authentication runs first, so an unauthenticated caller learns nothing about the load.

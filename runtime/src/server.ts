@@ -15,6 +15,7 @@ import { ModelPool } from './model-pool.js';
 import { loadOpenApi } from './openapi.js';
 import { lockPath, readModelsLock } from './models-lock.js';
 import { registerJsonBody } from './json-body.js';
+import { requestValidators } from './request-validators.js';
 import { ENV, PATHS } from './names.js';
 import { recordRequest, registerPredictRoute, type PredictRouteConfig, type RouteContext } from './predict-route.js';
 import { attachToResponse, clientLeft, RequestState, STATE, stateOf } from './request-state.js';
@@ -59,8 +60,7 @@ function metadata(def: ServiceDefinition, pool: ModelPool, env: NodeJS.ProcessEn
   };
 }
 
-async function registerDocs(app: FastifyInstance, def: ServiceDefinition): Promise<void> {
-  const document = await loadOpenApi(def.openapi);
+async function registerDocs(app: FastifyInstance, def: ServiceDefinition, document: Record<string, unknown>): Promise<void> {
   app.get(PATHS.openapi, async () => document);
   await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } });
   // The page title names the service; every asset is served from the plugin's local files.
@@ -179,9 +179,13 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
       app.log.fatal({ model, err }, 'a model can no longer run; its requests get 503, /livez and /readyz now fail so the pod is restarted');
     },
   });
+  // The document served at /openapi.json is also where the request validators come from.
+  const document = await loadOpenApi(def.openapi);
   let authenticate;
+  let validators;
   try {
     authenticate = def.server.auth ? authHook(def.server.auth, def.service.name, env) : undefined;
+    validators = requestValidators(document, def.endpoints);
   } catch (err) {
     // Before listening: the code and fix in one log line (no stack), then the caller exits.
     if (err instanceof ModelLoadError) app.log.fatal({ code: err.code }, err.message);
@@ -191,7 +195,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   registerErrorAnswers(app);
   registerHealth(app, state, metrics);
   app.get(PATHS.metadata, async () => metadata(def, pool, env));
-  await registerDocs(app, def);
+  await registerDocs(app, def, document);
   const ctx: RouteContext = {
     metrics,
     pool,
@@ -200,7 +204,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
     draining: () => state.shuttingDown,
     authenticate,
   };
-  for (const e of def.endpoints) registerPredictRoute(app, e, ctx);
+  for (const e of def.endpoints) registerPredictRoute(app, e, validators.get(e.name)!, ctx);
   const modelsDir = opts.modelsDir ?? (env[ENV.modelsDir] || './models');
   return {
     app,

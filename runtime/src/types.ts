@@ -29,7 +29,7 @@ export interface HookContext {
   model: { name: string; version: string };
 }
 
-/** Ajv standalone validate function shape (compiled at generation time). */
+/** An ajv validate function: true, or false with `errors` set. */
 export interface ValidateFn {
   (data: unknown): boolean;
   errors?: Array<{ instancePath: string; message?: string; keyword: string; params: Record<string, unknown> }> | null;
@@ -58,7 +58,12 @@ export interface AbDefinition {
 export interface EndpointDefinition<I = any, O = any> {
   name: string;
   path: string;
-  validate: ValidateFn;
+  /**
+   * Validates the request body. Generated services leave it out: the runtime compiles it at
+   * start-up from the request schema of `POST <path>` in the OpenAPI document it serves
+   * (request-validators.ts). Services generated before that pass ajv standalone code here.
+   */
+  validate?: ValidateFn;
   /** Exactly one of `model` and `ab`. */
   model?: string;
   ab?: AbDefinition;

@@ -63,7 +63,7 @@ describe('readiness and metadata', () => {
     const s = await started();
     const served = (await s.app.inject('/openapi.json')).json();
     expect(served).toEqual(await loadOpenApi(serviceDefinition().openapi));
-    expect(Object.keys(served.paths)).toEqual(['/livez', '/readyz', '/metrics', '/metadata']);
+    expect(Object.keys(served.paths)).toEqual(['/v1/score', '/v1/rank', '/livez', '/readyz', '/metrics', '/metadata']);
     expect(served.info).toEqual({ title: 'activity-ranker', version: '1.2.3' });
     const page = await s.app.inject('/docs/');
     expect(page.statusCode).toBe(200);

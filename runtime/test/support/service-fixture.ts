@@ -1,16 +1,17 @@
 /**
  * A small but real service definition for runtime tests: real ONNX models on disk (from the shared
- * builder), ajv-compiled validators (what the generator emits as standalone code), two endpoints:
- * `score` (one model, one row per request) and `rank` (A/B between two models, one row per item).
+ * builder), an OpenAPI document holding the request schemas the runtime compiles its validators
+ * from (as a generated service's `openapi.yaml` does), two endpoints: `score` (one model, one row
+ * per request, request body inline) and `rank` (A/B between two models, one row per item, request
+ * body a `components.requestBodies` reference, the way mlgen writes it).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
 import { buildMlp, writeMlflowModelDir } from '../../../test/support/onnx-builder.js';
-import type { BatchingDefinition, ServiceDefinition, ValidateFn } from '../../src/types.js';
+import type { BatchingDefinition, ServiceDefinition } from '../../src/types.js';
 
 export const INPUT_DIM = 4;
 export const modelBytes = {
@@ -18,15 +19,29 @@ export const modelBytes = {
   b: buildMlp({ inputDim: INPUT_DIM, hidden: [64, 32], seed: 22 }),
 };
 
-const ajv = new Ajv({ allErrors: true });
 const features = { type: 'array', items: { type: 'number' }, minItems: INPUT_DIM, maxItems: INPUT_DIM };
-const scoreSchema = { type: 'object', required: ['features'], additionalProperties: false, properties: { features } };
-const rankSchema = {
+export const scoreSchema = { type: 'object', required: ['features'], additionalProperties: false, properties: { features } };
+export const rankSchema = {
   type: 'object',
   required: ['user_id', 'items'],
   additionalProperties: false,
   properties: { user_id: { type: 'string' }, items: { type: 'array', items: features, minItems: 1, maxItems: 64 } },
 };
+
+const jsonBody = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
+
+/** The fixture's OpenAPI document: only what the runtime reads (request bodies); responses are the generator's business. */
+export function fixtureDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'activity-ranker', version: '1.2.3' },
+    paths: {
+      '/v1/score': { post: { operationId: 'score', requestBody: jsonBody(scoreSchema), responses: { '200': { description: 'The prediction.' } } } },
+      '/v1/rank': { post: { operationId: 'rank', requestBody: { $ref: '#/components/requestBodies/RankRequest' }, responses: { '200': { description: 'The prediction.' } } } },
+    },
+    components: { requestBodies: { RankRequest: jsonBody(rankSchema) } },
+  };
+}
 
 interface ScoreIn { features: number[] }
 interface RankIn { user_id: string; items: number[][] }
@@ -70,7 +85,6 @@ export function serviceDefinition(batching: Partial<BatchingDefinition> = {}, se
       {
         name: 'score',
         path: '/v1/score',
-        validate: ajv.compile(scoreSchema) as ValidateFn,
         model: 'model-a',
         batching: b,
         preprocess: (input: ScoreIn) => [{ features: input.features }],
@@ -79,7 +93,6 @@ export function serviceDefinition(batching: Partial<BatchingDefinition> = {}, se
       {
         name: 'rank',
         path: '/v1/rank',
-        validate: ajv.compile(rankSchema) as ValidateFn,
         ab: {
           experiment: 'ranker-2026-11',
           salt: 'ranker-2026-11',
@@ -97,6 +110,6 @@ export function serviceDefinition(batching: Partial<BatchingDefinition> = {}, se
       },
     ],
     server: { port: 8080, bodyLimitBytes: 4096, shutdownGraceMs: 10_000, ...server },
-    openapi: { openapi: '3.1.0', info: { title: 'activity-ranker', version: '1.2.3' }, paths: {} },
+    openapi: fixtureDocument(),
   };
 }
