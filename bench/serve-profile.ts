@@ -35,7 +35,8 @@ const CATEGORIES: Array<[string, (url: string, fn: string) => boolean]> = [
   ['onnxruntime-node', (u) => u.includes('onnxruntime')],
   ['prom-client', (u) => u.includes('prom-client')],
   ['pino / logging', (u) => u.includes('/pino') || u.includes('sonic-boom') || u.includes('fast-redact') || u.includes('thread-stream')],
-  ['ajv validators (generated)', (u) => u.includes('/generated/validators')],
+  // Compiled by @mlservice/runtime at start-up with `new Function` (no script URL); ajv names them `validate<N>`.
+  ['ajv validators (compiled at start-up)', (u, fn) => u === '' && /^validate\d+$/.test(fn)],
   ['hooks (generated / user)', (u) => u.includes('/generated/') || u.endsWith('/hooks.js')],
   ['runtime: batcher', (u) => u.includes('/runtime') && u.endsWith('/batcher.js')],
   ['runtime: tensors', (u) => u.includes('/runtime') && u.endsWith('/tensors.js')],

@@ -19,14 +19,17 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 const read = (dir: string, file: string) => readFileSync(path.join(dir, file), 'utf8');
 
-/** `examples/minimal` as the mlgen of `BEFORE` generated and committed it. */
-function oldProject(): string {
+/** The last commit whose mlgen wrote ajv standalone validators (src/generated/validators.js) into projects. */
+const BEFORE_RUNTIME_VALIDATORS = '00d774a';
+
+/** `examples/<example>` as the mlgen of `commit` generated and committed it. */
+function oldProject(commit = BEFORE, example = 'minimal'): string {
   const dir = tempProject('mlgen-upgrade-');
   dirs.push(dir);
   try {
-    execFileSync('sh', ['-c', `git -C "$0" archive ${BEFORE} examples/minimal | tar -x -C "$1" --strip-components=2`, REPO, dir]);
+    execFileSync('sh', ['-c', `git -C "$0" archive ${commit} examples/${example} | tar -x -C "$1" --strip-components=2`, REPO, dir]);
   } catch (e) {
-    throw new Error(`this test reads commit ${BEFORE} of the repository (run "git fetch --unshallow" in a shallow clone): ${(e as Error).message}`);
+    throw new Error(`this test reads commit ${commit} of the repository (run "git fetch --unshallow" in a shallow clone): ${(e as Error).message}`);
   }
   return dir;
 }
@@ -86,5 +89,38 @@ describe('upgrading a project generated before the hook helpers moved to @mlserv
     expect(out.code, out.stderr).toBe(0);
     const located = (out.stdout + out.stderr).split('\n').filter((l) => l.includes('SYNC.HOOK_UTILS_MOVED')).map((l) => l.split(' ')[0]);
     expect(located).toEqual(['src/features.ts:1:24', 'src/features.ts:2:28', 'src/hooks.ts:13:28']);
+  });
+});
+
+describe('upgrading a project generated before @mlservice/runtime compiled the request validators (built CLI)', () => {
+  it('deletes src/generated/validators.js and .d.ts and the ajv dependencies mlgen wrote, and changes nothing else of the user', { timeout: 300_000 }, async () => {
+    const dir = oldProject(BEFORE_RUNTIME_VALIDATORS, 'recommender');
+    expect(read(dir, 'src/generated/service.ts')).toContain("import { validateRank } from './validators.js';");
+    const pkgBefore = JSON.parse(read(dir, 'package.json'));
+    expect(pkgBefore.dependencies).toEqual({ '@mlservice/runtime': '^0.2.0', ajv: '8.20.0' });
+    const before = treeHashes(dir);
+
+    const sync = mlgen(dir, ['sync']);
+    expect(sync.code, sync.stderr).toBe(0);
+    const after = treeHashes(dir);
+    // What the new mlgen writes differently, and only that: the user's hooks and config are untouched.
+    // (.mlgen/cache/ holds the bytes each apply wrote, merge bases for `--merge`; not a project file.)
+    const changed = Object.keys({ ...before, ...after }).filter((f) => before[f] !== after[f] && !f.startsWith('.mlgen/cache/')).sort();
+    expect(changed).toEqual(['.mlgen/manifest.json', 'package.json', 'src/generated/service.ts', 'src/generated/validators.d.ts', 'src/generated/validators.js']);
+    expect(existsSync(path.join(dir, 'src/generated/validators.js'))).toBe(false);
+    expect(existsSync(path.join(dir, 'src/generated/validators.d.ts'))).toBe(false);
+    expect(read(dir, 'src/generated/service.ts')).not.toContain('validat');
+    const pkg = JSON.parse(read(dir, 'package.json'));
+    expect(pkg.dependencies).toEqual({ '@mlservice/runtime': '^0.2.0' });
+    expect({ ...pkg, dependencies: pkgBefore.dependencies }).toEqual(pkgBefore);
+    expect(mlgen(dir, ['check']).code).toBe(0);
+
+    rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
+    await linkDependencies(dir);
+    expect(await tsc(dir)).toEqual({ code: 0, output: '' });
+    rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
+    const tree = treeHashes(dir);
+    expect(mlgen(dir, ['sync']).stdout).toContain('Everything is in sync.');
+    expect(treeHashes(dir)).toEqual(tree);
   });
 });

@@ -19,7 +19,7 @@ describe.each([
   ['scorer', minimalModel()],
 ])('%s', (_svc, model) => {
   test('CMD runs the start script of the generated package.json', () => {
-    const start = ownedPackageFields(model).find(([path]) => path.join('.') === 'scripts.start')?.[1];
+    const start = ownedPackageFields().find(([path]) => path.join('.') === 'scripts.start')?.[1];
     expect(start).toBe(`node ${SERVICE_MAIN}`);
   });
 

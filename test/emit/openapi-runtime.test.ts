@@ -66,7 +66,9 @@ describe('generated OpenAPI vs the real runtime', () => {
 
   beforeAll(async () => {
     const { modelsDir, lockPath } = await writeModels();
-    svc = await buildService(serviceDefinition(), { modelsDir, handleSignals: false }, { MLSERVICE_MODELS_LOCK: lockPath, LOG_LEVEL: 'silent' });
+    // The generated document, not the fixture's: the runtime compiles its request validators from it.
+    const def = { ...serviceDefinition(), openapi: buildOpenApi(fixtureModel()) };
+    svc = await buildService(def, { modelsDir, handleSignals: false }, { MLSERVICE_MODELS_LOCK: lockPath, LOG_LEVEL: 'silent' });
   });
   afterAll(async () => {
     await svc?.app.close();

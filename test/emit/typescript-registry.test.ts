@@ -11,8 +11,6 @@ test('the TypeScript outputs are registered and no other emitter claims their pa
     'src/generated/hooks-contract.ts',
     'src/generated/service.ts',
     'src/generated/types.ts',
-    'src/generated/validators.d.ts',
-    'src/generated/validators.js',
     'src/hooks.ts',
     'src/main.ts',
     'test/smoke.test.mjs',

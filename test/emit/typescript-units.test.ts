@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { DiagnosticError } from '../../src/diagnostics.js';
 import { pascalCase, propertyKey, tsLiteral } from '../../src/emit/ts/names.js';
 import { initialPackageJson, updateNpmrc, updatePackageJson } from '../../src/emit/ts/project-files.js';
 import { schemaType } from '../../src/emit/ts/schema-type.js';
 import { TsFile } from '../../src/emit/ts/ts-file.js';
-import { validatorRuntimePackages, validatorsSource } from '../../src/emit/ts/validators.js';
-import { DEV_PACKAGES, RUNTIME_RANGE, VALIDATOR_PACKAGES } from '../../src/emit/ts/versions.js';
+import { DEV_PACKAGES, RUNTIME_RANGE } from '../../src/emit/ts/versions.js';
+import { buildOpenApi } from '../../src/emit/openapi.js';
+import { requestValidators } from '../../runtime/src/request-validators.js';
+import type { EndpointDefinition } from '../../runtime/src/types.js';
 import { abModel, minimalModel } from '../support/fixtures.js';
+import { servedDocument } from '../support/openapi-served.js';
 import { REPO } from '../support/service-project.js';
 
 describe('schemaType', () => {
@@ -114,12 +114,13 @@ describe('package.json', () => {
       type: 'commonjs',
       custom: { 'x': 1 },
     };
-    const out = JSON.parse(updatePackageJson(JSON.stringify(user), abModel()));
+    const out = JSON.parse(updatePackageJson(JSON.stringify(user)));
     expect(Object.keys(out)).toEqual(['name', 'scripts', 'dependencies', 'type', 'custom', 'engines', 'devDependencies']);
     expect(out).toEqual({
       name: 'mine',
       scripts: { lint: 'eslint .', build: 'tsc -p tsconfig.json', start: 'node dist/main.js', test: 'npm run build && node --test test/smoke.test.mjs' },
-      dependencies: { '@mlservice/runtime': RUNTIME_RANGE, ajv: VALIDATOR_PACKAGES.ajv, zod: '^3.0.0' },
+      // ajv 6.0.0 is not what mlgen wrote: the user's own dependency stays.
+      dependencies: { '@mlservice/runtime': RUNTIME_RANGE, ajv: '6.0.0', zod: '^3.0.0' },
       type: 'module',
       custom: { x: 1 },
       engines: { node: '>=20.17' },
@@ -127,15 +128,23 @@ describe('package.json', () => {
     });
   });
 
+  test('update removes the dependencies mlgen once owned while they hold the value it wrote, and nothing else', () => {
+    // As mlgen wrote it while projects held standalone validators (examples/recommender at 00d774a).
+    const old = { name: 'r', dependencies: { '@mlservice/runtime': '^0.2.0', ajv: '8.20.0', 'ajv-formats': '3.0.1', zod: '^3.0.0' } };
+    expect(JSON.parse(updatePackageJson(JSON.stringify(old))).dependencies).toEqual({ '@mlservice/runtime': RUNTIME_RANGE, zod: '^3.0.0' });
+    const mine = { name: 'r', dependencies: { ajv: '^8.20.0', 'ajv-formats': '3.0.1' } };
+    expect(JSON.parse(updatePackageJson(JSON.stringify(mine))).dependencies).toEqual({ '@mlservice/runtime': RUNTIME_RANGE, ajv: '^8.20.0' });
+  });
+
   test('update is idempotent and the first file is already up to date', () => {
     const first = initialPackageJson(minimalModel());
-    expect(updatePackageJson(first, minimalModel())).toBe(first);
+    expect(updatePackageJson(first)).toBe(first);
   });
 
   test('invalid JSON is a located diagnostic, not a crash', () => {
-    expect(() => updatePackageJson('{"name": ', minimalModel())).toThrow(DiagnosticError);
+    expect(() => updatePackageJson('{"name": ')).toThrow(DiagnosticError);
     try {
-      updatePackageJson('{', minimalModel());
+      updatePackageJson('{');
     } catch (e) {
       expect((e as DiagnosticError).diagnostics[0]!.code).toBe('SYNC.PACKAGE_JSON_INVALID');
     }
@@ -144,7 +153,6 @@ describe('package.json', () => {
   test('pinned versions are the ones installed in this repo (what the tests ran against)', () => {
     const version = (p: string) => (JSON.parse(readFileSync(join(REPO, 'node_modules', p, 'package.json'), 'utf8')) as { version: string }).version;
     expect(RUNTIME_RANGE).toBe(`^${version('@mlservice/runtime')}`);
-    for (const [pkg, pinned] of Object.entries(VALIDATOR_PACKAGES)) expect([pkg, pinned]).toEqual([pkg, version(pkg)]);
     expect(DEV_PACKAGES.typescript).toBe(`~${version('typescript')}`);
     expect(version('@types/node').startsWith(DEV_PACKAGES['@types/node']!.replace(/^\^(\d+)\..*/, '$1.'))).toBe(true);
   });
@@ -162,37 +170,20 @@ describe('.npmrc', () => {
   });
 });
 
-describe('standalone validators', () => {
-  test('run without compiling a schema, report every failing field, and load their runtime helpers', async () => {
+describe('request validators the runtime compiles from the generated OpenAPI document', () => {
+  test('report every failing field, in the order the fields are written, formats included', () => {
     const model = abModel();
     (model.endpoints[0]!.input.properties as Record<string, unknown>).when = { type: 'string', format: 'date-time' };
-    const source = validatorsSource(model);
-    expect(validatorRuntimePackages(source)).toEqual(['ajv', 'ajv-formats']);
-    expect(source).not.toContain('new Ajv');
-    const dir = await mkdtemp(join(tmpdir(), 'mlgen-validators-'));
-    try {
-      await symlink(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
-      await writeFile(join(dir, 'validators.mjs'), source);
-      const mod = (await import(pathToFileURL(join(dir, 'validators.mjs')).href)) as Record<string, any>;
-      const validate = mod.validateRank;
-      expect(validate({ user_id: 'u', activity_ids: [1], when: '2026-11-25T10:00:00Z' })).toBe(true);
-      expect(validate({ user_id: '', activity_ids: [], when: 'yesterday', device: 'tv' })).toBe(false);
-      expect(validate.errors.map((e: { instancePath: string; keyword: string }) => `${e.instancePath} ${e.keyword}`)).toEqual([
-        // In the order the fields are written: errors read top to bottom like the schema.
-        '/user_id minLength',
-        '/device enum',
-        '/activity_ids minItems',
-        '/when format',
-      ]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  test('a schema without helpers needs no ajv at run time', () => {
-    const model = minimalModel();
-    model.endpoints[0]!.input = { type: 'object', properties: { x: { type: 'number' } } };
-    expect(validatorRuntimePackages(validatorsSource(model))).toEqual([]);
-    expect(validatorsSource(model)).not.toContain('createRequire');
+    const e = model.endpoints[0]!;
+    const validate = requestValidators(servedDocument(buildOpenApi(model)), [{ name: e.name, path: e.path } as EndpointDefinition]).get(e.name)!;
+    expect(validate({ user_id: 'u', activity_ids: [1], when: '2026-11-25T10:00:00Z' })).toBe(true);
+    expect(validate({ user_id: '', activity_ids: [], when: 'yesterday', device: 'tv' })).toBe(false);
+    expect(validate.errors!.map((err) => `${err.instancePath} ${err.keyword}`)).toEqual([
+      // In the order the fields are written: errors read top to bottom like the schema.
+      '/user_id minLength',
+      '/device enum',
+      '/activity_ids minItems',
+      '/when format',
+    ]);
   });
 });

@@ -38,8 +38,6 @@ test('the file list and owners', () => {
     ['src/generated/hooks-contract.ts', 'generated', 'typescript'],
     ['src/generated/service.ts', 'generated', 'typescript'],
     ['src/generated/types.ts', 'generated', 'typescript'],
-    ['src/generated/validators.d.ts', 'generated', 'typescript'],
-    ['src/generated/validators.js', 'generated', 'typescript'],
     ['src/hooks.ts', 'scaffold', 'typescript'],
     ['src/main.ts', 'generated', 'typescript'],
     ['test/smoke.test.mjs', 'generated', 'typescript-project'],

@@ -21,11 +21,6 @@ export function bodyTypeNames(endpoint: string): { request: string; response: st
   return { request: `${base}Request`, response: `${base}Response` };
 }
 
-/** Name of the ajv standalone export that validates one endpoint's request body. */
-export function validatorName(endpoint: string): string {
-  return `validate${pascalCase(endpoint)}`;
-}
-
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** An object key as written in TS source: bare when it is an identifier, else a string literal. */

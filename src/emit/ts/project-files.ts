@@ -2,15 +2,13 @@ import type { ServiceModel } from '../../config/model.js';
 import { DiagnosticError } from '../../diagnostics.js';
 import { GENERATED_MARKER } from '../types.js';
 import { RUNTIME_PACKAGE } from './contract.js';
-import { validatorRuntimePackages, validatorsSource } from './validators.js';
-import { DEV_PACKAGES, NODE_ENGINE, RUNTIME_RANGE, VALIDATOR_PACKAGES } from './versions.js';
+import { DEV_PACKAGES, NODE_ENGINE, RETIRED_DEPENDENCIES, RUNTIME_RANGE } from './versions.js';
 
 type Json = Record<string, unknown>;
 
 /** The `package.json` paths mlgen owns, with their values; every other path is the user's. */
-export function ownedPackageFields(model: ServiceModel): Array<[path: string[], value: unknown]> {
+export function ownedPackageFields(): Array<[path: string[], value: unknown]> {
   const deps: Record<string, string> = { [RUNTIME_PACKAGE]: RUNTIME_RANGE };
-  for (const pkg of validatorRuntimePackages(validatorsSource(model))) deps[pkg] = VALIDATOR_PACKAGES[pkg] ?? 'unknown';
   return [
     [['type'], 'module'],
     [['engines', 'node'], NODE_ENGINE],
@@ -30,14 +28,14 @@ export function initialPackageJson(model: ServiceModel): string {
     description: model.service.description,
     private: true,
   };
-  return serialize(applyOwned(pkg, model));
+  return serialize(applyOwned(pkg));
 }
 
 /**
  * Brings an existing `package.json` up to date: sets the owned paths in place (new keys go last,
  * dependency maps are sorted the way npm writes them) and keeps every other key and its order.
  */
-export function updatePackageJson(existing: string, model: ServiceModel): string {
+export function updatePackageJson(existing: string): string {
   let pkg: unknown;
   try {
     pkg = JSON.parse(existing);
@@ -55,11 +53,11 @@ export function updatePackageJson(existing: string, model: ServiceModel): string
     ]);
   }
   if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) pkg = {};
-  return serialize(applyOwned(pkg as Json, model));
+  return serialize(applyOwned(pkg as Json));
 }
 
-function applyOwned(pkg: Json, model: ServiceModel): Json {
-  for (const [path, value] of ownedPackageFields(model)) {
+function applyOwned(pkg: Json): Json {
+  for (const [path, value] of ownedPackageFields()) {
     let obj = pkg;
     for (const key of path.slice(0, -1)) {
       const next = obj[key];
@@ -67,6 +65,8 @@ function applyOwned(pkg: Json, model: ServiceModel): Json {
     }
     obj[path.at(-1)!] = value;
   }
+  const deps = pkg.dependencies as Json;
+  for (const [name, value] of Object.entries(RETIRED_DEPENDENCIES)) if (deps[name] === value) delete deps[name];
   for (const key of ['dependencies', 'devDependencies']) {
     if (pkg[key]) pkg[key] = Object.fromEntries(Object.entries(pkg[key] as Json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }

@@ -1,11 +1,12 @@
 import type { EndpointSpec, ServiceModel } from '../../config/model.js';
 import { RUNTIME_PACKAGE } from './contract.js';
-import { bodyTypeNames, pascalCase, propertyAccess, tsLiteral, validatorName } from './names.js';
+import { bodyTypeNames, pascalCase, propertyAccess, tsLiteral } from './names.js';
 import { TsFile } from './ts-file.js';
 
 /**
  * `src/generated/service.ts`: the route table. Plain data from the config plus the user's hooks,
- * checked against the generated `Hooks` contract; `@mlservice/runtime` does the rest.
+ * checked against the generated `Hooks` contract; `@mlservice/runtime` does the rest, including
+ * each endpoint's request validator, compiled at start-up from the request schema in `openapi.yaml`.
  */
 export function serviceModule(model: ServiceModel): string {
   const file = new TsFile('src/generated/service.ts');
@@ -49,7 +50,6 @@ function endpointConst(file: TsFile, e: EndpointSpec, hooks: string): string {
   const type = file.use('EndpointDefinition', RUNTIME_PACKAGE, { typeOnly: true });
   const req = file.use(t.request, 'src/generated/types.js', { typeOnly: true });
   const res = file.use(t.response, 'src/generated/types.js', { typeOnly: true });
-  const validate = file.use(validatorName(e.name), 'src/generated/validators.js');
   const batching = e.batching.enabled
     ? e.batching
     : { enabled: false, maxBatchSize: 1, maxLatencyMs: 0, maxQueueRows: e.batching.maxQueueRows, queueBudgetMs: e.batching.queueBudgetMs };
@@ -59,7 +59,6 @@ function endpointConst(file: TsFile, e: EndpointSpec, hooks: string): string {
   const data = tsLiteral({ name: e.name, path: e.path, ...routing, batching }).replace(/\n}$/, '');
   const hook = propertyAccess(hooks, e.name);
   const lines = [
-    `  validate: ${validate},`,
     // Arrow wrappers keep `this` inside the user's hook object, whatever style they write it in.
     `  preprocess: (input, ctx) => ${hook}.preprocess(input, ctx),`,
     `  postprocess: (outputs, input, ctx) => ${hook}.postprocess(outputs, input, ctx),`,

@@ -3,12 +3,17 @@ import { generatorInfo } from '../../version.js';
 /**
  * What a generated project depends on, pinned to the versions this mlgen release was tested with
  * (`test/emit/typescript-project.test.ts` checks them against the repo's installed packages).
- * ajv and ajv-formats are exact: the standalone validators `require()` their internal
- * `dist/runtime/*` and `dist/formats` files, which are not semver-covered API.
  */
 export const RUNTIME_RANGE = '^0.2.0';
 
-export const VALIDATOR_PACKAGES: Readonly<Record<string, string>> = {
+/**
+ * Dependencies earlier mlgen releases wrote into `package.json` and this one does not own: sync
+ * removes each while it still holds exactly the value mlgen wrote (the rule sync applies to a stale
+ * generated file); another value is the user's choice and stays. ajv and ajv-formats were required
+ * by the generated standalone validators; @mlservice/runtime now compiles the validators at
+ * start-up and depends on them itself.
+ */
+export const RETIRED_DEPENDENCIES: Readonly<Record<string, string>> = {
   ajv: '8.20.0',
   'ajv-formats': '3.0.1',
 };

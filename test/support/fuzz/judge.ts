@@ -2,7 +2,7 @@
  * What a fuzzed request must be answered with, decided apart from the service: the body's size
  * against `bodyLimitBytes`, its media type, whether it parses as JSON, prototype-pollution keys,
  * and validity against the endpoint's OpenAPI request schema by an Ajv compiled here (the service
- * runs validators mlgen compiled from mlservice.yaml; the two must agree). The rules:
+ * compiles its own from the same document at start-up, in @mlservice/runtime; the two must agree). The rules:
  * - never a 5xx; every 4xx is problem+json with the RFC 9457 members and no stack trace;
  * - too large: 413 (or the connection closed before the answer was read); not JSON media: 415; not JSON text: 400 `invalid-json`;
  * - a schema-invalid body: 400 `invalid-request` whose `errors` name exactly the failing fields,

@@ -4,7 +4,6 @@ import type { EndpointDefinition, ServiceDefinition } from '@mlservice/runtime';
 import { hooks } from '../hooks.js';
 import type { Hooks } from './hooks-contract.js';
 import type { RankRequest, RankResponse } from './types.js';
-import { validateRank } from './validators.js';
 
 // Typed again here so the service cannot start with hooks that drifted from the contract.
 const userHooks: Hooks = hooks;
@@ -38,7 +37,6 @@ const rankEndpoint: EndpointDefinition<RankRequest, RankResponse> = {
     maxQueueRows: 4096,
     queueBudgetMs: 100,
   },
-  validate: validateRank,
   preprocess: (input, ctx) => userHooks.rank.preprocess(input, ctx),
   postprocess: (outputs, input, ctx) => userHooks.rank.postprocess(outputs, input, ctx),
 };

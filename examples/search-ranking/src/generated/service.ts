@@ -4,7 +4,6 @@ import type { EndpointDefinition, ServiceDefinition } from '@mlservice/runtime';
 import { hooks } from '../hooks.js';
 import type { Hooks } from './hooks-contract.js';
 import type { RerankRequest, RerankResponse } from './types.js';
-import { validateRerank } from './validators.js';
 
 // Typed again here so the service cannot start with hooks that drifted from the contract.
 const userHooks: Hooks = hooks;
@@ -20,7 +19,6 @@ const rerankEndpoint: EndpointDefinition<RerankRequest, RerankResponse> = {
     maxQueueRows: 8192,
     queueBudgetMs: 100,
   },
-  validate: validateRerank,
   preprocess: (input, ctx) => userHooks.rerank.preprocess(input, ctx),
   postprocess: (outputs, input, ctx) => userHooks.rerank.postprocess(outputs, input, ctx),
 };

@@ -4,7 +4,6 @@ import type { EndpointDefinition, ServiceDefinition } from '@mlservice/runtime';
 import { hooks } from '../hooks.js';
 import type { Hooks } from './hooks-contract.js';
 import type { ScoreRequest, ScoreResponse } from './types.js';
-import { validateScore } from './validators.js';
 
 // Typed again here so the service cannot start with hooks that drifted from the contract.
 const userHooks: Hooks = hooks;
@@ -20,7 +19,6 @@ const scoreEndpoint: EndpointDefinition<ScoreRequest, ScoreResponse> = {
     maxQueueRows: 1024,
     queueBudgetMs: 100,
   },
-  validate: validateScore,
   preprocess: (input, ctx) => userHooks.score.preprocess(input, ctx),
   postprocess: (outputs, input, ctx) => userHooks.score.postprocess(outputs, input, ctx),
 };
