@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../runtime/src/model-loader.js';
 import { parseConfigText } from '../../src/config/index.js';
-import { readAndCheckModels } from '../../src/emit/ts/model-files.js';
+import { readAndCheckModels } from '../../src/models/signatures.js';
 import { pullModels } from '../../src/models/index.js';
 import { MINIMAL_YAML } from '../support/fixtures.js';
 import { buildMlp } from '../support/onnx-builder.js';

@@ -17,7 +17,7 @@ import type { OutputFile } from '../../src/emit/types.js';
 import { emitOpenApi } from '../../src/emit/openapi.js';
 import { emitTypeScript } from '../../src/emit/typescript.js';
 import { emitTypeScriptProject } from '../../src/emit/typescript-project.js';
-import { readModelSignatures, withModelInputs } from '../../src/emit/ts/model-files.js';
+import { readModelSignatures, withModelInputs } from '../../src/models/signatures.js';
 
 const run = promisify(execFile);
 
