@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { DiagnosticError, EXIT } from '../../diagnostics.js';
 import type { CliCode } from '../codes.js';
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 import { runSync } from './sync.js';
 import { CONFIG_FILE } from './validate.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Option } from 'commander';
 import { DiagnosticError, EXIT, formatDiagnostic } from '../../diagnostics.js';
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 import type { Io } from '../io.js';
 import { configPath } from './validate.js';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Option } from 'commander';
 import { EXIT } from '../../diagnostics.js';
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 import { configPath } from './validate.js';
 
 const install: CommandSpec = {
