@@ -26,7 +26,7 @@ import { createRequire } from 'node:module';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { buildMlp, seededRandom } from '../test/support/onnx-builder.js';
+import { buildMlp, seededRandom } from '../testkit/onnx-builder.js';
 import { total } from '../test/reliability/support/metrics.js';
 import { percentile } from '../test/reliability/support/stats.js';
 import { loadAverage } from './serve-load.js';

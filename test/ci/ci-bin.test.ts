@@ -17,7 +17,7 @@ import { emitDockerfile } from '../../src/emit/dockerfile.js';
 import { OPERATOR_PARAMS } from '../../src/emit/spinnaker-names.js';
 import { deployPipeline } from '../../src/emit/spinnaker-pipeline.js';
 import { BUILD_ARG, modelBuildArg } from '../../src/emit/workflows-build-args.js';
-import { abModel } from '../support/fixtures.js';
+import { abModel } from '../../testkit/fixtures.js';
 import { REPO } from '../support/cli.js';
 
 const BIN = join(REPO, 'bin/mlgen-ci.js');

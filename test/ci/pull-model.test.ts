@@ -7,10 +7,10 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AB_YAML } from '../support/fixtures.js';
+import { AB_YAML } from '../../testkit/fixtures.js';
 import { REPO } from '../support/cli.js';
 import { tempDir, writeModelDir } from '../models/helpers.js';
-import { MlflowStub } from '../models/mlflow-stub.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
 
 const RUN2 = '0a1b2c3d4e5f60718293a4b5c6d7e802';
 const RUN12 = '0a1b2c3d4e5f60718293a4b5c6d7e812';

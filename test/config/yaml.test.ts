@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText } from '../../src/config/index.js';
 import { DiagnosticError, formatDiagnostic } from '../../src/diagnostics.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { edit, problems } from './helpers.js';
 
 /** A classic "billion laughs": 9 levels of 9 aliases, 9^9 strings if expanded. */

@@ -21,7 +21,7 @@ import { parse } from 'yaml';
 import type { ServiceModel } from '../../src/config/model.js';
 import { pullModels, type PullOptions } from '../../src/models/index.js';
 import { CONFIG_FILE, syncProject } from '../../src/sync/index.js';
-import { buildRuntime, REPO } from '../support/service-project.js';
+import { buildRuntime, REPO } from '../../testkit/service-project.js';
 import { startRegistry, type LocalRegistry, type PackedPackage } from './npm-registry.js';
 
 const run = promisify(execFile);

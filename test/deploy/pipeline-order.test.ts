@@ -28,7 +28,7 @@ import { writeChart } from '../emit/helm-chart.js';
 import { bake, evaluateParams, type K8sObject, type Stage } from '../support/bake.js';
 import { REPO } from '../support/cli.js';
 import { Cluster } from '../support/cluster.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { runPipeline, type RunResult } from '../support/orca.js';
 
 const OLD_SHA = 'a'.repeat(40);

@@ -14,11 +14,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import type { EndpointSpec } from '../../src/config/model.js';
 import { mlgen, REPO } from '../support/cli.js';
-import { EXAMPLE_MODELS } from '../support/example-models.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { EXAMPLE_MODELS } from '../../testkit/example-models.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 import { buildClient, runClient } from '../support/openapi-client.js';
 import { promtoolCheckMetrics, promtoolMissing } from '../support/promtool.js';
-import { freePort } from '../support/net.js';
+import { freePort } from '../../testkit/net.js';
 
 const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
 const children: ChildProcess[] = [];

@@ -3,7 +3,7 @@
  * from the MLflow registry and whose predictions need a bearer token is taken through what CI and
  * production do, with every secret in the environment of every step: `mlgen sync`, `mlgen models
  * pull` with MLFLOW_TRACKING_TOKEN, then again with MLFLOW_TRACKING_USERNAME/PASSWORD (against the
- * MLflow REST contract stub, test/models/mlflow-stub.ts: not a real MLflow), refused pulls (a wrong
+ * MLflow REST contract stub, testkit/mlflow-stub.ts: not a real MLflow), refused pulls (a wrong
  * token, credentials in MLFLOW_TRACKING_URI), `mlgen check`, the CI step that turns models.lock.json
  * into the image's build args, the project's own `tsc`, the service at log level trace answering
  * authorized, unauthorized and bad requests, and a typed openapi-typescript + openapi-fetch client
@@ -20,13 +20,13 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildArgsOf } from '../identity/ci-steps.js';
-import { MlflowStub } from '../models/mlflow-stub.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
 import { MLGEN, type CliResult } from '../support/cli.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { startServiceProcess, type StartedService } from '../support/live-service.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 import { buildClient, runClient } from '../support/openapi-client.js';
-import { linkDependencies, REPO, tsc } from '../support/service-project.js';
+import { linkDependencies, REPO, tsc } from '../../testkit/service-project.js';
 
 const run = promisify(execFile);
 

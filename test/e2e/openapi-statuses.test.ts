@@ -16,10 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { METRICS } from '../../runtime/src/names.js';
 import { emitOpenApi } from '../../src/emit/openapi.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { servedDocument } from '../support/openapi-served.js';
 import { startLiveService, type LiveService } from '../support/live-service.js';
-import { buildMlp } from '../support/onnx-builder.js';
+import { buildMlp } from '../../testkit/onnx-builder.js';
 import { promtoolCheckMetrics, promtoolMissing } from '../support/promtool.js';
 
 type Doc = Record<string, any>;

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { syncProject } from '../../src/sync/index.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
-import { REPO, buildRuntime, tsc } from '../support/service-project.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
+import { REPO, buildRuntime, tsc } from '../../testkit/service-project.js';
 
 let dir: string;
 beforeAll(async () => {

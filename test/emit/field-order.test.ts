@@ -14,10 +14,10 @@ import { parseConfigText } from '../../src/config/index.js';
 import { buildOpenApi } from '../../src/emit/openapi.js';
 import { withModelInputs } from '../../src/models/signatures.js';
 import { readOnnxSignature } from '../../src/models/onnx-signature.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
-import { buildMlp, seededRandom } from '../support/onnx-builder.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
+import { buildMlp, seededRandom } from '../../testkit/onnx-builder.js';
 import { loadHooks } from '../support/hooks-runner.js';
-import { serviceFiles } from '../support/service-project.js';
+import { serviceFiles } from '../../testkit/service-project.js';
 
 /** Field name -> its schema and the width it adds to the row. */
 const FIELDS: Record<string, { schema: string; width: number }> = {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src/config/model.js';
 import { emitGitignore, pulledModelDirs } from '../../src/emit/gitignore.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 
 function local(name: string, path: string): ModelSpec {
   return { name, source: { kind: 'local', uri: path, path }, runtime: 'onnx' };

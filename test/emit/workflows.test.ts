@@ -10,7 +10,7 @@ import { emitWorkflows } from '../../src/emit/workflows.js';
 import { WORKFLOW_PATHS } from '../../src/emit/workflows-jobs.js';
 import { ecrRegion } from '../../src/emit/workflows-registry.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 
 type Json = Record<string, any>;
 const VALIDATOR = new URL('../../node_modules/.bin/action-validator', import.meta.url).pathname;

@@ -11,7 +11,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullModels } from '../../src/models/index.js';
 import { snapshot, tempDir, withModels, writeModelDir } from './helpers.js';
-import { MlflowStub } from './mlflow-stub.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const RUN1 = '0123456789abcdef0123456789abcd01';

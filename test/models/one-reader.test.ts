@@ -11,8 +11,8 @@ import { loadModel } from '../../runtime/src/model-loader.js';
 import { parseConfigText } from '../../src/config/index.js';
 import { readAndCheckModels } from '../../src/models/signatures.js';
 import { pullModels } from '../../src/models/index.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
-import { buildMlp } from '../support/onnx-builder.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
+import { buildMlp } from '../../testkit/onnx-builder.js';
 
 const ONNX = buildMlp({ inputName: 'features', inputDim: 4, hidden: [4], seed: 3 });
 const onnxFlavor = (data: string) => `flavors:\n  onnx:\n    data: ${data}\n    onnx_version: 1.16.0\n`;

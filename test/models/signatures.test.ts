@@ -5,8 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, test } from 'vitest';
 import { checkModelsOnDisk } from '../../src/models/signatures.js';
 import { readOnnxSignature } from '../../src/models/onnx-signature.js';
-import { AB_YAML, MINIMAL_YAML, abModel, minimalModel } from '../support/fixtures.js';
-import { buildMlp, buildZipMapClassifier, externalizeWeights, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { AB_YAML, MINIMAL_YAML, abModel, minimalModel } from '../../testkit/fixtures.js';
+import { buildMlp, buildZipMapClassifier, externalizeWeights, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 
 describe('readOnnxSignature', () => {
   test('an MLP: one float input with a symbolic batch axis, one output', () => {

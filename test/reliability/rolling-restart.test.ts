@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileService, spawnService, type CompiledService, type ServiceProcess } from '../support/live-service.js';
-import { freePort } from '../support/net.js';
+import { freePort } from '../../testkit/net.js';
 import { drainTimings, type DrainTimings } from './support/drain-timings.js';
 import { closedLoop, HttpClient, openLoop } from './support/load.js';
 import { report, SCALE } from './support/mode.js';
