@@ -96,7 +96,7 @@ export class ModelsError extends DiagnosticError {
 
 /** Trims a server-provided text for a message: one line, no control characters, bounded. */
 export function excerpt(text: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }

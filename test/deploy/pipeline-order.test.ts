@@ -99,7 +99,10 @@ function execute(model: ServiceModel, charts: Charts, pipeline: { stages: Stage[
   const analysed: boolean[] = [];
   const ns = model.deploy.kubernetes.namespace;
   const work = (s: Stage): boolean => {
-    const note = (ok: boolean, text: string) => (detail.set(s.refId, text), ok);
+    const note = (ok: boolean, text: string) => {
+      detail.set(s.refId, text);
+      return ok;
+    };
     if (s.type === 'bakeManifest') {
       const objects = bake(chartFor(charts, s, params), s, params);
       artifacts.set(s.expectedArtifacts[0].id, objects);

@@ -54,7 +54,7 @@ function shuffled(names: string[], rand: () => number): string[] {
 function configWithOrder(order: string[]): string {
   const props = order.map((n) => `        ${n}: ${FIELDS[n]!.schema}`).join('\n');
   return MINIMAL_YAML.replace(
-    /      required: \[features\]\n      properties:\n        features:\n(?: {10}.*\n)+/,
+    / {6}required: \[features\]\n {6}properties:\n {8}features:\n(?: {10}.*\n)+/,
     `      required: [${order.filter((n) => n !== 'last_scores').join(', ')}]\n      properties:\n${props}\n`,
   ).replace('      - features: [0.1, 0.2, 0.3, 0.4]', `      - ${JSON.stringify(REQUEST)}`);
 }

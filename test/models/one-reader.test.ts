@@ -50,7 +50,10 @@ async function folder(files: Record<string, string | Uint8Array>): Promise<strin
 async function runtimeCode(project: string): Promise<string | null> {
   // The service loads `models/<name>`: point its models directory at the folder's parent.
   return loadModel({ name: 'exported', source: 'exported' }, project).then(
-    async (m) => (await m.release(), null),
+    async (m) => {
+      await m.release();
+      return null;
+    },
     (e: { code?: string }) => e.code ?? String(e),
   );
 }
