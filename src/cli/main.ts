@@ -23,7 +23,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 function reportError(e: unknown, io: Io): number {
   if (e instanceof CommanderError) {
     // Help and version end here with code 0; usage errors print their own message.
-    return e.exitCode === 0 ? EXIT.ok : 64;
+    return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (e instanceof DiagnosticError) {
     for (const d of e.diagnostics) io.err(colorize(formatDiagnostic(relativeTo(d, io.cwd)), io));

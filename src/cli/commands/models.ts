@@ -60,6 +60,6 @@ export const modelsCommand: CommandSpec = {
   subcommands: [pull, verify],
   async run(_opts, _args, io) {
     io.err('usage: mlgen models pull [--only <names...>] [--force] [--locked] | mlgen models verify');
-    return 64;
+    return EXIT.usage;
   },
 };
