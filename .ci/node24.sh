@@ -10,5 +10,5 @@ fi
 node24="$(readlink -f "$dir/node_modules/.bin/node")"
 echo "node24: $("$node24" --version)"
 # vitest runs under Node 24; child processes the tests spawn use process.execPath, so Node 24 too.
-"$node24" node_modules/vitest/vitest.mjs run runtime/test test/e2e \
+"$node24" node_modules/vitest/vitest.mjs run --update=none runtime/test test/e2e \
   --reporter=default --reporter=json --outputFile.json="${1:-.vitest-results-node24.json}"
