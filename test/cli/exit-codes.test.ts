@@ -6,7 +6,7 @@
  * or variable, a `DiagnosticError`-family constructor or `super(...)` argument, a constant named
  * like an exit code, or a CLI command's `return n`.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -63,14 +63,9 @@ describe('exit codes', () => {
   });
 
   it('the scan finds a bare exit code where one is written (so it can fail)', () => {
-    const dir = tempProject('mlgen-exit-scan-');
-    const probe = join(dir, 'probe.ts');
+    const probe = join(tempProject('mlgen-exit-scan-'), 'probe.ts');
     writeFileSync(probe, 'process.exit(3);\nprocess.exitCode = 4;\nthrow new DiagnosticError([], 5);\nconst EXIT_FOO = 6;\nprocess.exitCode = ok ? 0 : 7;\n');
-    try {
-      expect(bareExitCodes(probe).map((l) => l.replace(`${probe}:`, ''))).toEqual(['1: process.exit(3)', '2: process.exitCode = 4', '3: new DiagnosticError([], 5)', '4: EXIT_FOO = 6', '5: process.exitCode = ok ? 0 : 7', '5: process.exitCode = ok ? 0 : 7']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(bareExitCodes(probe).map((l) => l.replace(`${probe}:`, ''))).toEqual(['1: process.exit(3)', '2: process.exitCode = 4', '3: new DiagnosticError([], 5)', '4: EXIT_FOO = 6', '5: process.exitCode = ok ? 0 : 7', '5: process.exitCode = ok ? 0 : 7']);
   });
 
   it('docs/errors.md lists the table: code, name and meaning', () => {
@@ -81,11 +76,7 @@ describe('exit codes', () => {
 
   it('a usage error of the built CLI exits EXIT.usage', () => {
     const dir = tempProject();
-    try {
-      expect(mlgen(dir, ['models']).code).toBe(EXIT.usage);
-      expect(mlgen(dir, ['no-such-command']).code).toBe(EXIT.usage);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(mlgen(dir, ['models']).code).toBe(EXIT.usage);
+    expect(mlgen(dir, ['no-such-command']).code).toBe(EXIT.usage);
   });
 });

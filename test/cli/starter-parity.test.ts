@@ -3,16 +3,15 @@
  * or none) in a folder of the same name give the same mlservice.yaml byte for byte, and a bad
  * answer is refused by both with the same diagnostic, before anything is written.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import helpers from 'yeoman-test';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mlgen, REPO } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const GENERATOR = path.join(REPO, 'generators/app/index.js');
-const base = mkdtempSync(path.join(tmpdir(), 'mlgen-starter-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
+const base = tempDir('mlgen-starter-');
 
 type Flags = Record<string, string>;
 
