@@ -14,7 +14,7 @@ import { compileService, spawnService, type CompiledService, type ServiceProcess
 import { closedLoop, HttpClient, openLoop } from './support/load.js';
 import { LONG, report, SCALE } from './support/mode.js';
 import { SCORER_YAML, scoreRequest, writeScorerModel } from './support/services.js';
-import { percentile, round, slope } from './support/stats.js';
+import { percentile, round, slope } from '../../testkit/stats.js';
 
 /** MiB per minute of RSS growth, after warm-up, that the long soak tolerates. */
 const RSS_SLOPE_LIMIT = 1;
