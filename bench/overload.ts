@@ -43,9 +43,7 @@ const MODEL = { dim: 256, hidden: [1024, 1024] };
 const BATCHING: Batching = { enabled: true, maxBatchSize: 64, maxLatencyMs: 2, ...(process.env.BENCH_QUEUE_BUDGET_MS ? { queueBudgetMs: Number(process.env.BENCH_QUEUE_BUDGET_MS) } : {}) };
 
 /** The slice of autocannon's API used here (the package ships no types). */
-interface Autocannon {
-  (opts: Record<string, unknown>): NodeJS.EventEmitter & PromiseLike<{ timeouts: number; errors: number; statusCodeStats: Record<string, { count: number }> }>;
-}
+type Autocannon = (opts: Record<string, unknown>) => NodeJS.EventEmitter & PromiseLike<{ timeouts: number; errors: number; statusCodeStats: Record<string, { count: number }> }>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 interface Run {

@@ -109,7 +109,7 @@ describe('mlgen-ci build-image', () => {
     await ciBin(['build-image', `--image=${image}`, '--version=1.2.0'], dir, env);
     const dockerfile = emitDockerfile(abModel()).find((f) => f.path === 'Dockerfile')!.content;
     const declared = new Set([...dockerfile.matchAll(/^ARG ([A-Z0-9_]+)=/gm)].map((x) => x[1]));
-    const passed = dockerCalls(dir)[0]!.filter((a, i, all) => all[i - 1] === '--build-arg').map((a) => a.slice(0, a.indexOf('=')));
+    const passed = dockerCalls(dir)[0]!.filter((_a, i, all) => all[i - 1] === '--build-arg').map((a) => a.slice(0, a.indexOf('=')));
     expect(passed.slice(0, 3)).toEqual([BUILD_ARG.revision, BUILD_ARG.version, BUILD_ARG.source]);
     expect(passed.filter((name) => !declared.has(name))).toEqual([]);
   });

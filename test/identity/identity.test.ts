@@ -136,7 +136,12 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
     const posted: string[] = [];
     const webhook = createServer((req, res) => {
       let body = '';
-      req.on('data', (d: Buffer) => (body += d)).on('end', () => (posted.push(`${req.url} ${body}`), res.end('{}')));
+      req
+        .on('data', (d: Buffer) => (body += d))
+        .on('end', () => {
+          posted.push(`${req.url} ${body}`);
+          res.end('{}');
+        });
     }).listen(0, '127.0.0.1');
     await once(webhook, 'listening');
     const run = await runStepsAsync(files().get('.github/workflows/deploy.yml')!, 'deploy', ['Build and push the image', 'Trigger the Spinnaker pipeline'], {
