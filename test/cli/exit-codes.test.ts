@@ -1,10 +1,11 @@
 /**
- * Every exit code mlgen uses comes from one table (`EXIT` in src/exit-codes.ts), and
+ * Every exit code mlgen and mlgen-ci use comes from one table (`EXIT` in src/exit-codes.ts), and
  * docs/errors.md lists that table. The scan reads the TypeScript syntax of src/ and generators/
  * (not src/emit/: emitters hold the text of other programs) and refuses a bare number wherever an
  * exit code is made: `process.exit(n)`, `process.exitCode = n`, an `exitCode` property, parameter
- * or variable, a `DiagnosticError`-family constructor or `super(...)` argument, a constant named
- * like an exit code, or a CLI command's `return n`.
+ * or variable, a `DiagnosticError`-family or `CiError` constructor or `super(...)` argument, a
+ * constant named like an exit code, or a `return n` of mlgen's (src/cli) or mlgen-ci's (src/ci)
+ * commands.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { mlgen, tempProject } from '../support/cli.js';
 
 const ROOTS = ['src', 'generators'];
 const SKIP = /^src\/emit\/|^src\/exit-codes\.ts$/;
-const ERROR_CLASSES = /^(DiagnosticError|ModelsError|SpinnakerError)$/;
+const ERROR_CLASSES = /^(DiagnosticError|ModelsError|SpinnakerError|CiError)$/;
 
 function sources(): string[] {
   return ROOTS.flatMap((root) => readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(root, f))).filter((f) => !SKIP.test(f));
@@ -37,7 +38,8 @@ function bareExitCodes(file: string): string[] {
   const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
   const found: string[] = [];
   const report = (at: ts.Node) => (n: ts.Node) => found.push(`${file}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}: ${at.getText().slice(0, 80)}`);
-  const inCli = file.startsWith(join('src', 'cli'));
+  // The bins' command runners return exit codes: mlgen's (src/cli) and mlgen-ci's (src/ci).
+  const inCli = file.startsWith(join('src', 'cli')) || file.startsWith(join('src', 'ci'));
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
       const callee = n.expression.getText();
