@@ -17,5 +17,7 @@ export default defineConfig({
     isolate: false,
     testTimeout: 1_800_000,
     hookTimeout: 300_000,
+    // One temp root per run (TMPDIR), removed at the end; it names what a test left: support/temp-root.ts.
+    globalSetup: ['test/support/temp-root.ts'],
   },
 });
