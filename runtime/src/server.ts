@@ -179,7 +179,7 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
       app.log.fatal({ model, err }, 'a model can no longer run; its requests get 503, /livez and /readyz now fail so the pod is restarted');
     },
   });
-  let authenticate;
+  let authenticate: ReturnType<typeof authHook> | undefined;
   try {
     authenticate = def.server.auth ? authHook(def.server.auth, def.service.name, env) : undefined;
   } catch (err) {

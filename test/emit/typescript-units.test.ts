@@ -11,8 +11,8 @@ import { schemaType } from '../../src/emit/ts/schema-type.js';
 import { TsFile } from '../../src/emit/ts/ts-file.js';
 import { validatorRuntimePackages, validatorsSource } from '../../src/emit/ts/validators.js';
 import { DEV_PACKAGES, RUNTIME_RANGE, VALIDATOR_PACKAGES } from '../../src/emit/ts/versions.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
-import { REPO } from '../support/service-project.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
+import { REPO } from '../../testkit/service-project.js';
 
 describe('schemaType', () => {
   test.each<[string, unknown, string]>([

@@ -9,7 +9,7 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { buildMlp, writeMlflowModelDir } from '../../../test/support/onnx-builder.js';
+import { buildMlp, writeMlflowModelDir } from '../../../testkit/onnx-builder.js';
 import type { BatchingDefinition, ServiceDefinition, ValidateFn } from '../../src/types.js';
 
 export const INPUT_DIM = 4;
