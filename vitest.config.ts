@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Two cores: integration tests start servers and compilers; keep parallelism modest.
     maxWorkers: 2,
+    // One temp root per run (TMPDIR), removed at the end: support/temp-root.ts.
+    globalSetup: ['test/support/temp-root.ts'],
   },
 });

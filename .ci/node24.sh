@@ -10,5 +10,7 @@ fi
 node24="$(readlink -f "$dir/node_modules/.bin/node")"
 echo "node24: $("$node24" --version)"
 # vitest runs under Node 24; child processes the tests spawn use process.execPath, so Node 24 too.
-"$node24" node_modules/vitest/vitest.mjs run runtime/test test/e2e \
+# The tests of each file run in another (fixed) order than in the first run, so a test that relies
+# on state an earlier test left behind fails here instead of passing by luck.
+"$node24" node_modules/vitest/vitest.mjs run --update=none --sequence.shuffle.tests --sequence.seed=2026 runtime/test test/e2e \
   --reporter=default --reporter=json --outputFile.json="${1:-.vitest-results-node24.json}"

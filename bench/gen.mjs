@@ -15,7 +15,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 function measure(cwd, args) {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, mlgen, ...args], { cwd, encoding: 'utf8' });
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
-  const [secs, kb] = last.split(' ').map(Number);
+  const [secs = NaN, kb = NaN] = last.split(' ').map(Number);
   if (r.status !== 0 && !(args[0] === 'check' && r.status === 1)) {
     throw new Error(`mlgen ${args.join(' ')} failed in ${cwd} (${r.status}):\n${r.stdout}\n${r.stderr}`);
   }

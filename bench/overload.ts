@@ -26,9 +26,9 @@ import { createRequire } from 'node:module';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { buildMlp, seededRandom } from '../test/support/onnx-builder.js';
-import { total } from '../test/reliability/support/metrics.js';
-import { percentile } from '../test/reliability/support/stats.js';
+import { buildMlp, seededRandom } from '../testkit/onnx-builder.js';
+import { total } from '../testkit/metrics.js';
+import { percentile } from '../testkit/stats.js';
 import { loadAverage } from './serve-load.js';
 import { benchModel, generatedProject, REPO, startServer, type Batching } from './serve-servers.js';
 import { overloadMarkdown, type OverloadReport } from './overload-report.js';
@@ -43,9 +43,7 @@ const MODEL = { dim: 256, hidden: [1024, 1024] };
 const BATCHING: Batching = { enabled: true, maxBatchSize: 64, maxLatencyMs: 2, ...(process.env.BENCH_QUEUE_BUDGET_MS ? { queueBudgetMs: Number(process.env.BENCH_QUEUE_BUDGET_MS) } : {}) };
 
 /** The slice of autocannon's API used here (the package ships no types). */
-interface Autocannon {
-  (opts: Record<string, unknown>): NodeJS.EventEmitter & PromiseLike<{ timeouts: number; errors: number; statusCodeStats: Record<string, { count: number }> }>;
-}
+type Autocannon = (opts: Record<string, unknown>) => NodeJS.EventEmitter & PromiseLike<{ timeouts: number; errors: number; statusCodeStats: Record<string, { count: number }> }>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 interface Run {

@@ -13,7 +13,7 @@
 import { readdir, readFile, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildMlp } from '../test/support/onnx-builder.js';
+import { buildMlp } from '../testkit/onnx-builder.js';
 import { load } from './serve-load.js';
 import { generatedProject, REPO, SERVERS_DIR, startServer, writeModel, type Server } from './serve-servers.js';
 

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ServiceModel } from '../src/config/model.js';
 import { defaultQueueBudgetMs } from '../src/config/normalize.js';
-import { minimalModel } from '../test/support/fixtures.js';
-import { writeMlflowModelDir } from '../test/support/onnx-builder.js';
-import { makeServiceProject, REPO, tsc } from '../test/support/service-project.js';
+import { minimalModel } from '../testkit/fixtures.js';
+import { writeMlflowModelDir } from '../testkit/onnx-builder.js';
+import { makeServiceProject, REPO, tsc } from '../testkit/service-project.js';
 
 export interface Batching {
   enabled: boolean;

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildMlp, seededRandom } from '../test/support/onnx-builder.js';
+import { buildMlp, seededRandom } from '../testkit/onnx-builder.js';
 import { diffCounters, hasWrk, hostCpu, load, loadAverage, serviceCounters } from './serve-load.js';
 import { markdown, ratios, type Cell, type ServerRecord } from './serve-report.js';
 import { generatedProject, REPO, SERVERS_DIR, startServer, writeModel, type Batching, type GeneratedProject, type Server, type SessionOptions } from './serve-servers.js';

@@ -3,7 +3,7 @@
  *
  * 1. copies examples/recommender to a temp dir and checks its committed output is in sync;
  * 2. builds two small real ONNX rankers and serves them from a local MLflow-compatible registry
- *    stand-in (test/models/mlflow-stub.ts: MLflow's documented REST API, NOT a real MLflow server,
+ *    stand-in (testkit/mlflow-stub.ts: MLflow's documented REST API, NOT a real MLflow server,
  *    which cannot be installed here), then runs `mlgen models pull` against it;
  * 3. compiles the generated service, starts it, sends real ranking requests for a few users and
  *    prints each user's sticky A/B variant and scores, the /metadata identity and the docs URL.
@@ -13,10 +13,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MlflowStub } from '../test/models/mlflow-stub.js';
-import { EXAMPLE_MODELS } from '../test/support/example-models.js';
-import { buildMlp, writeMlflowModelDir } from '../test/support/onnx-builder.js';
-import { freePort } from '../test/support/net.js';
+import { MlflowStub } from '../testkit/mlflow-stub.js';
+import { EXAMPLE_MODELS } from '../testkit/example-models.js';
+import { buildMlp, writeMlflowModelDir } from '../testkit/onnx-builder.js';
+import { freePort } from '../testkit/net.js';
 
 const REPO = path.resolve(import.meta.dirname, '..');
 const EXAMPLE = path.join(REPO, 'examples/recommender');

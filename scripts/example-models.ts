@@ -1,8 +1,8 @@
 /** `npm run examples:models`: writes examples/minimal/models/churn/model.onnx (an in-project model source). */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { EXAMPLE_MODELS } from '../test/support/example-models.js';
-import { buildMlp } from '../test/support/onnx-builder.js';
+import { EXAMPLE_MODELS } from '../testkit/example-models.js';
+import { buildMlp } from '../testkit/onnx-builder.js';
 
 const file = path.resolve(import.meta.dirname, '../examples/minimal/models/churn/model.onnx');
 mkdirSync(path.dirname(file), { recursive: true });

@@ -68,7 +68,10 @@ function rows(/** @type {Node} */ root, /** @type {Node} */ node, /** @type {str
   const n = resolve(root, node);
   if (path) out.push([path, n, required]);
   const item = n.type === 'array' && n.items ? resolve(root, n.items) : undefined;
-  if (item?.properties) return rows(root, item, `${path}[]`, false, out), out;
+  if (item?.properties) {
+    rows(root, item, `${path}[]`, false, out);
+    return out;
+  }
   const req = new Set(n.required ?? []);
   for (const [key, child] of Object.entries(n.properties ?? {})) rows(root, child, path ? `${path}.${key}` : key, req.has(key), out);
   return out;

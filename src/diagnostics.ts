@@ -1,3 +1,8 @@
+import { EXIT, type ExitCode } from './exit-codes.js';
+
+// The exit code table lives in exit-codes.ts; most callers that throw a DiagnosticError want it too.
+export { EXIT, type ExitCode };
+
 /**
  * A user-facing problem with a stable code, a location and a fix. Rendered as
  * `mlservice.yaml:14:7 error CONFIG.UNKNOWN_KEY unknown key "replica" in deploy.kubernetes`
@@ -25,20 +30,9 @@ export function formatDiagnostic(d: Diagnostic): string {
 export class DiagnosticError extends Error {
   constructor(
     readonly diagnostics: Diagnostic[],
-    readonly exitCode: number = 65,
+    readonly exitCode: ExitCode = EXIT.invalidConfig,
   ) {
     super(diagnostics.map(formatDiagnostic).join('\n'));
     this.name = 'DiagnosticError';
   }
 }
-
-/** Exit codes shared by every command (sysexits-style). */
-export const EXIT = {
-  ok: 0,
-  drift: 1,
-  conflict: 2,
-  invalidConfig: 65,
-  /** An input the command needs cannot be read (the git history `mlgen diff` compares with). */
-  noInput: 66,
-  internal: 70,
-} as const;

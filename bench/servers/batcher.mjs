@@ -7,9 +7,12 @@ import Fastify from 'fastify';
 import * as ort from 'onnxruntime-node';
 
 const maxBatch = Number(process.env.MAX_BATCH ?? 64);
-const session = await ort.InferenceSession.create(process.env.MODEL, { intraOpNumThreads: 1 });
-const input = session.inputNames[0];
-const output = session.outputNames[0];
+const session = await ort.InferenceSession.create(String(process.env.MODEL), { intraOpNumThreads: 1 });
+// The bench's models have one input and one output.
+const input = String(session.inputNames[0]);
+const output = String(session.outputNames[0]);
+/** @typedef {{ features: number[]; resolve: (score: unknown) => void; reject: (err: unknown) => void }} Job */
+/** @type {Job[]} */
 const queue = [];
 let running = false;
 
@@ -17,12 +20,12 @@ async function runBatch() {
   running = true;
   while (queue.length > 0) {
     const batch = queue.splice(0, maxBatch);
-    const dim = batch[0].features.length;
+    const dim = /** @type {Job} */ (batch[0]).features.length;
     const data = new Float32Array(batch.length * dim);
     batch.forEach((job, i) => data.set(job.features, i * dim));
     try {
       const result = await session.run({ [input]: new ort.Tensor('float32', data, [batch.length, dim]) });
-      const scores = result[output].data;
+      const scores = /** @type {ort.Tensor} */ (result[output]).data;
       batch.forEach((job, i) => job.resolve(scores[i]));
     } catch (err) {
       batch.forEach((job) => job.reject(err));
@@ -34,7 +37,7 @@ async function runBatch() {
 const app = Fastify({ bodyLimit: 1048576 });
 app.post('/v1/score', async (request) => {
   const score = await new Promise((resolve, reject) => {
-    queue.push({ features: request.body.features, resolve, reject });
+    queue.push({ features: /** @type {{ features: number[] }} */ (request.body).features, resolve, reject });
     if (!running) void runBatch();
   });
   return { score };

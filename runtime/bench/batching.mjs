@@ -16,7 +16,7 @@ const supportOut = join(runtimeDir, 'bench', 'dist', 'support');
 // Private builds (gitignored): tests in other processes may rewrite runtime/dist meanwhile.
 const runtimeOut = join(runtimeDir, 'bench', 'dist', 'runtime');
 execFileSync('npx', ['tsc', '-p', join(runtimeDir, 'tsconfig.json'), '--outDir', runtimeOut], { cwd: repo, stdio: 'inherit' });
-execFileSync('npx', ['tsc', '--outDir', supportOut, '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--esModuleInterop', join(repo, 'test/support/onnx-builder.ts')], { cwd: repo, stdio: 'inherit' });
+execFileSync('npx', ['tsc', '--outDir', supportOut, '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--esModuleInterop', join(repo, 'testkit/onnx-builder.ts')], { cwd: repo, stdio: 'inherit' });
 const { buildMlp, writeMlflowModelDir } = await import(pathToFileURL(join(supportOut, 'onnx-builder.js')).href);
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-batching-'));

@@ -4,7 +4,7 @@
  * file path so external weight files next to them resolve.
  */
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { locateModel, ModelLoadError, type MlModel } from './model-files.js';
 import { ENV } from './names.js';
 import { openSession, type InferenceThread } from './session-host.js';

@@ -93,7 +93,7 @@ export function bundleOperations(doc: Node, fragment: Node): Node {
 
   const { components: _c, ...rest } = out;
   for (const [k, v] of Object.entries(rest)) out[k] = walk(v, false);
-  for (const [kind, section] of Object.entries(components)) {
+  for (const section of Object.values(components)) {
     if (isObject(section)) for (const [name, value] of Object.entries(section)) section[name] = walk(value, false) as Node;
   }
   // Tags the inlined operations use and the project's file does not define (`operation-tag-defined`).

@@ -129,7 +129,7 @@ export function firstNonFinite(node: unknown): { pointer: string; value: number 
     return null;
   }
   for (const k in node) {
-    if (!Object.prototype.hasOwnProperty.call(node, k)) continue;
+    if (!Object.hasOwn(node, k)) continue;
     const v: unknown = (node as Record<string, unknown>)[k];
     if (typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object') {
       const bad = firstNonFinite(v);

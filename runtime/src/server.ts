@@ -181,8 +181,8 @@ export async function buildService(def: ServiceDefinition, opts: StartOptions = 
   });
   // The document served at /openapi.json is also where the request validators come from.
   const document = await loadOpenApi(def.openapi);
-  let authenticate;
-  let validators;
+  let authenticate: ReturnType<typeof authHook> | undefined;
+  let validators: ReturnType<typeof requestValidators>;
   try {
     authenticate = def.server.auth ? authHook(def.server.auth, def.service.name, env) : undefined;
     validators = requestValidators(document, def.endpoints);

@@ -55,7 +55,7 @@ export interface AbDefinition {
   overrideHeader?: string;
 }
 
-export interface EndpointDefinition<I = any, O = any> {
+export interface EndpointDefinition<I = unknown, O = unknown> {
   name: string;
   path: string;
   /**

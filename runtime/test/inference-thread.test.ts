@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inferenceThread, loadModel, ModelLoadError } from '../src/model-loader.js';
 import { openSession } from '../src/session-host.js';
-import { buildMlp, writeMlflowModelDir } from '../../test/support/onnx-builder.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 
 let dir: string;
 const bytes = buildMlp({ inputDim: 2, hidden: [16], ids: { name: 'ids', count: 3, vocab: 20, embedDim: 4 }, seed: 21 });

@@ -8,7 +8,7 @@ import { Batcher } from '../src/batcher.js';
 import { loadModel, warmUp, type LoadedModel } from '../src/model-loader.js';
 import { rowProblem } from '../src/tensors.js';
 import { identityOf, readModelsLock } from '../src/models-lock.js';
-import { buildMlp, buildZipMapClassifier, writeMlflowModelDir } from '../../test/support/onnx-builder.js';
+import { buildMlp, buildZipMapClassifier, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 
 let dir: string;
 const mlp = buildMlp({ inputDim: 4, hidden: [16], seed: 11 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildMlp, buildZipMapClassifier, writeMlflowModelDir } from '../../test/support/onnx-builder.js';
+import { buildMlp, buildZipMapClassifier, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {

@@ -95,7 +95,7 @@ const BODIES: Record<string, unknown[]> = {
     {},
     { ...ok, id: 'nope', when: 'yesterday', email: 'no', name: '🙂', weight: 0.3, count: 0, kind: 'c', tags: { t_x: 1, other: true }, either: 1.5 },
     { ...ok, name: '🙂🙂🙂🙂🙂', weight: 2, count: 2.5, root: { children: [{ label: '' }, { label: 'x', children: [{}, {}, {}, {}] }, 3] } },
-    { ...ok, weight: -1e400, count: 1e400, unknown: {} },
+    { ...ok, weight: Number.NEGATIVE_INFINITY, count: Number.POSITIVE_INFINITY, unknown: {} },
     { ...ok, either: true, root: { label: 5, children: 'none' } },
   ],
 };

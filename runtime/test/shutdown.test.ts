@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMlp, writeMlflowModelDir } from '../../test/support/onnx-builder.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 
 const runtimeDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

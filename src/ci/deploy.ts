@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelRunIdParam, modelVersionParam, PARAM } from '../emit/spinnaker-names.js';
+import { EXIT } from '../exit-codes.js';
 import { LOCK_FILE, lockedModels } from './lock.js';
 import { CiError, headCommit } from './process.js';
 
@@ -44,7 +45,7 @@ export async function deployParameters(o: DeployOptions & { tag: string }, lockF
  */
 export async function triggerDeploy(o: DeployOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const gate = env.SPINNAKER_WEBHOOK_URL;
-  if (!gate) throw new CiError('SPINNAKER_WEBHOOK_URL is not set: add the repository secret (Spinnaker gate base URL)');
+  if (!gate) throw new CiError('SPINNAKER_WEBHOOK_URL is not set: add the repository secret (Spinnaker gate base URL)', EXIT.usage);
   const tag = o.tag || headCommit();
   if (!o.baseline) {
     console.log(`::warning::repository variable PRODUCTION_IMAGE_TAG is not set: first deploy, no canary. Once it succeeds, run: gh variable set PRODUCTION_IMAGE_TAG --body ${tag}`);
@@ -54,9 +55,9 @@ export async function triggerDeploy(o: DeployOptions, env: NodeJS.ProcessEnv = p
   console.log(JSON.stringify(JSON.parse(body), null, 2));
   const url = `${gate.replace(/\/+$/, '')}/webhooks/webhook/${encodeURIComponent(o.source)}`;
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch((err: Error) => {
-    throw new CiError(`the Spinnaker webhook could not be reached: ${err.message}`);
+    throw new CiError(`the Spinnaker webhook could not be reached: ${err.message}`, EXIT.unavailable);
   });
   const text = await res.text();
-  if (!res.ok) throw new CiError(`the Spinnaker webhook answered ${res.status}: ${text.slice(0, 300)}`);
+  if (!res.ok) throw new CiError(`the Spinnaker webhook answered ${res.status}: ${text.slice(0, 300)}`, EXIT.unavailable);
   console.log(`Spinnaker webhook ${o.source}: ${res.status}`);
 }

@@ -1,4 +1,5 @@
 import { identityOf, readModelsLock } from '@mlservice/runtime/models-lock';
+import { EXIT } from '../exit-codes.js';
 import { CiError } from './process.js';
 
 export interface LockedIdentity {
@@ -20,14 +21,14 @@ export const LOCK_FILE = 'models.lock.json';
  */
 export async function lockedModels(file = LOCK_FILE): Promise<LockedIdentity[]> {
   const lock = await readModelsLock(file);
-  if (!lock) throw new CiError(`${file} does not exist: run "mlgen models pull" first`);
+  if (!lock) throw new CiError(`${file} does not exist: run "mlgen models pull" first`, EXIT.noInput);
   return Object.keys(lock.models)
     .sort()
     .map((name) => {
       const id = identityOf(lock, name);
       const entry = { name, version: id.version, runId: id.runId ?? '', sha256: id.sha256 ?? '' };
       for (const [key, value] of Object.entries(entry)) {
-        if (/[\r\n]/.test(value)) throw new CiError(`${file}: the ${key} of model ${JSON.stringify(name)} holds a newline`);
+        if (/[\r\n]/.test(value)) throw new CiError(`${file}: the ${key} of model ${JSON.stringify(name)} holds a newline`, EXIT.invalidConfig);
       }
       return entry;
     });

@@ -8,6 +8,7 @@
  * @see https://docs.github.com/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections
  */
 import { parseArgs } from 'node:util';
+import { EXIT } from '../exit-codes.js';
 import { triggerDeploy } from './deploy.js';
 import { buildImage } from './image.js';
 import { commitLock, pullModel, pullModels } from './models.js';
@@ -81,7 +82,7 @@ function text(v: Values, name: string): string {
 
 function required(v: Values, name: string): string {
   const value = text(v, name);
-  if (!value) throw new CiError(`--${name} is required`);
+  if (!value) throw new CiError(`--${name} is required`, EXIT.usage);
   return value;
 }
 
@@ -99,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = name === undefined ? undefined : CI_COMMANDS[name];
   if (!command) {
     process.stderr.write(name === undefined || name === '--help' ? usage() : `mlgen-ci: unknown command ${JSON.stringify(name)}\n${usage()}`);
-    return name === '--help' ? 0 : 64;
+    return name === '--help' ? EXIT.ok : EXIT.usage;
   }
   let values: Values;
   try {
@@ -110,11 +111,11 @@ export async function main(argv: string[]): Promise<number> {
     values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as Values;
   } catch (err) {
     process.stderr.write(`mlgen-ci ${name}: ${(err as Error).message}\n${usage()}`);
-    return 64;
+    return EXIT.usage;
   }
   try {
     await command.run(values);
-    return 0;
+    return EXIT.ok;
   } catch (err) {
     if (!(err instanceof CiError)) throw err;
     console.log(`::error::${command.failure}: ${err.message}`);

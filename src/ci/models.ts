@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { readModelsLock } from '@mlservice/runtime/models-lock';
+import { EXIT } from '../exit-codes.js';
 import { LOCK_FILE } from './lock.js';
 import { CiError, headCommit, mlgen, modelName, modelVersion, run, runnerFile } from './process.js';
 
@@ -16,7 +17,7 @@ export const PULL_ARGS = {
  * exactly the locked versions and verifies their digests.
  */
 export function pullModels(mode: string): void {
-  if (mode !== 'resolve' && mode !== 'locked') throw new CiError(`--mode must be resolve or locked, not ${JSON.stringify(mode)}`);
+  if (mode !== 'resolve' && mode !== 'locked') throw new CiError(`--mode must be resolve or locked, not ${JSON.stringify(mode)}`, EXIT.usage);
   mlgen([...PULL_ARGS[mode]]);
 }
 
@@ -32,10 +33,13 @@ export async function pullModel(model: string | undefined, posted: string | unde
   mlgen(PULL_ARGS.only(name));
   const lock = await readModelsLock(LOCK_FILE);
   const entry = lock?.models[name];
-  if (!entry) throw new CiError(`model ${JSON.stringify(name)} is not in ${LOCK_FILE}`);
+  if (!entry) throw new CiError(`model ${JSON.stringify(name)} is not in ${LOCK_FILE}`, EXIT.invalidConfig);
   const locked = entry.registry ? entry.registry.version : null;
   if (locked !== version) {
-    throw new CiError(`${name} resolved to version ${locked}, not ${version}. Point its source in mlservice.yaml at an alias (models:/<name>@champion) that the training job moves.`);
+    throw new CiError(
+      `${name} resolved to version ${locked}, not ${version}. Point its source in mlservice.yaml at an alias (models:/<name>@champion) that the training job moves.`,
+      EXIT.invalidConfig,
+    );
   }
   console.log(`${name} locked at version ${locked}`);
 }
@@ -49,7 +53,7 @@ export function commitLock(model: string | undefined, posted: string | undefined
   const name = modelName(model);
   const version = modelVersion(posted);
   const branch = process.env.GITHUB_REF_NAME;
-  if (!branch) throw new CiError('GITHUB_REF_NAME is not set: this command runs as a GitHub Actions step');
+  if (!branch) throw new CiError('GITHUB_REF_NAME is not set: this command runs as a GitHub Actions step', EXIT.usage);
   run('git', ['config', 'user.name', 'github-actions[bot]']);
   run('git', ['config', 'user.email', '41898282+github-actions[bot]@users.noreply.github.com']);
   run('git', ['add', LOCK_FILE]);

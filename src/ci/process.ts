@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { EXIT } from '../exit-codes.js';
 
-/** A failure the step reports as one `::error::` line (no stack): bad input, a failed command. */
+/**
+ * A failure the step reports as one `::error::` line (no stack): bad input, a failed command. Its
+ * exit code comes from the EXIT table (src/exit-codes.ts), or is the failed command's own.
+ */
 export class CiError extends Error {
   constructor(
     message: string,
-    readonly exitCode = 1,
+    readonly exitCode: number,
   ) {
     super(message);
     this.name = 'CiError';
@@ -22,8 +26,9 @@ export const MLGEN_BIN = fileURLToPath(new URL('../../../bin/mlgen.js', import.m
  */
 export function run(command: string, args: string[], options: { capture?: boolean } = {}): string {
   const r = spawnSync(command, args, { stdio: ['ignore', options.capture ? 'pipe' : 'inherit', 'inherit'], encoding: 'utf8' });
-  if (r.error) throw new CiError(`${command} could not run: ${r.error.message}`);
-  if (r.status !== 0) throw new CiError(`${command} ${args[0] ?? ''} failed (exit ${r.status ?? r.signal})`, r.status ?? 1);
+  if (r.error) throw new CiError(`${command} could not run: ${r.error.message}`, EXIT.unavailable);
+  // Its own exit code passes through (mlgen's come from the same table); killed by a signal: unavailable.
+  if (r.status !== 0) throw new CiError(`${command} ${args[0] ?? ''} failed (exit ${r.status ?? r.signal})`, r.status ?? EXIT.unavailable);
   return options.capture ? r.stdout : '';
 }
 
@@ -40,7 +45,7 @@ export function headCommit(): string {
 /** A variable the runner sets; a clear error when the step runs elsewhere. */
 export function runnerFile(name: 'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY' | 'RUNNER_TEMP'): string {
   const value = process.env[name];
-  if (!value) throw new CiError(`${name} is not set: this command runs as a GitHub Actions step`);
+  if (!value) throw new CiError(`${name} is not set: this command runs as a GitHub Actions step`, EXIT.usage);
   return value;
 }
 
@@ -51,12 +56,12 @@ export function summarize(text: string): void {
 
 /** A model name as mlservice.yaml allows it (DNS-1123 label): never an option, never two words. */
 export function modelName(value: string | undefined): string {
-  if (!value || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) throw new CiError(`not a model name: ${JSON.stringify(value ?? '')}`);
+  if (!value || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) throw new CiError(`not a model name: ${JSON.stringify(value ?? '')}`, EXIT.usage);
   return value;
 }
 
 /** A registry version as a training job posts it (MLflow: a number; other registries: a short token). */
 export function modelVersion(value: string | undefined): string {
-  if (!value || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(value)) throw new CiError(`not a model version: ${JSON.stringify(value ?? '')}`);
+  if (!value || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(value)) throw new CiError(`not a model version: ${JSON.stringify(value ?? '')}`, EXIT.usage);
   return value;
 }

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REVIEW_LABELS } from '../emit/workflows-review.js';
+import { EXIT } from '../exit-codes.js';
 import { CiError, mlgen, runnerFile, summarize } from './process.js';
 
 const DIFF_FILE = 'mlgen-diff.json';
@@ -18,7 +19,7 @@ const DIFF_FILE = 'mlgen-diff.json';
  * and fix.
  */
 export function reviewSummary(base: string | undefined): void {
-  if (!base) throw new CiError('--base is empty: this step runs on pull_request events only');
+  if (!base) throw new CiError('--base is empty: this step runs on pull_request events only', EXIT.usage);
   let json: string;
   try {
     json = mlgen(['diff', '--base', base, '--format', 'json'], { capture: true });
@@ -77,32 +78,32 @@ export async function reviewLabels(pr: string | undefined, headRepo: string | un
     console.log(`::warning::labels not changed: ${why}; labels that apply: ${wanted.join(', ') || 'none'}`);
     summarize(`\nLabels not changed: ${why}. Labels that apply: ${shown(wanted)}.\n`);
   };
-  if (!/^[0-9]+$/.test(pr ?? '')) throw new CiError(`not a pull request number: ${pr}`);
+  if (!/^[0-9]+$/.test(pr ?? '')) throw new CiError(`not a pull request number: ${pr}`, EXIT.usage);
   if (headRepo !== env.GITHUB_REPOSITORY) {
     return notChanged(`this pull request comes from another repository (${headRepo || 'deleted'}), so its GITHUB_TOKEN is read-only`);
   }
   const repo = `/repos/${env.GITHUB_REPOSITORY}`;
   const issue = `${repo}/issues/${pr}/labels`;
   const listed = await github('GET', `${issue}?per_page=100`);
-  if (listed.status !== 200) throw new CiError(listed.what);
+  if (listed.status !== 200) throw new CiError(listed.what, EXIT.unavailable);
   const current = (listed.json as Array<{ name: string }>).map((label) => label.name);
   const add = wanted.filter((name) => !current.includes(name));
   const remove = managed.filter((name) => current.includes(name) && !wanted.includes(name));
   for (const name of add) {
     const made = await github('POST', `${repo}/labels`, { name, ...REVIEW_LABELS[name] });
     if (made.status === 403) return notChanged(`the token may not create labels (${made.what})`);
-    if (made.status !== 201 && !alreadyExists(made)) throw new CiError(made.what);
+    if (made.status !== 201 && !alreadyExists(made)) throw new CiError(made.what, EXIT.unavailable);
   }
   // Never an empty list: POST with "labels": [] removes every label of the pull request.
   if (add.length > 0) {
     const added = await github('POST', issue, { labels: add });
     if (added.status === 403) return notChanged(`the token may not label this pull request (${added.what})`);
-    if (added.status !== 200) throw new CiError(added.what);
+    if (added.status !== 200) throw new CiError(added.what, EXIT.unavailable);
   }
   for (const name of remove) {
     const removed = await github('DELETE', `${issue}/${encodeURIComponent(name)}`);
     if (removed.status === 403) return notChanged(`the token may not label this pull request (${removed.what})`);
-    if (removed.status !== 200 && removed.status !== 404) throw new CiError(removed.what);
+    if (removed.status !== 200 && removed.status !== 404) throw new CiError(removed.what, EXIT.unavailable);
   }
   const changes = [...add.map((name) => `+${name}`), ...remove.map((name) => `-${name}`)];
   summarize(`\nLabels: ${shown(wanted)}${changes.length > 0 ? ` (${changes.join(', ')})` : ''}.\n`);

@@ -25,7 +25,7 @@ export async function reviewBase(root: string, configFile: string, ref = 'HEAD')
   const before = text === null ? null : parseConfigText(text, `${ref}:${configFile}`);
   const now = await readManifest(root);
   const baseText = await base.read(MANIFEST_PATH);
-  let baseFiles;
+  let baseFiles: ReturnType<typeof parseManifest>['files'] | undefined;
   try {
     // A base manifest mlgen cannot read (another manifest version, merge markers) has no local changes to compare.
     baseFiles = baseText === null ? undefined : parseManifest(baseText).files;

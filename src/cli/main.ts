@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { DiagnosticError, EXIT, formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { registerCommands } from './commands/index.js';
 import { generatorInfo } from '../version.js';
 import { processIo, type Io } from './io.js';
-
 
 /**
  * `mlgen`: every subcommand is a thin front-end over the core (config, sync, review, models).
@@ -24,7 +23,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 function reportError(e: unknown, io: Io): number {
   if (e instanceof CommanderError) {
     // Help and version end here with code 0; usage errors print their own message.
-    return e.exitCode === 0 ? EXIT.ok : 64;
+    return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (e instanceof DiagnosticError) {
     for (const d of e.diagnostics) io.err(colorize(formatDiagnostic(relativeTo(d, io.cwd)), io));
@@ -76,13 +75,4 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     }
   }
   return program;
-}
-
-export interface CommandSpec {
-  name: string;
-  description: string;
-  args?: string[];
-  options?: Option[];
-  subcommands?: CommandSpec[];
-  run(opts: Record<string, unknown>, args: string[], io: Io): Promise<number>;
 }

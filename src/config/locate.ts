@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6901
  */
 import { type Document, type LineCounter, type Node, isAlias, isMap, isScalar, isSeq } from 'yaml';
-import { type Position, } from './diag.js';
+import type { Position } from './diag.js';
 import { positionOf } from './load.js';
 
 export function pointerSegments(pointer: string): string[] {

@@ -3,7 +3,7 @@
  * weights sum to 100, the A/B unit exists, ranges are ordered. Each rule only reads subtrees that
  * passed schema validation (`ctx.clean`), so one broken field never hides or crashes another rule.
  */
-import { VARIANT_HEADER } from '../../runtime/src/names.js';
+import { VARIANT_HEADER } from '@mlservice/runtime/names';
 import { type RuleContext, uniqueNames } from './rule-context.js';
 import { endpointRules } from './rules-endpoint.js';
 

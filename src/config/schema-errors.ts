@@ -20,32 +20,15 @@ export interface SourceContext {
   lines: LineCounter;
 }
 
-/** How to write a value that failed a pattern, by `$defs` name or by field path. */
-const PATTERN_FIXES: Record<string, string> = {
-  dnsLabel: 'use lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. "activity-ranker")',
-  semver: 'use a semantic version such as "1.2.0"',
-  imageRef: 'use an image reference such as "node:24-bookworm-slim" or "name@sha256:<digest>"',
-  cpuQuantity: 'use cores ("1", "0.5") or millicores ("500m")',
-  memoryQuantity: 'use a binary quantity such as "512Mi" or "2Gi"',
-  'service.owner': 'use letters, digits, "-", "_" and "." (e.g. "reco-team")',
-  'service.contact.url': 'use an http(s) URL such as "https://wiki.example.com/team"',
-  'service.contact.email': 'use an e-mail address such as "team@example.com"',
-  'deploy.image.registry': 'use a registry host such as "ghcr.io" or "localhost:5000", without "https://" or a path',
-  'deploy.image.repository': 'use a lowercase repository path such as "team/service"',
-  'deploy.spinnaker.account': 'use the account name as Spinnaker lists it (letters, digits, "-", "_", ".")',
-  'deploy.spinnaker.canary.lifetime': 'use an ISO-8601 duration in hours and minutes, e.g. "PT30M" or "PT1H30M"',
-  'endpoints[].path': 'start with "/", use letters, digits, ".", "_", "~" and "-" between slashes, no trailing "/" (e.g. "/v1/rank")',
-  'endpoints[].ab.experiment': 'use letters, digits, "-", "_" and "." (e.g. "ranker-2026-11")',
-  'endpoints[].ab.overrideHeader': 'use a lowercase HTTP header name such as "x-mlservice-force-variant"',
-};
-
-/** Fixes for specific fields whose generic message would not say enough. */
-const CONST_FIXES: Record<string, string> = {
-  'endpoints[].batching': 'batching is on by default: remove the key to keep it, or write "batching: false" to turn it off',
-  'endpoints[].ab.missingUnit': 'write "missingUnit: reject" or "missingUnit: {variant: <name>}"',
-  'endpoints[].input.type': 'request bodies are JSON objects: write "type: object" and describe fields under "properties"',
-  'endpoints[].output.type': 'response bodies are JSON objects: write "type: object" and describe fields under "properties"',
-};
+/**
+ * The fix the schema itself gives for `e`: `x-fix: {<keyword>: <fix>}` on the node that holds the
+ * failing keyword. The hints live beside the patterns, consts and bounds they explain, so a schema
+ * change cannot leave one behind (test/config/schema-fixes.test.ts).
+ */
+function schemaFix(e: ErrorObject): string | undefined {
+  const fixes = (e.parentSchema as SchemaNode | undefined)?.['x-fix'] as Record<string, string> | undefined;
+  return fixes?.[e.keyword];
+}
 
 export function schemaDiagnostics(errors: readonly ErrorObject[], ctx: SourceContext): Diagnostic[] {
   const typos = typoTargets(errors);
@@ -68,10 +51,6 @@ function typoTargets(errors: readonly ErrorObject[]): Set<string> {
     if (hit !== undefined) out.add(`${e.instancePath}/${hit}`);
   }
   return out;
-}
-
-function fieldKey(segments: readonly string[]): string {
-  return displayPath(segments).replace(/\[\d+\]/g, '[]');
 }
 
 function toDiagnostic(e: ErrorObject, ctx: SourceContext): Diagnostic | undefined {
@@ -138,19 +117,20 @@ function enumError(e: ErrorObject, segments: string[], at: At): Diagnostic {
     return at('CONFIG.API_VERSION', `unsupported apiVersion ${quote(e.data)}`, 'write "apiVersion: mlservice/v1"');
   }
   const list = allowed.map((v) => quote(v)).join(', ');
-  const fix = CONST_FIXES[fieldKey(segments)] ?? (typeof e.data === 'string' ? didYouMean(e.data, allowed.map(String), 'values') : `use one of ${list}`);
+  const fix = schemaFix(e) ?? (typeof e.data === 'string' ? didYouMean(e.data, allowed.map(String), 'values') : `use one of ${list}`);
   return at('CONFIG.ENUM', `${path} must be ${allowed.length === 1 ? list : `one of ${list}`}, got ${quote(e.data)}`, fix);
 }
 
 function patternError(e: ErrorObject, segments: string[], at: At): Diagnostic {
   const path = displayPath(segments);
-  const def = /^#\/\$defs\/([^/]+)\/(?:pattern|format)$/.exec(e.schemaPath)?.[1];
-  if (def === 'modelSource' && typeof e.data === 'string') {
+  // A model source's fix depends on what kind of source it looks like.
+  if (e.schemaPath === '#/$defs/modelSource/pattern' && typeof e.data === 'string') {
     const r = parseModelSource(e.data);
     const [reason, fix] = r.ok ? ['is not a supported model source', 'see docs/config-reference.md'] : [r.reason, r.fix];
     return at('CONFIG.MODEL_SOURCE', `${path} ${quote(e.data)}: ${reason}`, fix);
   }
-  const fix = (def && PATTERN_FIXES[def]) ?? PATTERN_FIXES[fieldKey(segments)] ?? `match the pattern ${String((e.params as { pattern?: string }).pattern)}`;
+  const p = e.params as { pattern?: string; format?: string };
+  const fix = schemaFix(e) ?? (p.pattern === undefined ? `write a valid ${String(p.format)}` : `match the pattern ${p.pattern}`);
   return at('CONFIG.PATTERN', `${path} has an invalid value ${quote(e.data)}`, fix);
 }
 
@@ -165,12 +145,6 @@ const RANGE_WORDS: Record<string, [verb: string, bound: string, unit: string]> =
   maxItems: ['have', 'at most', ' items'],
 };
 
-/** Fixes for ranges whose cause is a misunderstanding rather than a number. */
-const RANGE_FIXES: Record<string, string> = {
-  'endpoints[].ab.variants': 'an A/B split needs at least two variants; to serve one model write "model: <name>" instead of "ab"',
-  'service.name': 'shorten it: Helm adds suffixes to the name and Kubernetes allows 63 characters',
-};
-
 function rangeError(e: ErrorObject, segments: string[], at: At): Diagnostic | undefined {
   const words = RANGE_WORDS[e.keyword];
   if (!words) return undefined;
@@ -183,7 +157,7 @@ function rangeError(e: ErrorObject, segments: string[], at: At): Diagnostic | un
     return at('CONFIG.RANGE', `${path} is empty`, hasDefault ? 'write a value, or remove the key to use the default' : 'write a value');
   }
   const unit = limit === 1 ? plural.replace(/s$/, '') : plural;
-  const fix = RANGE_FIXES[fieldKey(segments)] ?? (plural ? `make it ${bound} ${limit}${unit}` : `use a number ${bound} ${limit}`);
+  const fix = schemaFix(e) ?? (plural ? `make it ${bound} ${limit}${unit}` : `use a number ${bound} ${limit}`);
   return at('CONFIG.RANGE', `${path} must ${verb} ${bound} ${limit}${unit}, got ${String(actual)}`, fix);
 }
 

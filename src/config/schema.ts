@@ -54,6 +54,22 @@ export function newAjv(useDefaults = false, validateSchema = true, source = fals
   return ajv;
 }
 
+/**
+ * Keywords of our schema that are not JSON Schema's. `x-fix: {<keyword>: <fix>}` on a schema node
+ * is the fix the loader prints when that keyword of that node fails (see schema-errors.ts). Editors
+ * ignore unknown keywords; ajv's strict mode needs them declared (`addVocabulary`).
+ */
+export const SCHEMA_ANNOTATIONS = ['x-fix'] as const;
+
+/** The ajv that validates mlservice.yaml: defaults applied, our annotation keywords known. */
+export function configAjv(source = false): Ajv2020 {
+  // Our own schema is checked against the 2020-12 meta-schema by test/config/schema.test.ts;
+  // skipping that check here saves compiling the meta-schema on every CLI start.
+  const ajv = newAjv(true, false, source);
+  ajv.addVocabulary([...SCHEMA_ANNOTATIONS]);
+  return ajv;
+}
+
 let cachedUserAjv: Ajv2020 | undefined;
 /**
  * One shared instance for user-written schemas: a fresh ajv compiles the draft 2020-12
@@ -67,9 +83,7 @@ export function userSchemaAjv(): Ajv2020 {
 
 let cachedValidator: ValidateFunction | undefined;
 export function configValidator(): ValidateFunction {
-  // Our own schema is checked against the 2020-12 meta-schema by test/config/schema.test.ts;
-  // skipping that check here saves compiling the meta-schema on every CLI start.
-  cachedValidator ??= precompiledValidator() ?? newAjv(true, false).compile(configSchema());
+  cachedValidator ??= precompiledValidator() ?? configAjv().compile(configSchema());
   return cachedValidator;
 }
 
@@ -92,7 +106,7 @@ function precompiledValidator(): ValidateFunction | undefined {
 
 /** CommonJS source of the precompiled config validator (see `scripts/build-config-validator.mjs`). */
 export function configValidatorSource(): string {
-  const ajv = newAjv(true, false, true);
+  const ajv = configAjv(true);
   const code = standaloneCode(ajv, ajv.compile(configSchema()));
   return `${code}\nmodule.exports.schemaSha256 = ${JSON.stringify(schemaSha256())};\n`;
 }

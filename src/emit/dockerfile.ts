@@ -8,7 +8,8 @@
  */
 import Handlebars from 'handlebars';
 import type { ModelSpec, ServiceModel } from '../config/model.js';
-import { generatedFile, readTemplate } from './helm-templates.js';
+import { readTemplate } from '../templates.js';
+import { generatedFile } from './helm-templates.js';
 import { GENERATED_MARKER, type Emitter } from './types.js';
 
 const EMITTER = 'dockerfile';

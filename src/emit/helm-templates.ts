@@ -1,43 +1,10 @@
 /**
- * mlgen's own template files (`templates/` of the generator package). They are part of the
- * generator, not of the user's project, so reading them keeps emitters pure: the same generator
- * version always yields the same bytes. Read once per process.
+ * Helpers the chart and Dockerfile emitters share: a Helm template of the generator package with
+ * the chart name put in, and the `generated` output file record. Pure: the template text comes
+ * from `src/templates.ts`, the generator's own files.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readTemplate } from '../templates.js';
 import type { OutputFile } from './types.js';
-
-let root: string | undefined;
-
-/** `templates/` of the generator package; found upward from this module (src/ or dist/src/). */
-export function templatesRoot(): string {
-  if (root) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'templates', 'helm'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('internal: templates/ of the generator package not found');
-    dir = parent;
-  }
-  return (root = join(dir, 'templates'));
-}
-
-const cache = new Map<string, string>();
-
-/** The text of `templates/<relPath>`, LF line endings as committed. */
-export function readTemplate(relPath: string): string {
-  let text = cache.get(relPath);
-  if (text === undefined) {
-    text = readFileSync(join(templatesRoot(), relPath), 'utf8');
-    cache.set(relPath, text);
-  }
-  return text;
-}
-
-/** Helm templates (Go templates) to copy into `chart/<name>/templates/`, sorted. */
-export function helmTemplateNames(): string[] {
-  return readdirSync(join(templatesRoot(), 'helm')).sort();
-}
 
 /** The placeholder `helm create` puts in its starter templates for the chart name. */
 export const CHART_NAME_PLACEHOLDER = '<CHARTNAME>';

@@ -8,7 +8,8 @@
 import type { ServiceModel } from '../config/model.js';
 import { toYaml } from './openapi-yaml.js';
 import { valuesSchema } from './helm-schema.js';
-import { chartTemplate, generatedFile, helmTemplateNames } from './helm-templates.js';
+import { helmTemplateNames } from '../templates.js';
+import { chartTemplate, generatedFile } from './helm-templates.js';
 import { valuesYaml } from './helm-values.js';
 import { GENERATED_MARKER, type Emitter } from './types.js';
 

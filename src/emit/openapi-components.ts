@@ -12,7 +12,7 @@
  * @see https://spec.openapis.org/oas/v3.1.0.html#components-object
  * @see https://www.rfc-editor.org/rfc/rfc9457.html
  */
-import { OPENAPI_OPERATIONS_REF } from '../../runtime/src/names.js';
+import { OPENAPI_OPERATIONS_REF } from '@mlservice/runtime/names';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 

@@ -6,8 +6,8 @@
  *
  * @see https://spec.openapis.org/oas/v3.1.0.html
  */
-import type { AuthSpec, EndpointSpec, JsonSchema, ServiceModel } from '../config/model.js';
-import { VARIANT_HEADER } from '../../runtime/src/names.js';
+import type { AuthSpec, EndpointSpec, ServiceModel } from '../config/model.js';
+import { VARIANT_HEADER } from '@mlservice/runtime/names';
 import {
   COMMON_ERRORS,
   NO_SECURITY,

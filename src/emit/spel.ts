@@ -21,7 +21,7 @@ const mark = (text: string): SpelExpr => text as SpelExpr;
 
 /** A SpEL string literal. Control characters are refused: they cannot be meant in a pipeline. */
 export function literal(value: string): SpelExpr {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(value)) {
     throw new Error(`internal: control character in SpEL literal ${JSON.stringify(value)}`);
   }

@@ -14,7 +14,7 @@
  * @see kayenta-core QueryConfigUtils.expandCustomFilter
  */
 import type { ServiceModel } from '../config/model.js';
-import { LABELS, METRICS } from '../../runtime/src/names.js';
+import { LABELS, METRICS } from '@mlservice/runtime/names';
 import { canaryConfigId } from './spinnaker-names.js';
 
 /** A Kayenta template variable, `${name}` (Kayenta's syntax, not SpEL). */

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
-import type { LockedModel } from '@mlservice/runtime';
+import type { LockedModel, ModelsLock } from '@mlservice/runtime';
 import type { ServiceModel } from '../config/model.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { MODELS_CODES, ModelsError } from './errors.js';
@@ -54,7 +54,7 @@ async function checkModel(root: string, name: string, source: string, entry: Loc
 
 /** Every difference between config, lock and disk; an empty array means all is in step. */
 export async function verifyModels(root: string, model: ServiceModel): Promise<Diagnostic[]> {
-  let lock;
+  let lock: ModelsLock | undefined;
   try {
     lock = await readLock(root);
   } catch (e) {

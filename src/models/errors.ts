@@ -5,9 +5,6 @@
  */
 import { DiagnosticError, EXIT, type Diagnostic } from '../diagnostics.js';
 
-/** sysexits EX_UNAVAILABLE: a service the command needs (registry, artifact store) failed. */
-export const EXIT_UNAVAILABLE = 69;
-
 /**
  * Every code `mlgen models pull` and the models part of `mlgen check` can report, with what it means
  * (same shape as `CONFIG_CODES` in src/config/codes.ts, so docs/errors.md can list both).
@@ -89,14 +86,14 @@ export class ModelsError extends DiagnosticError {
   ) {
     const d: Diagnostic = { code, severity: 'error', message, fix, file, ...at };
     // A model folder that breaks the loading rules is the user's input, like a bad config.
-    super([d], INPUT_CODES.has(code) || code.startsWith('MODEL.') ? EXIT.invalidConfig : EXIT_UNAVAILABLE);
+    super([d], INPUT_CODES.has(code) || code.startsWith('MODEL.') ? EXIT.invalidConfig : EXIT.unavailable);
     this.name = 'ModelsError';
   }
 }
 
 /** Trims a server-provided text for a message: one line, no control characters, bounded. */
 export function excerpt(text: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }

@@ -3,4 +3,4 @@ export { pullModels, type PullOptions, type PullResult, type PulledModel } from 
 export { verifyModels } from './check.js';
 export { readLock, canonicalJson, LOCK_FILE } from './lock.js';
 export { createProgressRenderer, summaryLine, formatBytes, type ProgressEvent, type ProgressOutput } from './progress.js';
-export { MODELS_CODES, ModelsError, EXIT_UNAVAILABLE, type ModelsCode } from './errors.js';
+export { MODELS_CODES, ModelsError, type ModelsCode } from './errors.js';

@@ -15,7 +15,7 @@ export interface StarterAnswers {
   fields: string[];
   /** When set, an A/B split: the treatment model's source. */
   abModelSource?: string;
-  /** Treatment weight in percent (default 10). */
+  /** Treatment weight in percent (default DEFAULT_AB_WEIGHT). */
   abWeight?: number;
   /** Field that keeps A/B assignment sticky (default: the first string or integer field). */
   abUnit?: string;
@@ -23,12 +23,30 @@ export interface StarterAnswers {
 
 export const FIELD_TYPES = ['number', 'integer', 'string', 'boolean', 'number[]', 'integer[]'] as const;
 
+/** Input fields of a new service when none are given. */
+export const DEFAULT_FIELDS = 'user_id:string,age:number,score:number';
+
+/** Treatment weight in percent of a new A/B split when none is given. */
+export const DEFAULT_AB_WEIGHT = 10;
+
+/** An answer the starter cannot use, named by its flag (`--fields`), with how to write it. */
+export class StarterAnswerError extends Error {
+  constructor(
+    readonly flag: string,
+    message: string,
+    readonly fix: string,
+  ) {
+    super(`${flag}: ${message}`);
+    this.name = 'StarterAnswerError';
+  }
+}
+
 export interface FieldSpec {
   name: string;
   type: (typeof FIELD_TYPES)[number];
 }
 
-/** Parses `age:number` style entries; throws with the offending entry and the allowed types. */
+/** Parses `age:number` style entries; throws a StarterAnswerError naming the offending entry. */
 export function parseFields(entries: string[]): FieldSpec[] {
   return entries
     .map((e) => e.trim())
@@ -36,10 +54,10 @@ export function parseFields(entries: string[]): FieldSpec[] {
     .map((entry) => {
       const [name = '', type = 'number', ...rest] = entry.split(':').map((s) => s.trim());
       if (rest.length > 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new Error(`invalid field "${entry}": expected name:type with a name like user_id`);
+        throw new StarterAnswerError('--fields', `invalid field "${entry}"`, 'write name:type entries separated by commas, names like user_id (e.g. user_id:string,age:number)');
       }
       if (!(FIELD_TYPES as readonly string[]).includes(type)) {
-        throw new Error(`invalid field type "${type}" in "${entry}": use one of ${FIELD_TYPES.join(', ')}`);
+        throw new StarterAnswerError('--fields', `invalid field type "${type}" in "${entry}"`, `use one of ${FIELD_TYPES.join(', ')}`);
       }
       return { name, type: type as FieldSpec['type'] };
     });
@@ -81,7 +99,7 @@ export function modelNameFromSource(source: string, fallback: string): string {
 
 export function starterConfig(a: StarterAnswers): Record<string, unknown> {
   const fields = parseFields(a.fields);
-  if (fields.length === 0) throw new Error('at least one input field is needed, e.g. --fields user_id:string,age:number');
+  if (fields.length === 0) throw new StarterAnswerError('--fields', 'no input field', 'give at least one, e.g. --fields user_id:string,age:number');
   const properties = Object.fromEntries(fields.map((f) => [f.name, fieldSchema(f.type)]));
   const example = Object.fromEntries(fields.map((f, i) => [f.name, exampleValue(f, i)]));
   const control = modelNameFromSource(a.modelSource, 'model');
@@ -101,9 +119,9 @@ export function starterConfig(a: StarterAnswers): Record<string, unknown> {
     let treatment = modelNameFromSource(a.abModelSource, 'treatment');
     if (treatment === control) treatment = `${control}-treatment`;
     models.push({ name: treatment, source: a.abModelSource });
-    const weight = a.abWeight ?? 10;
+    const weight = a.abWeight ?? DEFAULT_AB_WEIGHT;
     const unit = a.abUnit ?? fields.find((f) => f.type === 'string' || f.type === 'integer')?.name;
-    if (!unit) throw new Error('an A/B split needs a string or integer input field to keep users sticky (--ab-unit)');
+    if (!unit) throw new StarterAnswerError('--ab-unit', 'an A/B split needs a string or integer input field to keep users sticky', 'add one to --fields (e.g. user_id:string), or name it with --ab-unit');
     endpoint.ab = {
       experiment: `${a.name}-ab`,
       unit,

@@ -2,11 +2,7 @@
  * Errors of `mlgen spinnaker install`. Same shape as the other catalogues; `docs/errors.md` lists
  * them and `test/config/codes.test.ts` keeps both in step.
  */
-import { DiagnosticError, type Diagnostic } from '../diagnostics.js';
-
-/** sysexits: EX_USAGE for a missing endpoint, EX_UNAVAILABLE for a failed or refusing service. */
-export const EXIT_USAGE = 64;
-export const EXIT_UNAVAILABLE = 69;
+import { DiagnosticError, EXIT, type Diagnostic, type ExitCode } from '../diagnostics.js';
 
 export const SPINNAKER_CATALOGUE = {
   'SPINNAKER.NO_GATE': 'No Spinnaker gate URL: neither `--gate` nor `SPINNAKER_GATE_URL` is set (exit 64).',
@@ -26,7 +22,8 @@ export class SpinnakerError extends DiagnosticError {
     message: string,
     fix: string,
     file: string,
-    exitCode = EXIT_UNAVAILABLE,
+    // A failed or refusing service, unless the caller says otherwise (a missing gate URL is usage).
+    exitCode: ExitCode = EXIT.unavailable,
   ) {
     const d: Diagnostic = { code, severity: 'error', message, fix, file, line: 0, col: 0 };
     super([d], exitCode);

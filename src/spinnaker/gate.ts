@@ -12,7 +12,8 @@
  * Requests carry `Authorization: Bearer <token>` when a token is given; it is never printed.
  */
 import { excerpt } from '../models/errors.js';
-import { EXIT_UNAVAILABLE, SpinnakerError } from './codes.js';
+import { EXIT } from '../exit-codes.js';
+import { SpinnakerError } from './codes.js';
 
 export interface GateOptions {
   gate: string;
@@ -112,7 +113,7 @@ export class SpinnakerApi {
       throw new SpinnakerError('SPINNAKER.AUTH', `${where} answered ${res.status}`, 'set SPINNAKER_GATE_TOKEN to a token gate accepts, with WRITE permission on the application', where);
     }
     if (res.status >= 400 && res.status < 500) {
-      throw new SpinnakerError('SPINNAKER.REJECTED', `${where} answered ${res.status}: ${serverMessage(text)}`, 'fix what the server names; a name clash means another pipeline or canary config already uses this name', where, EXIT_UNAVAILABLE);
+      throw new SpinnakerError('SPINNAKER.REJECTED', `${where} answered ${res.status}: ${serverMessage(text)}`, 'fix what the server names; a name clash means another pipeline or canary config already uses this name', where, EXIT.unavailable);
     }
     throw new SpinnakerError('SPINNAKER.HTTP', `${where} answered ${res.status}: ${serverMessage(text)}`, 'check the health of gate, orca, front50 and Kayenta, then retry', where);
   }

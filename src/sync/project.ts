@@ -3,7 +3,7 @@ import { CONFIG_FILE } from '../config/file.js';
 import { loadConfig, type ServiceModel } from '../config/index.js';
 import { DiagnosticError, EXIT } from '../diagnostics.js';
 import { emitAll } from '../emit/index.js';
-import { readAndCheckModels, withModelInputs } from '../emit/ts/model-files.js';
+import { readAndCheckModels, withModelInputs } from '../models/signatures.js';
 import { hookUtilsCompat } from './hook-utils-compat.js';
 import { syncFiles } from './sync.js';
 import type { SyncOptions, SyncResult } from './types.js';

@@ -17,7 +17,8 @@ import { emitDockerfile } from '../../src/emit/dockerfile.js';
 import { OPERATOR_PARAMS } from '../../src/emit/spinnaker-names.js';
 import { deployPipeline } from '../../src/emit/spinnaker-pipeline.js';
 import { BUILD_ARG, modelBuildArg } from '../../src/emit/workflows-build-args.js';
-import { abModel } from '../support/fixtures.js';
+import { EXIT } from '../../src/exit-codes.js';
+import { abModel } from '../../testkit/fixtures.js';
 import { REPO } from '../support/cli.js';
 
 const BIN = join(REPO, 'bin/mlgen-ci.js');
@@ -109,7 +110,7 @@ describe('mlgen-ci build-image', () => {
     await ciBin(['build-image', `--image=${image}`, '--version=1.2.0'], dir, env);
     const dockerfile = emitDockerfile(abModel()).find((f) => f.path === 'Dockerfile')!.content;
     const declared = new Set([...dockerfile.matchAll(/^ARG ([A-Z0-9_]+)=/gm)].map((x) => x[1]));
-    const passed = dockerCalls(dir)[0]!.filter((a, i, all) => all[i - 1] === '--build-arg').map((a) => a.slice(0, a.indexOf('=')));
+    const passed = dockerCalls(dir)[0]!.filter((_a, i, all) => all[i - 1] === '--build-arg').map((a) => a.slice(0, a.indexOf('=')));
     expect(passed.slice(0, 3)).toEqual([BUILD_ARG.revision, BUILD_ARG.version, BUILD_ARG.source]);
     expect(passed.filter((name) => !declared.has(name))).toEqual([]);
   });
@@ -117,12 +118,12 @@ describe('mlgen-ci build-image', () => {
   it('refuses without a lock, or with a newline in a locked value, before docker runs', async () => {
     const none = project(null);
     const r = await ciBin(['build-image', `--image=${image}`, '--version=1'], none.dir, none.env);
-    expect([r.code, r.stdout]).toEqual([1, '::error::building the image failed: models.lock.json does not exist: run "mlgen models pull" first\n']);
+    expect([r.code, r.stdout]).toEqual([EXIT.noInput, '::error::building the image failed: models.lock.json does not exist: run "mlgen models pull" first\n']);
     const bad = structuredClone(LOCK);
     bad.models['ranker-treatment'].registry.runId = 'x\nINJECTED=1';
     const newline = project(bad);
     const n = await ciBin(['build-image', `--image=${image}`, '--version=1'], newline.dir, newline.env);
-    expect([n.code, n.stdout]).toEqual([1, '::error::building the image failed: models.lock.json: the runId of model "ranker-treatment" holds a newline\n']);
+    expect([n.code, n.stdout]).toEqual([EXIT.invalidConfig, '::error::building the image failed: models.lock.json: the runId of model "ranker-treatment" holds a newline\n']);
     expect(dockerCalls(none.dir).concat(dockerCalls(newline.dir))).toEqual([]);
   });
 });
@@ -187,9 +188,9 @@ describe('mlgen-ci trigger-deploy (Spinnaker webhook: a local stand-in)', () => 
     try {
       const { dir, env } = project();
       const r = await ciBin(['trigger-deploy', '--source=activity-ranker', '--chart-repo=x'], dir, { ...env, SPINNAKER_WEBHOOK_URL: hook.url });
-      expect([r.code, r.stdout.split('\n').at(-2)]).toEqual([1, '::error::triggering the Spinnaker pipeline failed: the Spinnaker webhook answered 404: {"message":"no pipeline"}']);
+      expect([r.code, r.stdout.split('\n').at(-2)]).toEqual([EXIT.unavailable, '::error::triggering the Spinnaker pipeline failed: the Spinnaker webhook answered 404: {"message":"no pipeline"}']);
       const unset = await ciBin(['trigger-deploy', '--source=activity-ranker', '--chart-repo=x'], dir, { ...env, SPINNAKER_WEBHOOK_URL: '' });
-      expect([unset.code, unset.stdout]).toEqual([1, '::error::triggering the Spinnaker pipeline failed: SPINNAKER_WEBHOOK_URL is not set: add the repository secret (Spinnaker gate base URL)\n']);
+      expect([unset.code, unset.stdout]).toEqual([EXIT.usage, '::error::triggering the Spinnaker pipeline failed: SPINNAKER_WEBHOOK_URL is not set: add the repository secret (Spinnaker gate base URL)\n']);
     } finally {
       await hook.close();
     }
@@ -237,13 +238,13 @@ describe('mlgen-ci commit-lock (real git, a bare remote)', () => {
 
 describe('mlgen-ci arguments', () => {
   it.each([
-    [['pull-models', '--mode=bogus'], 1, '::error::pulling the models failed: --mode must be resolve or locked, not "bogus"\n'],
-    [['pull-model', '--model=--force', '--version=1'], 1, '::error::locking the posted model version failed: not a model name: "--force"\n'],
-    [['pull-model', '--model=a;b', '--version=1'], 1, '::error::locking the posted model version failed: not a model name: "a;b"\n'],
-    [['pull-model', '--model=x\ny', '--version=1'], 1, '::error::locking the posted model version failed: not a model name: "x\\ny"\n'],
-    [['pull-model', '--model=', '--version=1'], 1, '::error::locking the posted model version failed: not a model name: ""\n'],
-    [['pull-model', '--model=m', '--version=1; rm'], 1, '::error::locking the posted model version failed: not a model version: "1; rm"\n'],
-    [['commit-lock', '--model=m', '--version=$(id)'], 1, '::error::committing models.lock.json failed: not a model version: "$(id)"\n'],
+    [['pull-models', '--mode=bogus'], EXIT.usage, '::error::pulling the models failed: --mode must be resolve or locked, not "bogus"\n'],
+    [['pull-model', '--model=--force', '--version=1'], EXIT.usage, '::error::locking the posted model version failed: not a model name: "--force"\n'],
+    [['pull-model', '--model=a;b', '--version=1'], EXIT.usage, '::error::locking the posted model version failed: not a model name: "a;b"\n'],
+    [['pull-model', '--model=x\ny', '--version=1'], EXIT.usage, '::error::locking the posted model version failed: not a model name: "x\\ny"\n'],
+    [['pull-model', '--model=', '--version=1'], EXIT.usage, '::error::locking the posted model version failed: not a model name: ""\n'],
+    [['pull-model', '--model=m', '--version=1; rm'], EXIT.usage, '::error::locking the posted model version failed: not a model version: "1; rm"\n'],
+    [['commit-lock', '--model=m', '--version=$(id)'], EXIT.usage, '::error::committing models.lock.json failed: not a model version: "$(id)"\n'],
   ] as const)('%j: exit %i before running anything', async (args, code, stdout) => {
     const { dir, env } = project();
     expect(await ciBin([...args], dir, env)).toEqual({ code, stdout, stderr: '' });
@@ -252,12 +253,12 @@ describe('mlgen-ci arguments', () => {
   it('a usage error (unknown command, unknown or ambiguous option) is exit 64 with the usage', async () => {
     const { dir, env } = project();
     const unknown = await ciBin(['deploy-everything'], dir, env);
-    expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([64, 'mlgen-ci: unknown command "deploy-everything"']);
+    expect([unknown.code, unknown.stderr.split('\n')[0]]).toEqual([EXIT.usage, 'mlgen-ci: unknown command "deploy-everything"']);
     const option = await ciBin(['pull-models', '--nope=1'], dir, env);
     // Node's own wording after the option name differs between versions.
-    expect([option.code, option.stderr.startsWith("mlgen-ci pull-models: Unknown option '--nope'")]).toEqual([64, true]);
+    expect([option.code, option.stderr.startsWith("mlgen-ci pull-models: Unknown option '--nope'")]).toEqual([EXIT.usage, true]);
     // A value that looks like an option only passes in the `--name=value` form the workflows use.
     const ambiguous = await ciBin(['pull-model', '--model', '--force'], dir, env);
-    expect(ambiguous.code).toBe(64);
+    expect(ambiguous.code).toBe(EXIT.usage);
   });
 });

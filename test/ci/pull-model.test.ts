@@ -7,10 +7,11 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AB_YAML } from '../support/fixtures.js';
+import { EXIT } from '../../src/exit-codes.js';
+import { AB_YAML } from '../../testkit/fixtures.js';
 import { REPO } from '../support/cli.js';
 import { tempDir, writeModelDir } from '../models/helpers.js';
-import { MlflowStub } from '../models/mlflow-stub.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
 
 const RUN2 = '0a1b2c3d4e5f60718293a4b5c6d7e802';
 const RUN12 = '0a1b2c3d4e5f60718293a4b5c6d7e812';
@@ -59,7 +60,7 @@ describe('mlgen-ci pull-model against the MLflow stub (contract, not a real MLfl
 
   it('refuses when the source resolves to another version than the one the training job posted', async () => {
     const r = await pullModel('3');
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(EXIT.invalidConfig);
     expect(r.stdout.trim().split('\n').at(-1)).toBe(
       '::error::locking the posted model version failed: ranker-treatment resolved to version 2, not 3. Point its source in mlservice.yaml at an alias (models:/<name>@champion) that the training job moves.',
     );

@@ -59,7 +59,7 @@ describe('mlgen CLI (built bin/mlgen.js, child process)', () => {
     const file = path.join(dir, 'mlservice.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('    replicas:', '    replica:'));
     const before = treeHashes(dir);
-    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l === '    replica:') + 1;
+    const line = readFileSync(file, 'utf8').split('\n').indexOf('    replica:') + 1;
     for (const cmd of ['validate', 'sync', 'check']) {
       const r = mlgen(dir, [cmd]);
       expect(r.code).toBe(65);
@@ -127,6 +127,7 @@ describe('mlgen CLI (built bin/mlgen.js, child process)', () => {
     appendFileSync(path.join(dir, 'src/generated/service.ts'), '// x\n');
     for (const env of [{}, { NO_COLOR: '1' }]) {
       const r = mlgen(dir, ['check'], env);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: an ANSI escape is what must not appear
       expect(r.stdout + r.stderr).not.toMatch(/\x1b\[/);
     }
   });

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mlgen, tempProject, treeHashes } from '../support/cli.js';
-import { buildMlp } from '../support/onnx-builder.js';
+import { buildMlp } from '../../testkit/onnx-builder.js';
 
 describe('sync checks pulled models against the config (built CLI)', () => {
   it('refuses A/B variants whose models take different inputs, with the location of the variant, and writes nothing', () => {

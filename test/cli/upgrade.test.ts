@@ -10,7 +10,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mlgen, REPO, tempProject, treeHashes } from '../support/cli.js';
-import { linkDependencies, tsc } from '../support/service-project.js';
+import { linkDependencies, tsc } from '../../testkit/service-project.js';
 
 /** The last commit whose mlgen wrote src/generated/hook-utils.ts, openapi.ts and the smoke harness into projects. */
 const BEFORE = 'f33fdb8';

@@ -10,7 +10,7 @@ import { CONFIG_CODES } from '../../src/config/codes.js';
 import { MODELS_CATALOGUE } from '../../src/models/errors.js';
 import { SYNC_CATALOGUE } from '../../src/sync/codes.js';
 import { REVIEW_CATALOGUE } from '../../src/review/git-base.js';
-import { SIGNATURE_CATALOGUE } from '../../src/emit/ts/model-check.js';
+import { SIGNATURE_CATALOGUE } from '../../src/models/signature-check.js';
 import { MODEL_CATALOGUE } from '../../runtime/src/model-codes.js';
 import { SPINNAKER_CATALOGUE } from '../../src/spinnaker/codes.js';
 import { PROBLEM_CATALOGUE } from '../../runtime/src/problem-codes.js';

@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
-import { configSchema } from '../../src/config/schema.js';
+import { SCHEMA_ANNOTATIONS, configSchema } from '../../src/config/schema.js';
 
 const EXAMPLES = ['minimal', 'recommender', 'search-ranking'];
 
@@ -20,6 +20,8 @@ describe('committed examples load', () => {
   it.each(EXAMPLES)('examples/%s/mlservice.yaml is clean for an editor checking the schema alone', (name) => {
     const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
     (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    // Editors ignore unknown keywords as JSON Schema says; ajv's strict mode needs them declared.
+    ajv.addVocabulary([...SCHEMA_ANNOTATIONS]);
     const validate = ajv.compile(configSchema());
     expect(validate(parse(readFileSync(`examples/${name}/mlservice.yaml`, 'utf8'))) ? [] : validate.errors).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
-import { AB_YAML, MINIMAL_YAML, abModel, minimalModel } from '../support/fixtures.js';
+import { AB_YAML, MINIMAL_YAML, abModel, minimalModel } from '../../testkit/fixtures.js';
 
 describe('shared fixtures are what the loader makes of their YAML', () => {
   it('minimalModel() equals MINIMAL_YAML loaded', () => {

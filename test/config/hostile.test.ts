@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { parseConfigText } from '../../src/config/index.js';
-import { AB_YAML, MINIMAL_YAML } from '../support/fixtures.js';
+import { AB_YAML, MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { problems } from './helpers.js';
 
 const HOSTILE = [

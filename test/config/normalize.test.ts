@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import { parseConfigText } from '../../src/config/index.js';
 import { configSchema } from '../../src/config/schema.js';
 import { parseModelSource } from '../../src/config/source.js';
-import { AB_YAML, MINIMAL_YAML } from '../support/fixtures.js';
+import { AB_YAML, MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { edit } from './helpers.js';
 
 /** Rebuilds every mapping with its keys in a different order (reversed, or rotated by depth). */

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { configSchema, configValidatorSource, newAjv } from '../../src/config/schema.js';
+import { configAjv, configSchema, configValidatorSource } from '../../src/config/schema.js';
 
 type Built = ValidateFunction & { schemaSha256: string };
 
@@ -47,7 +47,7 @@ function brokenConfigs(data: unknown): unknown[] {
 
 describe('the precompiled config validator (npm run build) behaves as the schema compiled at run time', () => {
   const built = loadSource(configValidatorSource());
-  const compiled = newAjv(true, false).compile(configSchema());
+  const compiled = configAjv().compile(configSchema());
 
   test.each(['minimal', 'recommender', 'search-ranking'])('examples/%s and every broken variant of it: same verdict, errors and defaults', (name) => {
     const data = parse(readFileSync(`examples/${name}/mlservice.yaml`, 'utf8')) as unknown;

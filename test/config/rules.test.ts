@@ -3,7 +3,7 @@
  * must produce, line:col included. Positions are those of the edited base text.
  */
 import { describe, expect, it } from 'vitest';
-import { AB_YAML, MINIMAL_YAML } from '../support/fixtures.js';
+import { AB_YAML, MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { edit, problems } from './helpers.js';
 
 interface Case {

@@ -4,12 +4,13 @@
  * config reference is generated from it.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfigText } from '../../src/config/index.js';
 import { RESERVED_PATHS } from '../../src/config/rules-endpoint.js';
-import { type SchemaNode, configSchema, resolveRef } from '../../src/config/schema.js';
+import { SCHEMA_ANNOTATIONS, type SchemaNode, configSchema, resolveRef } from '../../src/config/schema.js';
 import { PATHS } from '../../runtime/src/names.js';
 
 /** Every key the schema defines is set here (to a non-default value where one exists). */
@@ -94,8 +95,11 @@ function valueAt(root: unknown, path: string): unknown {
 }
 
 describe('schemas/mlservice.schema.json', () => {
-  it('compiles with ajv defaults (draft 2020-12)', () => {
+  // ajv's strict mode (its default) refuses keywords it does not know, `x-fix` included, unless
+  // they are declared: https://ajv.js.org/strict-mode.html#prohibit-ignored-keywords
+  it('compiles with ajv defaults (draft 2020-12) once the x-fix annotation is declared', () => {
     const ajv = new Ajv2020({ allowUnionTypes: true, validateFormats: false });
+    ajv.addVocabulary([...SCHEMA_ANNOTATIONS]);
     expect(typeof ajv.compile(configSchema())).toBe('function');
   });
 
@@ -130,6 +134,23 @@ describe('schemas/mlservice.schema.json', () => {
 
   it('reserved endpoint paths are the ones the runtime serves', () => {
     expect([...RESERVED_PATHS].sort()).toEqual(Object.values(PATHS).sort());
+  });
+});
+
+describe('src/config/raw.generated.ts (the type of mlservice.yaml as written)', () => {
+  it('is generated from the schema as it is now (npm run types:config)', () => {
+    const r = spawnSync(process.execPath, ['scripts/gen-config-type.mjs', '--check'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('changes with the schema, so a schema change without regenerating fails the check above', async () => {
+    const { renderConfigType } = (await import('../../scripts/gen-config-type.mjs')) as { renderConfigType: (s: unknown) => Promise<string> };
+    const schema = structuredClone(configSchema()) as { properties: { deploy: { properties: { kubernetes: { properties: Record<string, unknown> } } } } };
+    schema.properties.deploy.properties.kubernetes.properties.priorityClassName = { description: 'A new key.', type: 'string' };
+    const text = await renderConfigType(schema);
+    expect(text).not.toBe(readFileSync('src/config/raw.generated.ts', 'utf8'));
+    expect(text).toContain('      priorityClassName?: string;\n');
   });
 });
 

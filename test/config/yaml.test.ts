@@ -1,12 +1,12 @@
 /** YAML-level problems: syntax, duplicate keys, alias bombs, tags, several documents, empty files, missing files. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfigText } from '../../src/config/index.js';
 import { DiagnosticError, formatDiagnostic } from '../../src/diagnostics.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { edit, problems } from './helpers.js';
+import { tempDir } from '../support/temp.js';
 
 /** A classic "billion laughs": 9 levels of 9 aliases, 9^9 strings if expanded. */
 function billionLaughs(): string {
@@ -114,7 +114,7 @@ describe('loadConfig', () => {
     ]);
   });
   it('returns the model, the path and the exact text', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mlgen-config-'));
+    const dir = tempDir('mlgen-config-');
     const path = join(dir, 'mlservice.yaml');
     writeFileSync(path, MINIMAL_YAML);
     const loaded = await loadConfig(path);

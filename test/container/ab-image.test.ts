@@ -1,7 +1,7 @@
 /**
  * The generated Dockerfile of an A/B service whose models come from MLflow's model registry,
  * built and run with podman. The registry is a local stand-in written from MLflow's REST contract
- * (test/models/mlflow-stub.ts), not a real MLflow: PyPI is unreachable here. The labels and the
+ * (testkit/mlflow-stub.ts), not a real MLflow: PyPI is unreachable here. The labels and the
  * running service must carry each model's registry version and run id; the override header must
  * reach each variant's model inside the container, external weight files included.
  *
@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PATHS, VARIANT_HEADER } from '../../runtime/src/names.js';
-import { MlflowStub } from '../models/mlflow-stub.js';
-import { AB_YAML } from '../support/fixtures.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
+import { AB_YAML } from '../../testkit/fixtures.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 import { BASE_LABEL, buildAndStart, containerTestsEnabled, directScores, HOOK_TIMEOUT, ourLabels, postJson, readLock, REVISION, type Lock, type RunningImage } from './harness.js';
 import { makeImageProject, type ImageProject } from './project.js';
 

@@ -28,7 +28,7 @@ import { writeChart } from '../emit/helm-chart.js';
 import { bake, evaluateParams, type K8sObject, type Stage } from '../support/bake.js';
 import { REPO } from '../support/cli.js';
 import { Cluster } from '../support/cluster.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { runPipeline, type RunResult } from '../support/orca.js';
 
 const OLD_SHA = 'a'.repeat(40);
@@ -99,7 +99,10 @@ function execute(model: ServiceModel, charts: Charts, pipeline: { stages: Stage[
   const analysed: boolean[] = [];
   const ns = model.deploy.kubernetes.namespace;
   const work = (s: Stage): boolean => {
-    const note = (ok: boolean, text: string) => (detail.set(s.refId, text), ok);
+    const note = (ok: boolean, text: string) => {
+      detail.set(s.refId, text);
+      return ok;
+    };
     if (s.type === 'bakeManifest') {
       const objects = bake(chartFor(charts, s, params), s, params);
       artifacts.set(s.expectedArtifacts[0].id, objects);

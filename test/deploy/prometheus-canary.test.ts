@@ -27,10 +27,10 @@ import { deployPipeline } from '../../src/emit/spinnaker-pipeline.js';
 import { writeChart } from '../emit/helm-chart.js';
 import { bake, type K8sObject, type Stage } from '../support/bake.js';
 import { REPO } from '../support/cli.js';
-import { EXAMPLE_MODELS } from '../support/example-models.js';
+import { EXAMPLE_MODELS } from '../../testkit/example-models.js';
 import { finiteValues, kayentaPromQL, rangeQuery, type CanaryConfigJson, type CanaryMetric, type KayentaScope } from '../support/kayenta.js';
-import { freePort } from '../support/net.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { freePort } from '../../testkit/net.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 import { scrapeConfigs, type PodTarget } from '../support/prometheus-operator.js';
 
 const EXAMPLES = Object.keys(EXAMPLE_MODELS).sort();

@@ -5,20 +5,20 @@
  * onnxruntime-node run directly on the same rows (the batcher and router must not change results).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import type { EndpointSpec } from '../../src/config/model.js';
 import { mlgen, REPO } from '../support/cli.js';
-import { EXAMPLE_MODELS } from '../support/example-models.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { EXAMPLE_MODELS } from '../../testkit/example-models.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 import { buildClient, runClient } from '../support/openapi-client.js';
 import { promtoolCheckMetrics, promtoolMissing } from '../support/promtool.js';
-import { freePort } from '../support/net.js';
+import { freePort } from '../../testkit/net.js';
 
 const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
 const children: ChildProcess[] = [];
@@ -83,10 +83,15 @@ async function expected(dir: string, endpoint: EndpointSpec, model: string, body
 describe.each(Object.keys(EXAMPLE_MODELS).sort())('examples/%s served for real', (example) => {
   let dir = '';
   let url = '';
-  it('compiles under strict tsc, checks clean with models present, and becomes ready', async () => {
+  // Every test needs the compiled, running service and sends its own requests, so each runs alone.
+  beforeAll(async () => {
     dir = await prepare(example);
-    expect(mlgen(dir, ['check']).code).toBe(0);
     url = await start(dir);
+  });
+
+  it('compiles under strict tsc, checks clean with models present, and becomes ready', async () => {
+    expect(mlgen(dir, ['check']).code).toBe(0);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
   });
 
   it('answers every documented example exactly as its hooks + onnxruntime do', async () => {
@@ -144,6 +149,10 @@ describe.each(Object.keys(EXAMPLE_MODELS).sort())('examples/%s served for real',
 
   it('exposes /metrics that promtool check metrics finds clean', async () => {
     expect(promtoolMissing()).toBeNull();
+    // One answered request of its own, so the request counters have a labelled series to show.
+    const endpoint = (await loadConfig(path.join(dir, 'mlservice.yaml'))).model.endpoints[0]!;
+    const res = await fetch(`${url}${endpoint.path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(endpoint.examples[0]) });
+    expect(res.status).toBe(200);
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(text).toContain('mlservice_requests_total{');
     expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, output: '' });

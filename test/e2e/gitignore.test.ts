@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRegistry, type LocalRegistry } from '../container/npm-registry.js';
 import { packUnpublished } from '../container/project.js';
 import { mlgen } from '../support/cli.js';
-import { buildMlp } from '../support/onnx-builder.js';
+import { buildMlp } from '../../testkit/onnx-builder.js';
 
 const run = promisify(execFile);
 

@@ -18,11 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
 import { pullModels } from '../../src/models/index.js';
 import { syncProject } from '../../src/sync/index.js';
-import { MlflowStub } from '../models/mlflow-stub.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
-import { freePort } from '../support/net.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
-import { linkDependencies, tsc } from '../support/service-project.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
+import { freePort } from '../../testkit/net.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
+import { linkDependencies, tsc } from '../../testkit/service-project.js';
 
 const MODEL = buildMlp({ inputName: 'features', inputDim: 4, hidden: [8], seed: 7 });
 const ROW = [0.1, 0.2, 0.3, 0.4];

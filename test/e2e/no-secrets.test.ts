@@ -3,7 +3,7 @@
  * from the MLflow registry and whose predictions need a bearer token is taken through what CI and
  * production do, with every secret in the environment of every step: `mlgen sync`, `mlgen models
  * pull` with MLFLOW_TRACKING_TOKEN, then again with MLFLOW_TRACKING_USERNAME/PASSWORD (against the
- * MLflow REST contract stub, test/models/mlflow-stub.ts: not a real MLflow), refused pulls (a wrong
+ * MLflow REST contract stub, testkit/mlflow-stub.ts: not a real MLflow), refused pulls (a wrong
  * token, credentials in MLFLOW_TRACKING_URI), `mlgen check`, the CI step that turns models.lock.json
  * into the image's build args, the project's own `tsc`, the service at log level trace answering
  * authorized, unauthorized and bad requests, and a typed openapi-typescript + openapi-fetch client
@@ -20,13 +20,13 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildArgsOf } from '../identity/ci-steps.js';
-import { MlflowStub } from '../models/mlflow-stub.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
 import { MLGEN, type CliResult } from '../support/cli.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { startServiceProcess, type StartedService } from '../support/live-service.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 import { buildClient, runClient } from '../support/openapi-client.js';
-import { linkDependencies, REPO, tsc } from '../support/service-project.js';
+import { linkDependencies, REPO, tsc } from '../../testkit/service-project.js';
 
 const run = promisify(execFile);
 
@@ -125,43 +125,39 @@ describe('a run with registry credentials and a service token leaves no secret i
     return r;
   }
 
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mlgen-no-secrets-'));
-    artifacts = await mkdtemp(join(tmpdir(), 'mlgen-no-secrets-artifacts-'));
-    await writeMlflowModelDir(join(artifacts, '1', RUN_ID, 'artifacts', 'model'), buildMlp({ inputName: 'input', inputDim: 4, hidden: [8], seed: 3 }), { runId: RUN_ID });
-    stub = new MlflowStub({ artifactsRoot: artifacts, authorization: `Bearer ${SECRETS.registryToken}` });
-    stub.addVersion({ name: 'churn', version: '3', status: 'READY', runId: RUN_ID, artifactUri: `mlflow-artifacts:/1/${RUN_ID}/artifacts/model` });
-    env.MLFLOW_TRACKING_URI = await stub.start();
-    await writeFile(join(dir, 'mlservice.yaml'), YAML);
-  });
-  afterAll(async () => {
-    await svc?.stop();
-    await stub?.close();
-    await rm(dir, { recursive: true, force: true });
-    await rm(artifacts, { recursive: true, force: true });
-  });
+  // The scenario runs once, here, in the order CI and production run it (pull, build, compile,
+  // serve); each test below checks what it recorded, so any test runs alone and in any order.
+  const codes: Record<string, number> = {};
+  let wrongTokenStderr = '';
+  let authorizations: Array<string | undefined> = [];
+  let image: Record<string, string> = {};
+  let compiled: Awaited<ReturnType<typeof tsc>>;
+  const statuses: number[] = [];
+  let client: { generate: number; tsc: Awaited<ReturnType<typeof tsc>> };
+  let withToken: Awaited<ReturnType<typeof runClient>> = [];
+  let without: Awaited<ReturnType<typeof runClient>> = [];
 
-  it('syncs, refuses bad registry credentials, pulls with a token and with a password, and checks clean', async () => {
-    expect((await cli('sync', ['sync'])).code).toBe(0);
+  /** mlgen sync and models pull with every kind of credential, refused ones first; then check. */
+  async function pullAndCheck(): Promise<void> {
+    codes.sync = (await cli('sync', ['sync'])).code;
     const wrong = await cli('models pull (wrong token)', ['models', 'pull'], { MLFLOW_TRACKING_TOKEN: SECRETS.wrongRegistryToken });
-    expect([wrong.code, wrong.stderr]).toEqual([69, expect.stringContaining('error MODELS.AUTH ')]);
+    [codes.wrongToken, wrongTokenStderr] = [wrong.code, wrong.stderr];
     // Credentials in the URI are refused (and must not be echoed), whatever its scheme.
     const inUri = { MLFLOW_TRACKING_URI: env.MLFLOW_TRACKING_URI!.replace('http://', `http://${USER}:${SECRETS.registryPassword}@`) };
-    expect((await cli('models pull (credentials in the URI)', ['models', 'pull'], inUri)).code).toBe(65);
+    codes.inUri = (await cli('models pull (credentials in the URI)', ['models', 'pull'], inUri)).code;
     const otherScheme = { MLFLOW_TRACKING_URI: `ftp://${USER}:${SECRETS.registryPassword}@mlflow.example.com/` };
-    expect((await cli('models pull (credentials in a ftp URI)', ['models', 'pull'], otherScheme)).code).toBe(65);
-    expect((await cli('models pull (token)', ['models', 'pull'])).code).toBe(0);
+    codes.otherScheme = (await cli('models pull (credentials in a ftp URI)', ['models', 'pull'], otherScheme)).code;
+    codes.token = (await cli('models pull (token)', ['models', 'pull'])).code;
     stub.opts.authorization = `Basic ${NEEDLES.basicCredential}`;
     const basic = { MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: SECRETS.registryPassword };
-    expect((await cli('models pull --force (password)', ['models', 'pull', '--force'], basic)).code).toBe(0);
-    // The credentials were really used, each kind on a request of its own.
-    expect([...new Set(stub.requests.map((r) => r.authorization))].sort()).toEqual([`Basic ${NEEDLES.basicCredential}`, `Bearer ${SECRETS.registryToken}`, `Bearer ${SECRETS.wrongRegistryToken}`].sort());
-    expect((await cli('sync (models present)', ['sync'])).code).toBe(0);
-    expect((await cli('check', ['check'], basic)).code).toBe(0);
-  }, 180_000);
+    codes.password = (await cli('models pull --force (password)', ['models', 'pull', '--force'], basic)).code;
+    authorizations = [...new Set(stub.requests.map((r) => r.authorization))].sort();
+    codes.syncWithModels = (await cli('sync (models present)', ['sync'])).code;
+    codes.check = (await cli('check', ['check'], basic)).code;
+  }
 
-  it('builds the image labels from the lock as CI does, and compiles the service', async () => {
-    // CI's build step (mlgen-ci build-image) with a `docker` stand-in that records its arguments.
+  /** CI's build step (mlgen-ci build-image) with a `docker` stand-in that records its arguments; then the project's tsc. */
+  async function buildAndCompile(): Promise<void> {
     const temp = join(dir, '.ci-temp');
     await mkdir(temp);
     await writeFile(join(temp, 'docker'), '#!/bin/sh\nprintf "%s\\n" "$@" > "$RUNNER_TEMP/docker-$1.argv"\n', { mode: 0o755 });
@@ -169,17 +165,15 @@ describe('a run with registry credentials and a service token leaves no secret i
     const buildStep = await run(process.execPath, [join(REPO, 'bin/mlgen-ci.js'), ...args], { cwd: dir, env: { ...process.env, ...env, RUNNER_TEMP: temp, PATH: `${temp}:${process.env.PATH}` } });
     outputs['CI build step'] = buildStep.stdout + buildStep.stderr;
     const buildArgs = buildArgsOf((await readFile(join(temp, 'docker-build.argv'), 'utf8')).split('\n').slice(0, -1));
-    const image = imageConfig(await readFile(join(dir, 'Dockerfile'), 'utf8'), buildArgs);
-    // Resolved for real: the run id from the registry reaches its label.
-    expect(image['LABEL io.mlservice.model.churn.run-id']).toBe(RUN_ID);
+    image = imageConfig(await readFile(join(dir, 'Dockerfile'), 'utf8'), buildArgs);
     outputs['image labels and env'] = JSON.stringify(image);
     await rm(temp, { recursive: true });
     await linkDependencies(dir);
-    const compiled = await tsc(dir, true);
-    expect(compiled).toEqual({ code: 0, output: '' });
-  }, 180_000);
+    compiled = await tsc(dir, true);
+  }
 
-  it('serves with the token: authorized, unauthorized and bad requests, operational routes and a typed client', async () => {
+  /** The service at log level trace, called directly and through a typed client, with and without the token. */
+  async function serve(): Promise<void> {
     svc = await startServiceProcess(dir, { ...(env as Record<string, string>), MLFLOW_TRACKING_PASSWORD: SECRETS.registryPassword, MLSERVICE_AUTH_TOKEN: SECRETS.serviceToken, LOG_LEVEL: 'trace' });
     const calls: Array<[string, string, Record<string, string>, string?]> = [
       ['ok', '/v1/score', { authorization: `Bearer ${SECRETS.serviceToken}` }, '{"features":[0.1,0.2,0.3,0.4]}'],
@@ -192,34 +186,72 @@ describe('a run with registry credentials and a service token leaves no secret i
       ['openapi', '/openapi.json', {}],
       ['metrics', '/metrics', {}],
     ];
-    const statuses: number[] = [];
     for (const [name, path, headers, body] of calls) {
       const res = await fetch(svc.base + path, body === undefined ? { headers } : { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
       statuses.push(res.status);
       outputs[`answer: ${name}`] = `${JSON.stringify([...res.headers])}\n${await res.text()}`;
     }
-    expect(statuses, outputs["answer: ok"]).toEqual([200, 400, 401, 401, 401, 404, 200, 200, 200]);
-
     const clientDir = join(dir, 'client');
     await mkdir(clientDir);
     await symlink(join(REPO, 'node_modules'), join(clientDir, 'node_modules'), 'dir');
     const { model } = await loadConfig(join(dir, 'mlservice.yaml'));
     const built = await buildClient(dir, model, `${svc.base}/openapi.json`);
-    expect([built.generate.code, built.tsc]).toEqual([0, { code: 0, output: '' }]);
-    const withToken = await runClient(dir, svc.base, { authorization: `Bearer ${SECRETS.serviceToken}` });
-    expect(withToken.map((c) => [c.path, c.status])).toEqual([['/v1/score', 200], ['/v1/score', 400], ['/livez', 200]]);
-    const without = await runClient(dir, svc.base);
+    client = { generate: built.generate.code, tsc: built.tsc };
+    withToken = await runClient(dir, svc.base, { authorization: `Bearer ${SECRETS.serviceToken}` });
+    without = await runClient(dir, svc.base);
+    outputs['typed client'] = JSON.stringify([withToken, without]);
+    await svc.stop();
+    outputs['service log'] = svc.output();
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mlgen-no-secrets-'));
+    artifacts = await mkdtemp(join(tmpdir(), 'mlgen-no-secrets-artifacts-'));
+    await writeMlflowModelDir(join(artifacts, '1', RUN_ID, 'artifacts', 'model'), buildMlp({ inputName: 'input', inputDim: 4, hidden: [8], seed: 3 }), { runId: RUN_ID });
+    stub = new MlflowStub({ artifactsRoot: artifacts, authorization: `Bearer ${SECRETS.registryToken}` });
+    stub.addVersion({ name: 'churn', version: '3', status: 'READY', runId: RUN_ID, artifactUri: `mlflow-artifacts:/1/${RUN_ID}/artifacts/model` });
+    env.MLFLOW_TRACKING_URI = await stub.start();
+    await writeFile(join(dir, 'mlservice.yaml'), YAML);
+    await pullAndCheck();
+    await buildAndCompile();
+    await serve();
+  }, 600_000);
+  afterAll(async () => {
+    await svc?.stop();
+    await stub?.close();
+    await rm(dir, { recursive: true, force: true });
+    await rm(artifacts, { recursive: true, force: true });
+  });
+
+  it('syncs, refuses bad registry credentials, pulls with a token and with a password, and checks clean', () => {
+    expect(codes).toEqual({ sync: 0, wrongToken: 69, inUri: 65, otherScheme: 65, token: 0, password: 0, syncWithModels: 0, check: 0 });
+    expect(wrongTokenStderr).toContain('error MODELS.AUTH ');
+    // The credentials were really used, each kind on a request of its own.
+    expect(authorizations).toEqual([`Basic ${NEEDLES.basicCredential}`, `Bearer ${SECRETS.registryToken}`, `Bearer ${SECRETS.wrongRegistryToken}`].sort());
+  });
+
+  it('builds the image labels from the lock as CI does, and compiles the service', () => {
+    // Resolved for real: the run id from the registry reaches its label.
+    expect(image['LABEL io.mlservice.model.churn.run-id']).toBe(RUN_ID);
+    expect(compiled).toEqual({ code: 0, output: '' });
+  });
+
+  it('serves with the token: authorized, unauthorized and bad requests, operational routes and a typed client', () => {
+    expect(statuses, outputs['answer: ok']).toEqual([200, 400, 401, 401, 401, 404, 200, 200, 200]);
+    expect(client).toEqual({ generate: 0, tsc: { code: 0, output: '' } });
+    expect(withToken.map((c) => [c.path, c.status])).toEqual([
+      ['/v1/score', 200],
+      ['/v1/score', 400],
+      ['/livez', 200],
+    ]);
     expect(without.map((c) => [c.path, c.status, (c.error as { type?: string } | undefined)?.type ?? null])).toEqual([
       ['/v1/score', 401, 'urn:mlservice:problem:unauthorized'],
       ['/v1/score', 401, 'urn:mlservice:problem:unauthorized'],
       ['/livez', 200, null],
     ]);
-    outputs['typed client'] = JSON.stringify([withToken, without]);
-    await svc.stop();
-    outputs['service log'] = svc.output();
     // Trace level: every request was logged, refusals included.
-    expect(svc.output().match(/"statusCode":401/g)).toHaveLength(5);
-  }, 240_000);
+    expect(outputs['service log']!.match(/"statusCode":401/g)).toHaveLength(5);
+  });
 
   it('finds no secret anywhere', async () => {
     const project = await files(dir);

@@ -12,9 +12,9 @@
  */
 import { f16round } from '@petamoriken/float16';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINIMAL_YAML } from '../support/fixtures.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { postRaw, startLiveService, type LiveService } from '../support/live-service.js';
-import { buildElementwise, ONNX_ELEM_TYPES, seededRandom } from '../support/onnx-builder.js';
+import { buildElementwise, ONNX_ELEM_TYPES, seededRandom } from '../../testkit/onnx-builder.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -16,10 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { METRICS } from '../../runtime/src/names.js';
 import { emitOpenApi } from '../../src/emit/openapi.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { servedDocument } from '../support/openapi-served.js';
 import { startLiveService, type LiveService } from '../support/live-service.js';
-import { buildMlp } from '../support/onnx-builder.js';
+import { buildMlp } from '../../testkit/onnx-builder.js';
 import { promtoolCheckMetrics, promtoolMissing } from '../support/promtool.js';
 
 type Doc = Record<string, any>;
@@ -92,6 +92,30 @@ describe('every status the live service answers is declared in its OpenAPI, and 
     call('post /v1/score', '/v1/score', { method: 'POST', headers: { 'content-type': contentType, ...auth }, body });
   const features = (...f: number[]) => JSON.stringify({ features: f });
 
+  // The scenario runs once, here, in the one order it needs (the inference thread dies last); each
+  // test below checks what it recorded, so any test runs alone and in any order.
+  let predictions: number[];
+  let overloadFailures: string[];
+  let operational: Array<[string, number]>;
+  let counted: { want: Record<string, number>; got: Record<string, number> };
+  let metricsText: string;
+  let afterDeath: Answer[];
+
+  /** `mlservice_requests_total` by status as scraped, once it shows every prediction answered so far (bounded). */
+  async function countedRequests(): Promise<{ want: Record<string, number>; got: Record<string, number> }> {
+    const want: Record<string, number> = {};
+    for (const a of answers.filter((x) => x.operation === 'post /v1/score')) want[a.status] = (want[a.status] ?? 0) + 1;
+    // A request refused before its handler (413, 415, invalid JSON) is counted when its response
+    // has been written, which may be just after the client read it: scrape until it shows (bounded).
+    let got: Record<string, number> = {};
+    for (let i = 0; i < 20; i++) {
+      got = requestsByStatus(await (await fetch(`${svc.base}/metrics`)).text());
+      if (JSON.stringify(Object.entries(got).sort()) === JSON.stringify(Object.entries(want).sort())) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { want, got };
+  }
+
   beforeAll(async () => {
     svc = await startLiveService({
       yaml: YAML,
@@ -106,15 +130,7 @@ describe('every status the live service answers is declared in its OpenAPI, and 
     });
     doc = (await (await fetch(`${svc.base}/openapi.json`)).json()) as Doc;
     ajv.addSchema({ $id: 'oas', components: doc.components }, 'oas');
-  });
-  afterAll(() => svc?.stop());
-
-  it('serves the emitted openapi.yaml, with the runtime\'s routes and answers resolved, at /openapi.json', () => {
-    expect(doc).toEqual(servedDocument(parse(emitOpenApi(svc.model)[0]!.content)));
-  });
-
-  it('answers 200, 400 (schema, JSON, unfit value), 401, 404, 413, 415, 422, 429 and 500 on a prediction endpoint', async () => {
-    const statuses = [
+    predictions = [
       (await post(features(0.1, 0.2, 0.3, 0.4))).status,
       (await post(features(0.1, 0.2, 0.3, 0.4), 'application/json', {})).status,
       (await post(features(0.1, 0.2, 0.3, 0.4), 'application/json', { authorization: 'Bearer wrong' })).status,
@@ -129,47 +145,56 @@ describe('every status the live service answers is declared in its OpenAPI, and 
       (await post(features(3e38, -3e38, 3e38, -3e38))).status,
       (await post(features(42, 0, 0, 0))).status,
     ];
-    expect(statuses).toEqual([200, 401, 401, 400, 400, 400, 404, 404, 413, 415, 422, 500]);
     // Overload: a burst against a queue of one row; bounded, and stops at the first 429.
+    overloadFailures = [];
     for (let burst = 0; burst < 20 && !answers.some((a) => a.status === 429); burst++) {
       const got = await Promise.all(Array.from({ length: 40 }, () => post(features(0.5, 0.5, 0.5, 0.5))));
-      expect(got.filter((a) => a.status !== 200 && a.status !== 429).map((a) => a.text)).toEqual([]);
+      overloadFailures.push(...got.filter((a) => a.status !== 200 && a.status !== 429).map((a) => a.text));
     }
+    operational = [];
+    for (const path of ['/livez', '/readyz', '/metrics', '/metadata']) operational.push([path, (await call(`get ${path}`, path)).status]);
+    counted = await countedRequests();
+    metricsText = await (await fetch(`${svc.base}/metrics`)).text();
+    // Last: kill the inference thread (the preloaded hook does it on SIGUSR2), as an out-of-memory would.
+    svc.child.kill('SIGUSR2');
+    for (let i = 0; i < 100 && (await fetch(`${svc.base}/livez`)).status !== 503; i++) await new Promise((r) => setTimeout(r, 50));
+    afterDeath = [await call('get /livez', '/livez'), await call('get /readyz', '/readyz'), await post(features(1, 2, 3, 4))];
+  });
+  afterAll(() => svc?.stop());
+
+  it('serves the emitted openapi.yaml, with the runtime\'s routes and answers resolved, at /openapi.json', () => {
+    expect(doc).toEqual(servedDocument(parse(emitOpenApi(svc.model)[0]!.content)));
+  });
+
+  it('answers 200, 400 (schema, JSON, unfit value), 401, 404, 413, 415, 422, 429 and 500 on a prediction endpoint', () => {
+    expect(predictions).toEqual([200, 401, 401, 400, 400, 400, 404, 404, 413, 415, 422, 500]);
+    expect(overloadFailures).toEqual([]);
     expect(answers.some((a) => a.status === 429)).toBe(true);
   });
 
-  it('answers 200 on every operational route', async () => {
-    for (const path of ['/livez', '/readyz', '/metrics', '/metadata']) expect([path, (await call(`get ${path}`, path)).status]).toEqual([path, 200]);
+  it('answers 200 on every operational route', () => {
+    expect(operational).toEqual([
+      ['/livez', 200],
+      ['/readyz', 200],
+      ['/metrics', 200],
+      ['/metadata', 200],
+    ]);
   });
 
-  it('counts every prediction request in mlservice_requests_total by status, refused before the handler or not', async () => {
-    const want: Record<string, number> = {};
-    for (const a of answers.filter((x) => x.operation === 'post /v1/score')) want[a.status] = (want[a.status] ?? 0) + 1;
-    // A request refused before its handler (413, 415, invalid JSON) is counted when its response
-    // has been written, which may be just after the client read it: scrape until it shows (bounded).
-    let got: Record<string, number> = {};
-    for (let i = 0; i < 20; i++) {
-      got = requestsByStatus(await (await fetch(`${svc.base}/metrics`)).text());
-      if (JSON.stringify(Object.entries(got).sort()) === JSON.stringify(Object.entries(want).sort())) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(got).toEqual(want);
-    expect(Object.keys(want).sort()).toEqual(['200', '400', '401', '413', '415', '422', '429', '500']);
+  it('counts every prediction request in mlservice_requests_total by status, refused before the handler or not', () => {
+    expect(counted.got).toEqual(counted.want);
+    expect(Object.keys(counted.want).sort()).toEqual(['200', '400', '401', '413', '415', '422', '429', '500']);
   });
 
   it('exposes /metrics that promtool check metrics finds clean', async () => {
     expect(promtoolMissing()).toBeNull();
-    const text = await (await fetch(`${svc.base}/metrics`)).text();
-    expect(text).toMatch(/mlservice_requests_total\{[^}]*status="415"/);
-    expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, output: '' });
+    expect(metricsText).toMatch(/mlservice_requests_total\{[^}]*status="415"/);
+    expect(await promtoolCheckMetrics(metricsText)).toEqual({ code: 0, output: '' });
   });
 
-  it('answers 503 model-failed on /livez, /readyz and predictions once its inference thread dies (the test kills it, as an out-of-memory would)', async () => {
-    svc.child.kill('SIGUSR2');
-    for (let i = 0; i < 100 && (await fetch(`${svc.base}/livez`)).status !== 503; i++) await new Promise((r) => setTimeout(r, 50));
-    const got = [(await call('get /livez', '/livez')).status, (await call('get /readyz', '/readyz')).status, (await post(features(1, 2, 3, 4))).status];
-    expect(got).toEqual([503, 503, 503]);
-    expect(JSON.parse(answers.at(-3)!.text).type).toBe('urn:mlservice:problem:model-failed');
+  it('answers 503 model-failed on /livez, /readyz and predictions once its inference thread dies (the test kills it, as an out-of-memory would)', () => {
+    expect(afterDeath.map((a) => a.status)).toEqual([503, 503, 503]);
+    expect(JSON.parse(afterDeath[0]!.text).type).toBe('urn:mlservice:problem:model-failed');
   });
 
   it('every answer matches the document: status declared for its operation, media type, schema, headers', () => {

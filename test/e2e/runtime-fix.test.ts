@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mlgen, REPO, treeHashes } from '../support/cli.js';
-import { freePort } from '../support/net.js';
-import { buildRuntime, linkDependencies, tsc } from '../support/service-project.js';
+import { freePort } from '../../testkit/net.js';
+import { buildRuntime, linkDependencies, tsc } from '../../testkit/service-project.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -6,19 +6,26 @@
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, expect, test } from 'vitest';
 import { syncProject } from '../../src/sync/index.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
-import { REPO, buildRuntime, tsc } from '../support/service-project.js';
+import type { SyncResult } from '../../src/sync/types.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
+import { REPO, buildRuntime, tsc } from '../../testkit/service-project.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mlgen-sync-service-'));
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+/** A new project of its own per test: synced once from MINIMAL_YAML, its dependencies linked. */
+async function syncedProject(): Promise<{ dir: string; first: SyncResult }> {
+  const dir = await mkdtemp(join(tmpdir(), 'mlgen-sync-service-'));
+  dirs.push(dir);
   await writeFile(join(dir, 'mlservice.yaml'), MINIMAL_YAML);
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
+  const first = await syncProject(dir);
+  await link(dir);
+  return { dir, first };
+}
 
-async function link(): Promise<void> {
+async function link(dir: string): Promise<void> {
   const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
   const runtime = await buildRuntime();
   for (const name of [...Object.keys(pkg.dependencies!), ...Object.keys(pkg.devDependencies!)]) {
@@ -43,16 +50,16 @@ const ADDED_ENDPOINT = `  - name: explain
 `;
 
 test('a synced project compiles, and syncing again writes nothing', async () => {
-  const first = await syncProject(dir);
+  const { dir, first } = await syncedProject();
   expect(first.exitCode).toBe(0);
   expect(first.written).toContain('src/hooks.ts');
-  await link();
   expect(await tsc(dir)).toEqual({ code: 0, output: '' });
   const second = await syncProject(dir);
   expect(second.written).toEqual([]);
 });
 
 test('a new endpoint: a stub is inserted into the hooks file, the rest byte-identical, and it compiles', async () => {
+  const { dir } = await syncedProject();
   const before = await readFile(join(dir, 'src/hooks.ts'), 'utf8');
   const yaml = MINIMAL_YAML.replace('deploy:\n', `${ADDED_ENDPOINT}deploy:\n`);
   await writeFile(join(dir, 'mlservice.yaml'), yaml);

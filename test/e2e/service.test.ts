@@ -11,8 +11,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { VARIANT_HEADER } from '../../runtime/src/names.js';
 import type { ServiceModel } from '../../src/config/model.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 import { startLiveService, type LiveService } from '../support/live-service.js';
 
 const run = promisify(execFile);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntime } from '../support/service-project.js';
+import { buildRuntime } from '../../testkit/service-project.js';
 
 const run = promisify(execFile);
 

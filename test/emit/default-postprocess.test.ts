@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { loadHooks } from '../support/hooks-runner.js';
-import { serviceFiles } from '../support/service-project.js';
+import { serviceFiles } from '../../testkit/service-project.js';
 
 let work: string;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { emitAll } from '../../src/emit/index.js';
 import { deploymentName } from '../../src/emit/spinnaker-names.js';
 import { ownedPackageFields } from '../../src/emit/ts/project-files.js';
 import { modelBuildArg } from '../../src/emit/workflows-build-args.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { render, writeChart } from './helm-chart.js';
 
 describe.each([

@@ -10,7 +10,7 @@ import { ENV, PATHS } from '../../runtime/src/names.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { dockerQuote, emitDockerfile, modelBuildArgs, SERVICE_MAIN } from '../../src/emit/dockerfile.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 
 function dockerfile(model: ServiceModel): string {
   return emitDockerfile(model).find((f) => f.path === 'Dockerfile')!.content;

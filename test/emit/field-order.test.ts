@@ -12,12 +12,12 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
 import { buildOpenApi } from '../../src/emit/openapi.js';
-import { withModelInputs } from '../../src/emit/ts/model-files.js';
-import { readOnnxSignature } from '../../src/emit/ts/onnx-signature.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
-import { buildMlp, seededRandom } from '../support/onnx-builder.js';
+import { withModelInputs } from '../../src/models/signatures.js';
+import { readOnnxSignature } from '../../src/models/onnx-signature.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
+import { buildMlp, seededRandom } from '../../testkit/onnx-builder.js';
 import { loadHooks } from '../support/hooks-runner.js';
-import { serviceFiles } from '../support/service-project.js';
+import { serviceFiles } from '../../testkit/service-project.js';
 
 /** Field name -> its schema and the width it adds to the row. */
 const FIELDS: Record<string, { schema: string; width: number }> = {
@@ -54,7 +54,7 @@ function shuffled(names: string[], rand: () => number): string[] {
 function configWithOrder(order: string[]): string {
   const props = order.map((n) => `        ${n}: ${FIELDS[n]!.schema}`).join('\n');
   return MINIMAL_YAML.replace(
-    /      required: \[features\]\n      properties:\n        features:\n(?: {10}.*\n)+/,
+    / {6}required: \[features\]\n {6}properties:\n {8}features:\n(?: {10}.*\n)+/,
     `      required: [${order.filter((n) => n !== 'last_scores').join(', ')}]\n      properties:\n${props}\n`,
   ).replace('      - features: [0.1, 0.2, 0.3, 0.4]', `      - ${JSON.stringify(REQUEST)}`);
 }

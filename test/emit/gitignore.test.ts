@@ -4,13 +4,13 @@
  * and the user's own lines around the block keep working.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src/config/model.js';
 import { emitGitignore, pulledModelDirs } from '../../src/emit/gitignore.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
+import { tempDir } from '../support/temp.js';
 
 function local(name: string, path: string): ModelSpec {
   return { name, source: { kind: 'local', uri: path, path }, runtime: 'onnx' };
@@ -18,7 +18,7 @@ function local(name: string, path: string): ModelSpec {
 
 /** Paths (of the list) git ignores in a repo whose .gitignore is `text`. */
 function ignoredBy(text: string, paths: string[]): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'mlgen-gitignore-'));
+  const dir = tempDir('mlgen-gitignore-');
   execFileSync('git', ['init', '-q'], { cwd: dir });
   writeFileSync(join(dir, '.gitignore'), text);
   // --no-index: judge by the rules alone; exit 1 = none ignored.

@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { chartDir, emitHelm } from '../../src/emit/helm.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { helm, type HelmMajor } from '../support/helm.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { HELM_MAJORS } from '../support/helm.js';
 import { PATHS } from '../../runtime/src/names.js';
 import { restrictedPssErrors, strictK8sErrors } from '../support/k8s-strict.js';

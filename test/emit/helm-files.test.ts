@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { emitHelm } from '../../src/emit/helm.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { helm, HELM_MAJORS } from '../support/helm.js';
 import { render, writeChart } from './helm-chart.js';
 

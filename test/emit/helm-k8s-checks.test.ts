@@ -3,7 +3,7 @@
  * on the mistakes it exists for, starting from a real rendered Deployment.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { abModel } from '../support/fixtures.js';
+import { abModel } from '../../testkit/fixtures.js';
 import { labelSyntaxErrors, restrictedPssErrors, strictK8sErrors } from '../support/k8s-strict.js';
 import { render, writeChart, type K8sObject } from './helm-chart.js';
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { emitAll } from '../../src/emit/index.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { HELM_MAJORS } from '../support/helm.js';
 import { restrictedPssErrors, strictK8sErrors } from '../support/k8s-strict.js';
 import { render, writeChart } from './helm-chart.js';

@@ -1,6 +1,6 @@
 /** Strings that break YAML or templates when written as text: each must round-trip unchanged. */
 import type { ServiceModel } from '../../src/config/model.js';
-import { abModel } from '../support/fixtures.js';
+import { abModel } from '../../testkit/fixtures.js';
 
 export const HOSTILE_STRINGS: ReadonlyArray<readonly [label: string, value: string]> = [
   ['colon-space', 'key: value'],

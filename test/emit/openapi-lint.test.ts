@@ -20,7 +20,7 @@ import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { buildOpenApi, emitOpenApi } from '../../src/emit/openapi.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { linkRuntimePackage, runtimeDocument, servedDocument } from '../support/openapi-served.js';
 import { hostileModel } from './openapi-hostile.js';
 

@@ -12,7 +12,7 @@ import { PATHS, VARIANT_HEADER } from '../../runtime/src/names.js';
 import { serviceDefinition, writeModels } from '../../runtime/test/support/service-fixture.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { buildOpenApi } from '../../src/emit/openapi.js';
-import { abModel } from '../support/fixtures.js';
+import { abModel } from '../../testkit/fixtures.js';
 import { servedDocument } from '../support/openapi-served.js';
 
 type Doc = Record<string, any>;

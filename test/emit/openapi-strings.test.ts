@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { emitOpenApi } from '../../src/emit/openapi.js';
-import { abModel } from '../support/fixtures.js';
+import { abModel } from '../../testkit/fixtures.js';
 import { HOSTILE_STRINGS, hostileModel } from './openapi-hostile.js';
 
 type Doc = Record<string, any>;

@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitOpenApi } from '../../src/emit/openapi.js';
-import { minimalModel } from '../support/fixtures.js';
+import { minimalModel } from '../../testkit/fixtures.js';
 import { linkRuntimePackage } from '../support/openapi-served.js';
-import { REPO } from '../support/service-project.js';
+import { REPO } from '../../testkit/service-project.js';
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@ import type { ServiceModel } from '../../src/config/model.js';
 import { emitters } from '../../src/emit/index.js';
 import { buildOpenApi, emitOpenApi, endpointNames } from '../../src/emit/openapi.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { runtimeDocument, servedDocument } from '../support/openapi-served.js';
 import { OPERATIONAL_OPERATION_IDS } from '../../src/emit/openapi-components.js';
 

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { chartDir } from '../../src/emit/helm.js';
 import { deployPipeline, rollbackPipeline } from '../../src/emit/spinnaker-pipeline.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { render, writeChart, type K8sObject } from './helm-chart.js';
 
 type Json = Record<string, any>;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deployPipeline, rollbackPipeline } from '../../src/emit/spinnaker-pipeline.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { evaluate, runPipeline } from '../support/orca.js';
 
 type Json = Record<string, any>;

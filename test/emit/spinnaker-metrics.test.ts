@@ -12,7 +12,7 @@ import { ServiceMetrics } from '../../runtime/src/metrics.js';
 import { LABELS } from '../../runtime/src/names.js';
 import type { ServiceModel } from '../../src/config/model.js';
 import { canaryConfig } from '../../src/emit/spinnaker-canary.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { kayentaPromQL, type CanaryConfigJson } from '../support/kayenta.js';
 
 type Sample = { name: string; labels: Record<string, string> };

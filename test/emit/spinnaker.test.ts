@@ -5,7 +5,7 @@ import { METRICS } from '../../runtime/src/names.js';
 import { countBalancedTemplates } from '../../src/emit/spel.js';
 import { emitSpinnaker } from '../../src/emit/spinnaker.js';
 import { SPINNAKER_PATHS, pipelineId } from '../../src/emit/spinnaker-names.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 
 type Json = Record<string, any>;
 const schema = (name: string) => JSON.parse(readFileSync(new URL(`../../schemas/spinnaker/${name}`, import.meta.url), 'utf8'));

@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ServiceModel } from '../../src/config/model.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
-import { buildRuntime, makeServiceProject, serviceFiles, tsc, writeFiles } from '../support/service-project.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
+import { buildRuntime, makeServiceProject, serviceFiles, tsc, writeFiles } from '../../testkit/service-project.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 beforeAll(() => buildRuntime());

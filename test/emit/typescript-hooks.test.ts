@@ -5,7 +5,7 @@ import { emitTypeScript } from '../../src/emit/typescript.js';
 import { endpointStub, hooksModule } from '../../src/emit/ts/default-hooks.js';
 import { hookEntryNames } from '../../src/emit/ts/hooks-scan.js';
 import { updateHooks } from '../../src/emit/ts/hooks-update.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 
 function withEndpoint(name: string) {
   const model = minimalModel();

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { emitAll } from '../../src/emit/index.js';
-import { abModel } from '../support/fixtures.js';
+import { abModel } from '../../testkit/fixtures.js';
 
 test('the TypeScript outputs are registered and no other emitter claims their paths', () => {
   const files = emitAll(abModel());

@@ -10,9 +10,9 @@ import { DEV_PACKAGES, RUNTIME_RANGE } from '../../src/emit/ts/versions.js';
 import { buildOpenApi } from '../../src/emit/openapi.js';
 import { requestValidators } from '../../runtime/src/request-validators.js';
 import type { EndpointDefinition } from '../../runtime/src/types.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { servedDocument } from '../support/openapi-served.js';
-import { REPO } from '../support/service-project.js';
+import { REPO } from '../../testkit/service-project.js';
 
 describe('schemaType', () => {
   test.each<[string, unknown, string]>([

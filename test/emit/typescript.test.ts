@@ -3,7 +3,7 @@ import type { ServiceModel } from '../../src/config/model.js';
 import { emitTypeScript } from '../../src/emit/typescript.js';
 import { emitTypeScriptProject } from '../../src/emit/typescript-project.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 
 const fixtures: Array<[string, () => ServiceModel]> = [
   ['minimal', minimalModel],

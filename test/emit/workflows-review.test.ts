@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVIEW_LABELS } from '../../src/emit/workflows-review.js';
+import { EXIT } from '../../src/exit-codes.js';
 import { mlgen, REPO } from '../support/cli.js';
 import { startGitHubStub, type GitHubStub, type StubLabel } from '../support/github-api-stub.js';
 import { runStepsAsync, type JobRun } from '../identity/ci-steps.js';
@@ -323,7 +324,7 @@ describe('the label step against the GitHub REST API contract (stub), one mlgen 
     try {
       const run = await label(['api-breaking'], stub);
       expect(run.steps.map((s) => [s.status, s.stdout])).toEqual([
-        [1, `::error::labelling the pull request failed: GET ${route}?per_page=100 answered 502: {"message":"Server Error"}\n`],
+        [EXIT.unavailable, `::error::labelling the pull request failed: GET ${route}?per_page=100 answered 502: {"message":"Server Error"}\n`],
       ]);
       expect(run.summary).toBe('');
     } finally {

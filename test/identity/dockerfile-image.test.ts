@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emitDockerfile } from '../../src/emit/dockerfile.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 import { imageConfig } from './dockerfile-image.js';
 
 const dockerfileFor = (description: string): string => {

@@ -29,10 +29,10 @@ import type { ModelSpec, ServiceModel } from '../../src/config/model.js';
 import { emitAll } from '../../src/emit/index.js';
 import { hashDir, modelDigest, writeLock } from '../../src/models/lock.js';
 import { render, writeChart, type K8sObject } from '../emit/helm-chart.js';
-import { EXAMPLE_MODELS } from '../support/example-models.js';
+import { EXAMPLE_MODELS } from '../../testkit/example-models.js';
 import { HELM_MAJORS } from '../support/helm.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
-import { makeServiceProject, REPO, tsc } from '../support/service-project.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
+import { makeServiceProject, REPO, tsc } from '../../testkit/service-project.js';
 import { buildArgsOf, runStepsAsync } from './ci-steps.js';
 import { imageConfig } from './dockerfile-image.js';
 
@@ -136,7 +136,12 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
     const posted: string[] = [];
     const webhook = createServer((req, res) => {
       let body = '';
-      req.on('data', (d: Buffer) => (body += d)).on('end', () => (posted.push(`${req.url} ${body}`), res.end('{}')));
+      req
+        .on('data', (d: Buffer) => (body += d))
+        .on('end', () => {
+          posted.push(`${req.url} ${body}`);
+          res.end('{}');
+        });
     }).listen(0, '127.0.0.1');
     await once(webhook, 'listening');
     const run = await runStepsAsync(files().get('.github/workflows/deploy.yml')!, 'deploy', ['Build and push the image', 'Trigger the Spinnaker pipeline'], {

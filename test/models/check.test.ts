@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, pullModels, readLock, verifyModels } from '../../src/models/index.js';
 import { formatDiagnostic } from '../../src/diagnostics.js';
-import { buildMlp } from '../support/onnx-builder.js';
+import { buildMlp } from '../../testkit/onnx-builder.js';
 import { tempDir, withModels } from './helpers.js';
 
 let root: Awaited<ReturnType<typeof tempDir>>;

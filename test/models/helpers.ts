@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelSource, ModelSpec, ServiceModel } from '../../src/config/model.js';
-import { minimalModel } from '../support/fixtures.js';
-import { buildMlp, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { minimalModel } from '../../testkit/fixtures.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 
 /** The ModelSource the config loader produces for a `source:` string (the forms the pull supports). */
 export function source(uri: string): ModelSource {

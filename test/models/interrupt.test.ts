@@ -11,15 +11,15 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullModels } from '../../src/models/index.js';
 import { snapshot, tempDir, withModels, writeModelDir } from './helpers.js';
-import { MlflowStub } from './mlflow-stub.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const RUN1 = '0123456789abcdef0123456789abcd01';
 const RUN2 = '0123456789abcdef0123456789abcd02';
 
-/** Transpiles src/models and its two runtime dependencies into a folder inside node_modules (so bare imports resolve). */
+/** Transpiles all of src/ (so a moved import cannot break the child) into a folder inside node_modules (so bare imports resolve). */
 async function transpile(out: string): Promise<void> {
-  const files = [...(await readdir(join(REPO, 'src', 'models'))).map((f) => join('src', 'models', f)), join('src', 'diagnostics.ts'), join('src', 'canonical.ts')];
+  const files = (await readdir(join(REPO, 'src'), { recursive: true })).filter((f) => f.endsWith('.ts')).map((f) => join('src', f));
   for (const f of files) {
     const js = ts.transpileModule(await readFile(join(REPO, f), 'utf8'), { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } });
     const target = join(out, f.replace(/\.ts$/, '.js'));

@@ -10,9 +10,9 @@ import { Command } from 'commander';
 import { modelsCommand } from '../../src/cli/commands/models.js';
 import { PULL_ARGS } from '../../src/ci/models.js';
 import { pullModels, type PullOptions } from '../../src/models/index.js';
-import { AB_YAML } from '../support/fixtures.js';
+import { AB_YAML } from '../../testkit/fixtures.js';
 import { snapshot, tempDir, withModels, writeModelDir } from './helpers.js';
-import { MlflowStub } from './mlflow-stub.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
 
 const RUN1 = '0a1b2c3d4e5f60718293a4b5c6d7e801';
 const RUN2 = '0a1b2c3d4e5f60718293a4b5c6d7e802';

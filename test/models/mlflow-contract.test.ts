@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { pullModels, verifyModels, type PullOptions } from '../../src/models/index.js';
-import { AB_YAML } from '../support/fixtures.js';
+import { AB_YAML } from '../../testkit/fixtures.js';
 import type { ProgressEvent } from '../../src/models/progress.js';
 import { expectedFiles, sizes, snapshot, tempDir, withModels, writeModelDir } from './helpers.js';
-import { MlflowStub } from './mlflow-stub.js';
+import { MlflowStub } from '../../testkit/mlflow-stub.js';
 
 const RUN1 = '5f2c1b0e9d8a4c7b8e6f5a4d3c2b1a01';
 const RUN2 = '5f2c1b0e9d8a4c7b8e6f5a4d3c2b1a02';

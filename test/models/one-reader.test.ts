@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../runtime/src/model-loader.js';
 import { parseConfigText } from '../../src/config/index.js';
-import { readAndCheckModels } from '../../src/emit/ts/model-files.js';
+import { readAndCheckModels } from '../../src/models/signatures.js';
 import { pullModels } from '../../src/models/index.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
-import { buildMlp } from '../support/onnx-builder.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
+import { buildMlp } from '../../testkit/onnx-builder.js';
 
 const ONNX = buildMlp({ inputName: 'features', inputDim: 4, hidden: [4], seed: 3 });
 const onnxFlavor = (data: string) => `flavors:\n  onnx:\n    data: ${data}\n    onnx_version: 1.16.0\n`;
@@ -50,7 +50,10 @@ async function folder(files: Record<string, string | Uint8Array>): Promise<strin
 async function runtimeCode(project: string): Promise<string | null> {
   // The service loads `models/<name>`: point its models directory at the folder's parent.
   return loadModel({ name: 'exported', source: 'exported' }, project).then(
-    async (m) => (await m.release(), null),
+    async (m) => {
+      await m.release();
+      return null;
+    },
     (e: { code?: string }) => e.code ?? String(e),
   );
 }

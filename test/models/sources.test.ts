@@ -6,9 +6,9 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ModelsError } from '../../src/models/errors.js';
+import type { ModelsError } from '../../src/models/errors.js';
 import { pullModels, type PullOptions } from '../../src/models/index.js';
-import { buildMlp } from '../support/onnx-builder.js';
+import { buildMlp } from '../../testkit/onnx-builder.js';
 import { expectedFiles, sha256, sizes, snapshot, tempDir, withModels, writeModelDir } from './helpers.js';
 
 const ONNX = buildMlp({ inputDim: 4, hidden: [3], seed: 7 });

@@ -1,10 +1,10 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { syncProject } from '../../src/sync/index.js';
 import { REPO, treeHashes } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 const examples = readdirSync(path.join(REPO, 'examples')).sort();
 
@@ -26,7 +26,7 @@ function reverseKeys(text: string): string {
 }
 
 async function syncInto(configText: string): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mlgen-det-'));
+  const dir = tempDir('mlgen-det-');
   writeFileSync(path.join(dir, 'mlservice.yaml'), configText);
   const r = await syncProject(dir, {});
   expect(r.exitCode).toBe(0);
@@ -54,8 +54,8 @@ describe('determinism across every output', () => {
 
   it('the same config synced into two directories gives identical bytes (no clocks, hosts or paths)', async () => {
     const file = path.join(REPO, 'examples/recommender/mlservice.yaml');
-    const a = mkdtempSync(path.join(tmpdir(), 'mlgen-det-a-'));
-    const b = mkdtempSync(path.join(tmpdir(), 'mlgen-det-b-other-name-'));
+    const a = tempDir('mlgen-det-a-');
+    const b = tempDir('mlgen-det-b-other-name-');
     copyFileSync(file, path.join(a, 'mlservice.yaml'));
     copyFileSync(file, path.join(b, 'mlservice.yaml'));
     await syncProject(a, {});

@@ -9,7 +9,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../support/onnx-builder.js';
+import { seededRandom } from '../../testkit/onnx-builder.js';
 import { treeHashes } from '../support/cli.js';
 import { copyExample, inParallel, runCli, type CliRun } from './support/cli-runs.js';
 import { report, SCALE } from './support/mode.js';

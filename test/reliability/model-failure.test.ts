@@ -65,7 +65,11 @@ function drive(base: string, streams: Record<string, { connections: number; next
 
 const statuses = (list: Answer[]) => [...new Set(list.map((a) => a.status || a.error))].sort();
 /** `{status: count}` of a stream's answers, for the report. */
-const counts = (list: Answer[]) => list.reduce<Record<string, number>>((o, a) => ({ ...o, [a.status || a.error!]: (o[a.status || a.error!] ?? 0) + 1 }), {});
+function counts(list: Answer[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of list) out[a.status || a.error!] = (out[a.status || a.error!] ?? 0) + 1;
+  return out;
+}
 const problemOf = (a: Answer) => ({ status: a.status, contentType: a.headers['content-type'], retryAfter: a.headers['retry-after'], body: JSON.parse(a.text) as Record<string, unknown> });
 
 describe('a model that fails under load (real service process, real ONNX models)', () => {

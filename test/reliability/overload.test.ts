@@ -12,10 +12,10 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileService, spawnService, type CompiledService, type ServiceProcess } from '../support/live-service.js';
 import { HttpClient, type Answer } from './support/load.js';
-import { total } from './support/metrics.js';
+import { total } from '../../testkit/metrics.js';
 import { report, SCALE } from './support/mode.js';
 import { LARGE_YAML, largeRequest, writeLargeModel } from './support/services.js';
-import { percentile, round } from './support/stats.js';
+import { percentile, round } from '../../testkit/stats.js';
 
 const CONNECTIONS = 768;
 

@@ -29,7 +29,7 @@ import { compileValidators, judge, type Answer } from '../support/fuzz/judge.js'
 import { deref, type Schema } from '../support/fuzz/schema-values.js';
 import { prepareExample } from '../support/example-service.js';
 import { startServiceProcess } from '../support/live-service.js';
-import { REPO } from '../support/service-project.js';
+import { REPO } from '../../testkit/service-project.js';
 
 const LONG = process.env.MLGEN_RELIABILITY_LONG === '1';
 const FUZZ_BOUNDED = 500;

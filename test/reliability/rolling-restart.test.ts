@@ -10,13 +10,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileService, spawnService, type CompiledService, type ServiceProcess } from '../support/live-service.js';
-import { freePort } from '../support/net.js';
+import { freePort } from '../../testkit/net.js';
 import { drainTimings, type DrainTimings } from './support/drain-timings.js';
 import { closedLoop, HttpClient, openLoop } from './support/load.js';
 import { report, SCALE } from './support/mode.js';
 import { RoundRobinProxy } from './support/round-robin-proxy.js';
 import { SCORER_YAML, scoreRequest, writeScorerModel } from './support/services.js';
-import { round } from './support/stats.js';
+import { round } from '../../testkit/stats.js';
 
 /** The proxy's readiness poll: the 200 ms, or the chart's probe period if that is shorter. */
 const POLL_LIMIT_MS = 200;

@@ -24,7 +24,7 @@ import { compileService, spawnService, type CompiledService, type ServiceProcess
 import { closedLoop, HttpClient, openLoop } from './support/load.js';
 import { LONG, report, SCALE } from './support/mode.js';
 import { SCORER_YAML, scoreRequest, writeScorerModel } from './support/services.js';
-import { percentile, round, slope } from './support/stats.js';
+import { percentile, round, slope } from '../../testkit/stats.js';
 
 /** MiB per minute by which the per-minute floor of the V8 heap in use may rise (long run). */
 const HEAP_FLOOR_SLOPE_LIMIT = 0.5;

@@ -17,7 +17,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { treeHashes } from '../support/cli.js';
-import { seededRandom } from '../support/onnx-builder.js';
+import { seededRandom } from '../../testkit/onnx-builder.js';
 import { copyExample, runCli, type CliRun } from './support/cli-runs.js';
 import { report, SCALE } from './support/mode.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceModel } from '../../src/config/model.js';
 import { summarizeChanges } from '../../src/review/index.js';
-import { abModel } from '../support/fixtures.js';
+import { abModel } from '../../testkit/fixtures.js';
 
 type Props = Record<string, Record<string, any>>;
 

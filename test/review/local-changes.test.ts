@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { localChanges, renderSummary, summarizeChanges } from '../../src/review/index.js';
 import type { ManifestEntry } from '../../src/sync/manifest.js';
 import { localRecord } from '../../src/sync/local-change.js';
-import { abModel } from '../support/fixtures.js';
+import { abModel } from '../../testkit/fixtures.js';
 
 const OUT = 'a: 1\nb: 2\nc: 3\n';
 

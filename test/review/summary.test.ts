@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceModel } from '../../src/config/model.js';
 import { renderSummary, summarizeChanges } from '../../src/review/index.js';
-import { abModel, minimalModel } from '../support/fixtures.js';
+import { abModel, minimalModel } from '../../testkit/fixtures.js';
 
 function lines(mutate: (m: ServiceModel) => void, base: () => ServiceModel = abModel): string[] {
   const after = base();

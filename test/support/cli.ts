@@ -4,9 +4,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { tempDir } from './temp.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 export const MLGEN = path.join(REPO, 'bin/mlgen.js');
@@ -28,7 +28,7 @@ export function mlgen(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}):
 }
 
 export function tempProject(prefix = 'mlgen-cli-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 /** path -> sha256 of every file under `dir` (sorted), to prove a command wrote nothing. */

@@ -1,6 +1,6 @@
 /**
  * A committed example (`examples/<name>/`) served for real, as a team runs it: a copy of the
- * project with the real ONNX models its hooks are written for (test/support/example-models.ts)
+ * project with the real ONNX models its hooks are written for (testkit/example-models.ts)
  * where `mlgen models pull` puts them, `node_modules` linked to exactly its generated dependencies
  * (the runtime from this process's private build) and compiled with its own strict `tsc`, ready
  * for `startServiceProcess` (test/support/live-service.ts).
@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
 import { mlgen } from './cli.js';
-import { EXAMPLE_MODELS } from './example-models.js';
-import { buildMlp, writeMlflowModelDir } from './onnx-builder.js';
-import { linkDependencies, REPO, tsc } from './service-project.js';
+import { EXAMPLE_MODELS } from '../../testkit/example-models.js';
+import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
+import { linkDependencies, REPO, tsc } from '../../testkit/service-project.js';
 
 /**
  * Copies `examples/<name>`, places its models and compiles it; returns the copy's directory.

@@ -7,7 +7,7 @@ import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ts from 'typescript';
 import type { OutputFile } from '../../src/emit/types.js';
-import { buildRuntime } from './service-project.js';
+import { buildRuntime } from '../../testkit/service-project.js';
 
 export interface LoadedHooks {
   preprocess(input: unknown, ctx?: unknown): Array<Record<string, Float32Array | Float64Array>>;

@@ -11,8 +11,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseConfigText } from '../../src/config/index.js';
 import type { ServiceModel } from '../../src/config/model.js';
-import { freePort } from './net.js';
-import { buildRuntime, makeServiceProject, tsc } from './service-project.js';
+import { freePort } from '../../testkit/net.js';
+import { buildRuntime, makeServiceProject, tsc } from '../../testkit/service-project.js';
 
 export interface LiveService {
   dir: string;

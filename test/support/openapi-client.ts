@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ServiceModel } from '../../src/config/model.js';
-import { REPO } from './service-project.js';
+import { REPO } from '../../testkit/service-project.js';
 
 const run = promisify(execFile);
 

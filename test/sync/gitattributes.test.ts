@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { emitGitattributes } from '../../src/emit/gitattributes.js';
 import { upsertBlock } from '../../src/emit/managed-block.js';
 import { syncFiles } from '../../src/sync/sync.js';
-import { minimalModel } from '../support/fixtures.js';
+import { minimalModel } from '../../testkit/fixtures.js';
 import { CONFIG, read, tempProject } from './helpers.js';
 
 const SPEC = { begin: '# BEGIN mlgen', end: '# END mlgen', body: 'a\nb' };

@@ -13,7 +13,7 @@ import { unifiedDiff } from '../../src/sync/diff.js';
 import { sha256 } from '../../src/sync/hash.js';
 import { baseFromRecord, localRecord, patchStats } from '../../src/sync/local-change.js';
 import { syncFiles } from '../../src/sync/sync.js';
-import { seededRandom } from '../support/onnx-builder.js';
+import { seededRandom } from '../../testkit/onnx-builder.js';
 import { CONFIG, gen, read, snapshotTree, tempProject } from './helpers.js';
 
 const lines = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag} line ${i + 1}`);

@@ -10,7 +10,7 @@ import { DiagnosticError, EXIT, formatDiagnostic } from '../../src/diagnostics.j
 import { generatorInfo } from '../../src/sync/manifest.js';
 import { syncProject } from '../../src/sync/project.js';
 import { syncFiles } from '../../src/sync/sync.js';
-import { MINIMAL_YAML } from '../support/fixtures.js';
+import { MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { CONFIG, gen, read, scaffold, tempProject } from './helpers.js';
 
 const V1 = ['// header', 'one', 'two', 'three', ''].join('\n');

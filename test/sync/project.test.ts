@@ -5,7 +5,7 @@ import { DiagnosticError, EXIT } from '../../src/diagnostics.js';
 import { emitAll } from '../../src/emit/index.js';
 import { parseConfigText } from '../../src/config/index.js';
 import { syncProject } from '../../src/sync/index.js';
-import { AB_YAML, MINIMAL_YAML } from '../support/fixtures.js';
+import { AB_YAML, MINIMAL_YAML } from '../../testkit/fixtures.js';
 import { hashes, read, snapshotTree, tempProject } from './helpers.js';
 
 describe('syncProject: mlservice.yaml through every registered emitter', () => {

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildMlp, writeMlflowModelDir } from '../../../test/support/onnx-builder.js';
+import { buildMlp, writeMlflowModelDir } from '../../../testkit/onnx-builder.js';
 import type { BatchingDefinition, ServiceDefinition } from '../../src/types.js';
 
 export const INPUT_DIM = 4;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { EXIT } from '../../diagnostics.js';
 import type { SummaryFormat } from '../../review/index.js';
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 import { CONFIG_FILE, configPath } from './validate.js';
 
 export const diffCommand: CommandSpec = {

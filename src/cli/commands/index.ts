@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 import { checkCommand, syncCommand } from './sync.js';
 import { diffCommand } from './diff.js';
 import { initCommand } from './init.js';

@@ -4,22 +4,19 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { DiagnosticError, EXIT } from '../../diagnostics.js';
 import type { CliCode } from '../codes.js';
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 import { runSync } from './sync.js';
 import { CONFIG_FILE } from './validate.js';
-
-/** Where a project's editor finds the schema once generator-mlservice is a devDependency. */
-export const SCHEMA_REF = './node_modules/generator-mlservice/schemas/mlservice.schema.json';
 
 export const initCommand: CommandSpec = {
   name: 'init',
   description: 'start a new service: write a starter mlservice.yaml (flags as in `yo mlservice`) and sync',
   options: [
     new Option('--name <name>', 'service name (DNS-1123 label); default: the directory name'),
-    new Option('--model <source>', 'first model source').default('models:/model/1'),
-    new Option('--fields <list>', 'input fields as name:type,...').default('user_id:string,age:number,score:number'),
+    new Option('--model <source>', 'first model source; default: models:/<name>/1'),
+    new Option('--fields <list>', 'input fields as name:type,...; default: user_id:string,age:number,score:number'),
     new Option('--ab-model <source>', 'treatment model source: adds a sticky A/B split'),
-    new Option('--ab-weight <percent>', 'treatment weight in percent').argParser(Number),
+    new Option('--ab-weight <percent>', 'treatment weight in percent; default: 10').argParser(Number),
     new Option('--ab-unit <field>', 'input field that keeps A/B assignment sticky'),
   ],
   async run(opts, _args, io) {
@@ -30,18 +27,17 @@ export const initCommand: CommandSpec = {
       const fix = 'edit it and run `mlgen sync`, or init into an empty directory';
       throw new DiagnosticError([{ code, severity: 'error', message: 'already exists; nothing written', fix, file: target, line: 0, col: 0 }], EXIT.conflict);
     }
-    const name = String(opts.name ?? path.basename(root)).toLowerCase();
-    const { renderStarterConfig } = await import('../../scaffold/starter-config.js');
-    const text = renderStarterConfig(
-      {
-        name,
-        modelSource: String(opts.model),
-        fields: String(opts.fields).split(','),
-        abModelSource: opts.abModel as string | undefined,
+    const { starterAnswers, starterFile } = await import('../../scaffold/starter.js');
+    // The same answers and checks as `yo mlservice`; a refused answer writes nothing.
+    const text = starterFile(
+      starterAnswers(root, {
+        name: opts.name as string | undefined,
+        model: opts.model as string | undefined,
+        fields: opts.fields as string | undefined,
+        abModel: opts.abModel as string | undefined,
         abWeight: opts.abWeight as number | undefined,
         abUnit: opts.abUnit as string | undefined,
-      },
-      SCHEMA_REF,
+      }),
     );
     await mkdir(root, { recursive: true });
     await writeFile(target, text, { flag: 'wx' });

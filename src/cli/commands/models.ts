@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Option } from 'commander';
 import { DiagnosticError, EXIT, formatDiagnostic } from '../../diagnostics.js';
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 import type { Io } from '../io.js';
 import { configPath } from './validate.js';
 
@@ -60,6 +60,6 @@ export const modelsCommand: CommandSpec = {
   subcommands: [pull, verify],
   async run(_opts, _args, io) {
     io.err('usage: mlgen models pull [--only <names...>] [--force] [--locked] | mlgen models verify');
-    return 64;
+    return EXIT.usage;
   },
 };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Option } from 'commander';
 import { EXIT } from '../../diagnostics.js';
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 import { configPath } from './validate.js';
 
 const install: CommandSpec = {
@@ -14,7 +14,7 @@ const install: CommandSpec = {
     new Option('--dry-run', 'read what Spinnaker holds and print what would change; write nothing'),
   ],
   async run(opts, _args, io) {
-    const [{ SpinnakerApi }, { describeStep, installSpinnaker }, { EXIT_USAGE, SpinnakerError }] = await Promise.all([
+    const [{ SpinnakerApi }, { describeStep, installSpinnaker }, { SpinnakerError }] = await Promise.all([
       import('../../spinnaker/gate.js'),
       import('../../spinnaker/install.js'),
       import('../../spinnaker/codes.js'),
@@ -22,7 +22,7 @@ const install: CommandSpec = {
     const root = path.dirname(path.resolve(io.cwd, configPath(opts, io.cwd)));
     const gate = (opts.gate as string | undefined) || io.env.SPINNAKER_GATE_URL;
     if (!gate) {
-      throw new SpinnakerError('SPINNAKER.NO_GATE', 'no Spinnaker gate URL', 'pass --gate https://gate.example.com or set SPINNAKER_GATE_URL (in CI: the repository secret of that name)', 'mlgen spinnaker install', EXIT_USAGE);
+      throw new SpinnakerError('SPINNAKER.NO_GATE', 'no Spinnaker gate URL', 'pass --gate https://gate.example.com or set SPINNAKER_GATE_URL (in CI: the repository secret of that name)', 'mlgen spinnaker install', EXIT.usage);
     }
     const api = new SpinnakerApi({ gate, kayenta: opts.kayenta as string | undefined, token: io.env.SPINNAKER_GATE_TOKEN || undefined });
     const dryRun = opts.dryRun === true;
@@ -38,6 +38,6 @@ export const spinnakerCommand: CommandSpec = {
   subcommands: [install],
   async run(_opts, _args, io) {
     io.err('usage: mlgen spinnaker install [--gate <url>] [--kayenta <url>] [--dry-run]');
-    return 64;
+    return EXIT.usage;
   },
 };

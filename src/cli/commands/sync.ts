@@ -5,7 +5,7 @@ import { DiagnosticError, EXIT } from '../../diagnostics.js';
 import type { SyncResult } from '../../sync/index.js';
 import type { ReviewBase } from '../git-config.js';
 import type { Io } from '../io.js';
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 
 export interface SyncFlags {
   dryRun?: boolean;

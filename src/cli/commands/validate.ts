@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILE } from '../../config/file.js';
 import { EXIT } from '../../diagnostics.js';
-import type { CommandSpec } from '../main.js';
+import type { CommandSpec } from '../command.js';
 
 export { CONFIG_FILE };
 

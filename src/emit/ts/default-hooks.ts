@@ -119,7 +119,10 @@ function planFeatures(e: EndpointSpec): Plan {
   for (const [key, schema] of Object.entries(props)) {
     const value = propertyAccess('input', key);
     const opt = !required.has(key);
-    const feature = (expr: string, width: number) => (plan.features.push(expr), (plan.width += width));
+    const feature = (expr: string, width: number) => {
+      plan.features.push(expr);
+      plan.width += width;
+    };
     if (key === candidateKey) {
       plan.candidates = { key, schema, required: !opt };
       if (isNumericArray(schema)) plan.width += 1;

@@ -35,7 +35,7 @@ export function propertyAccess(obj: string, key: string): string {
 
 /** A JSDoc block for `text` (none when empty); `*\/` inside the text cannot end the comment. */
 export function jsDoc(text: string | undefined, indent = ''): string {
-  if (!text || !text.trim()) return '';
+  if (!text?.trim()) return '';
   const lines = text.replace(/\*\//g, '*\\/').trim().split(/\r?\n/);
   if (lines.length === 1) return `${indent}/** ${lines[0]} */\n`;
   return `${indent}/**\n${lines.map((l) => `${indent} *${l ? ` ${l}` : ''}`).join('\n')}\n${indent} */\n`;

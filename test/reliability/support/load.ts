@@ -7,7 +7,7 @@
  * is a failure, kept with its time.
  */
 import http from 'node:http';
-import { percentile } from './stats.js';
+import { percentile } from '../../../testkit/stats.js';
 
 export interface Answer {
   /** HTTP status, or 0 when no answer came (socket error, timeout). */

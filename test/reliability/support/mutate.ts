@@ -13,7 +13,7 @@ const pick = <T>(rnd: Random, list: readonly T[]): T => list[Math.floor(rnd() * 
 const int = (rnd: Random, n: number): number => Math.floor(rnd() * n);
 
 const OTHER_TYPES: readonly unknown[] = [0, 1, -1, 'text', '', true, false, null, [], {}, [1, 'a'], { a: 1 }];
-const EXTREMES: readonly unknown[] = [-1, 0, 0.5, -0, 1e309, -1e309, 2 ** 53 + 1, 65537, 1e-300, '1e3', 'NaN', '.inf'];
+const EXTREMES: readonly unknown[] = [-1, 0, 0.5, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2 ** 53 + 1, 65537, 1e-300, '1e3', 'NaN', '.inf'];
 const STRAY = ['\t', '{', '}', '[', ']', ':', ': ', '#', '"', "'", '&a', '*a', '!!binary ', '%', '|', '>', '-', '? ', ',', '\u0000', '\uFEFF', '\r', '🚀', '\\', '@', '`'];
 
 /** Every map pair and sequence item of the document, with the collection that holds it. */
@@ -42,7 +42,7 @@ function setValue(doc: Document, slot: ReturnType<typeof slots>[number], value: 
   else if (isSeq(slot.parent)) slot.parent.items[slot.index] = node;
 }
 
-function valueOf(slot: ReturnType<typeof slots>[number]): unknown {
+function slotValue(slot: ReturnType<typeof slots>[number]): unknown {
   return slot.pair ? slot.pair.value : isSeq(slot.parent) ? slot.parent.items[slot.index] : undefined;
 }
 
@@ -64,7 +64,7 @@ const TREE: Record<string, TreeMutation> = {
     return `${key} -> ${renamed}`;
   },
   'add unknown key': (doc, rnd) => {
-    const maps = slots(doc).map(valueOf).filter(isMap);
+    const maps = slots(doc).map(slotValue).filter(isMap);
     const target = maps.length > 0 && rnd() < 0.8 ? pick(rnd, maps) : doc.contents;
     if (isMap(target)) target.set(pick(rnd, ['replica', 'extra', 'Service', 'x-note', '']), pick(rnd, OTHER_TYPES));
     return 'unknown key';
@@ -75,19 +75,19 @@ const TREE: Record<string, TreeMutation> = {
     return String(s.pair?.key ?? `[${s.index}]`);
   },
   'extreme number': (doc, rnd) => {
-    const numeric = slots(doc).filter((s) => isScalar(valueOf(s)) && typeof (valueOf(s) as { value: unknown }).value === 'number');
+    const numeric = slots(doc).filter((s) => isScalar(slotValue(s)) && typeof (slotValue(s) as { value: unknown }).value === 'number');
     const s = pick(rnd, numeric.length > 0 ? numeric : slots(doc));
     setValue(doc, s, pick(rnd, EXTREMES));
     return String(s.pair?.key ?? `[${s.index}]`);
   },
   'hostile string': (doc, rnd) => {
-    const strings = slots(doc).filter((s) => isScalar(valueOf(s)) && typeof (valueOf(s) as { value: unknown }).value === 'string');
+    const strings = slots(doc).filter((s) => isScalar(slotValue(s)) && typeof (slotValue(s) as { value: unknown }).value === 'string');
     const s = pick(rnd, strings.length > 0 ? strings : slots(doc));
     setValue(doc, s, pick(rnd, HOSTILE_STRINGS)[1]);
     return String(s.pair?.key ?? `[${s.index}]`);
   },
   'duplicate list entry': (doc, rnd) => {
-    const seqs = slots(doc).map(valueOf).filter(isSeq).filter((q) => q.items.length > 0);
+    const seqs = slots(doc).map(slotValue).filter(isSeq).filter((q) => q.items.length > 0);
     if (seqs.length === 0) return 'no list';
     const q = pick(rnd, seqs);
     q.items.push(doc.createNode(JSON.parse(JSON.stringify(q.items[int(rnd, q.items.length)]))));

@@ -8,8 +8,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MINIMAL_YAML } from '../../support/fixtures.js';
-import { buildMlp } from '../../support/onnx-builder.js';
+import { MINIMAL_YAML } from '../../../testkit/fixtures.js';
+import { buildMlp } from '../../../testkit/onnx-builder.js';
 import type { RequestSpec } from './load.js';
 
 const DEPLOY = MINIMAL_YAML.slice(MINIMAL_YAML.indexOf('deploy:\n'));

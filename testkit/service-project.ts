@@ -12,16 +12,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { ServiceModel } from '../../src/config/model.js';
-import type { OutputFile } from '../../src/emit/types.js';
-import { emitOpenApi } from '../../src/emit/openapi.js';
-import { emitTypeScript } from '../../src/emit/typescript.js';
-import { emitTypeScriptProject } from '../../src/emit/typescript-project.js';
-import { readModelSignatures, withModelInputs } from '../../src/emit/ts/model-files.js';
+import type { ServiceModel } from '../src/config/model.js';
+import type { OutputFile } from '../src/emit/types.js';
+import { emitOpenApi } from '../src/emit/openapi.js';
+import { emitTypeScript } from '../src/emit/typescript.js';
+import { emitTypeScriptProject } from '../src/emit/typescript-project.js';
+import { readModelSignatures, withModelInputs } from '../src/models/signatures.js';
 
 const run = promisify(execFile);
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TSC = join(REPO, 'node_modules/typescript/bin/tsc');
 
 /** The files the service needs for `model`, as the emitters return them: TypeScript project and `openapi.yaml` (read at start-up). */

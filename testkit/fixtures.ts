@@ -4,7 +4,7 @@
  * YAML in `MINIMAL_YAML` / `AB_YAML` normalizes to exactly these objects, so they never drift from
  * what the loader would produce. Each call returns a fresh deep copy: tests may mutate it.
  */
-import type { ServiceModel } from '../../src/config/model.js';
+import type { ServiceModel } from '../src/config/model.js';
 
 /** The mlservice.yaml that `minimalModel()` corresponds to (defaults left implicit). */
 export const MINIMAL_YAML = `apiVersion: mlservice/v1

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, test } from 'vitest';
-import { checkModelsOnDisk } from '../../src/emit/ts/model-files.js';
-import { readOnnxSignature } from '../../src/emit/ts/onnx-signature.js';
-import { AB_YAML, MINIMAL_YAML, abModel, minimalModel } from '../support/fixtures.js';
-import { buildMlp, buildZipMapClassifier, externalizeWeights, writeMlflowModelDir } from '../support/onnx-builder.js';
+import { checkModelsOnDisk } from '../../src/models/signatures.js';
+import { readOnnxSignature } from '../../src/models/onnx-signature.js';
+import { AB_YAML, MINIMAL_YAML, abModel, minimalModel } from '../../testkit/fixtures.js';
+import { buildMlp, buildZipMapClassifier, externalizeWeights, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 
 describe('readOnnxSignature', () => {
   test('an MLP: one float input with a symbolic batch axis, one output', () => {

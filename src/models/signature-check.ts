@@ -1,5 +1,5 @@
-import type { ServiceModel } from '../../config/model.js';
-import type { Diagnostic } from '../../diagnostics.js';
+import type { ServiceModel } from '../config/model.js';
+import type { Diagnostic } from '../diagnostics.js';
 import type { OnnxSignature, ValueSignature } from './onnx-signature.js';
 
 /**

@@ -9,11 +9,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { locateModel, locateModelAt, ModelLoadError, type ModelLocation } from '@mlservice/runtime/model-files';
-import { locate } from '../../config/locate.js';
-import { parseYaml } from '../../config/load.js';
-import type { ModelSpec, ServiceModel } from '../../config/model.js';
-import type { Diagnostic } from '../../diagnostics.js';
-import { checkModelSignatures, type Locate } from './model-check.js';
+import { locate } from '../config/locate.js';
+import { parseYaml } from '../config/load.js';
+import type { ModelSpec, ServiceModel } from '../config/model.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { checkModelSignatures, type Locate } from './signature-check.js';
 import { readOnnxSignature, type OnnxSignature } from './onnx-signature.js';
 
 /** Where the service will find model `m` of the project at `root`; null when it is not there yet. */
