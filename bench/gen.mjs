@@ -107,8 +107,5 @@ const growth = synth.slice(1).map((r, i) => ({
 }));
 for (const g of growth) console.log(`growth ${g.step}: sync x${g.syncRatio}, check x${g.checkRatio} (config size x2)`);
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(
-  path.join(root, 'bench/results/gen.json'),
-  `${JSON.stringify({ runs: RUNS, node: process.version, rows, growth }, null, 2)}\n`,
-);
+writeFileSync(path.join(root, 'bench/results/gen.json'), `${JSON.stringify({ runs: RUNS, node: process.version, rows, growth }, null, 2)}\n`);
 console.log('wrote bench/results/gen.json');

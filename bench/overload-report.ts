@@ -68,15 +68,26 @@ export function overloadMarkdown(r: OverloadReport): string {
     `| sustainable rate (req/s) | ${f(r.sustainableRps, 0)} |`,
     `| offered rate (req/s) | ${f(r.offeredRps, 0)} |`,
     `| 200s per second | ${f(r.okRps, 0)} |`,
-    `| answers by status | ${Object.entries(r.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')} |`,
+    `| answers by status | ${Object.entries(r.statuses)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ')} |`,
     `| p50 of the 200s / of the refusals (ms) | ${f(r.okP50Ms, 2)} / ${f(r.refusedP50Ms, 2)} |`,
     `| socket errors other than timeouts | ${r.socketErrors} |`,
     `| fitted batch cost a (ms/row), b (ms) | ${f(r.batchCost.perRowMs, 4)}, ${f(r.batchCost.fixedMs, 3)} |`,
     `| mean rows per batch, mean inference per batch (ms) | ${f(r.meanBatchRows)}, ${f(r.meanInferenceMs, 2)} |`,
-    `| mlservice_shed_requests_total during the overload | ${Object.entries(r.shed).map(([k, v]) => `${k}: ${v}`).join(', ')} |`,
+    `| mlservice_shed_requests_total during the overload | ${Object.entries(r.shed)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')} |`,
     `| requests the service read / answered within 250 ms / took over 1 s (its own histogram) | ${r.server.received} / ${r.server.within250ms} / ${r.server.over1s} |`,
     `| CPU during the overload, cores: service / load generator (same machine) | ${f(r.cpuCores.server, 2)} / ${f(r.cpuCores.client, 2)} |`,
-    `| service CPU per answer (µs) | ${f((1e6 * r.cpuCores.server * r.seconds) / Math.max(1, Object.values(r.statuses).reduce((a, b) => a + b, 0)), 0)} |`,
+    `| service CPU per answer (µs) | ${f(
+      (1e6 * r.cpuCores.server * r.seconds) /
+        Math.max(
+          1,
+          Object.values(r.statuses).reduce((a, b) => a + b, 0),
+        ),
+      0,
+    )} |`,
     `| overload duration (s) | ${f(r.seconds)} |`,
     '',
   ];

@@ -150,7 +150,12 @@ async function main(): Promise<void> {
       batchCost: { perRowMs, fixedMs },
       meanBatchRows: batches > 0 ? delta('mlservice_batch_size_sum') / batches : 0,
       meanInferenceMs: batches > 0 ? (1000 * delta('mlservice_inference_duration_seconds_sum')) / batches : 0,
-      shed: { queue_budget: delta('mlservice_shed_requests_total', { reason: 'queue_budget' }), queue_expired: delta('mlservice_shed_requests_total', { reason: 'queue_expired' }), queue_full: delta('mlservice_shed_requests_total', { reason: 'queue_full' }), client_gone: delta('mlservice_shed_requests_total', { reason: 'client_gone' }) },
+      shed: {
+        queue_budget: delta('mlservice_shed_requests_total', { reason: 'queue_budget' }),
+        queue_expired: delta('mlservice_shed_requests_total', { reason: 'queue_expired' }),
+        queue_full: delta('mlservice_shed_requests_total', { reason: 'queue_full' }),
+        client_gone: delta('mlservice_shed_requests_total', { reason: 'client_gone' }),
+      },
       server: {
         received: delta('mlservice_request_duration_seconds_count'),
         within250ms: delta('mlservice_request_duration_seconds_bucket', { le: '0.25' }),

@@ -32,7 +32,11 @@ const minutes = (Date.now() - started) / 60_000;
 
 let records: Array<Record<string, unknown>> = [];
 try {
-  records = readFileSync(jsonl, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  records = readFileSync(jsonl, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 } catch {
   // No figures: every test failed before reporting; the exit code says so.
 }

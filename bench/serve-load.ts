@@ -34,7 +34,12 @@ async function runWrk(url: string, bodyFile: string, connections: number, second
   const line = stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
   if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
   const s = JSON.parse(line.slice('BENCH_JSON '.length)) as {
-    requests: number; durationUs: number; p50Us: number; p90Us: number; p99Us: number; maxUs: number;
+    requests: number;
+    durationUs: number;
+    p50Us: number;
+    p90Us: number;
+    p99Us: number;
+    maxUs: number;
     errors: { connect: number; read: number; write: number; status: number; timeout: number };
   };
   const secs = s.durationUs / 1e6;
@@ -58,8 +63,12 @@ async function runAutocannon(url: string, bodyFile: string, connections: number,
   const args = ['-j', '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', body, url];
   const { stdout } = await run(bin, args, { maxBuffer: 1 << 24 });
   const r = JSON.parse(stdout) as {
-    duration: number; latency: { p50: number; p90: number; p99: number; max: number };
-    requests: { total: number }; errors: number; timeouts: number; non2xx: number;
+    duration: number;
+    latency: { p50: number; p90: number; p99: number; max: number };
+    requests: { total: number };
+    errors: number;
+    timeouts: number;
+    non2xx: number;
   };
   return {
     tool: 'autocannon',

@@ -80,7 +80,15 @@ interface ProfileResult {
   self: Map<string, number>;
 }
 
-async function profileOne(name: string, start: (profDir: string) => Promise<Server>, url: (s: Server) => string, bodyFile: string, conns: number, seconds: number, keep?: string): Promise<ProfileResult> {
+async function profileOne(
+  name: string,
+  start: (profDir: string) => Promise<Server>,
+  url: (s: Server) => string,
+  bodyFile: string,
+  conns: number,
+  seconds: number,
+  keep?: string,
+): Promise<ProfileResult> {
   const profDir = await mkdtemp(join(tmpdir(), `mlgen-prof-${name}-`));
   const server = await start(profDir);
   await load(url(server), bodyFile, conns, 2);
@@ -93,7 +101,7 @@ async function profileOne(name: string, start: (profDir: string) => Promise<Serv
   if (keep) await writeFile(join(keep, `${name}.cpuprofile`), JSON.stringify(profile));
   await rm(profDir, { recursive: true, force: true });
   // Requests during the whole profiled life: warm-up and measured load (the readiness polls are negligible).
-  const requests = r.requests + (r.reqPerSec * 2);
+  const requests = r.requests + r.reqPerSec * 2;
   return { name, reqPerSec: r.reqPerSec, p99Ms: r.p99Ms, processCpuUs: ((cpu1 - cpu0) * 1e6) / r.requests, requests, self: selfTimeByCategory(profile) };
 }
 

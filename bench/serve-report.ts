@@ -32,8 +32,7 @@ export interface Ratio {
   met: boolean;
 }
 
-const find = (cells: Cell[], model: string, server: string, c: number): Cell | undefined =>
-  cells.find((x) => x.model === model && x.server === server && x.connections === c);
+const find = (cells: Cell[], model: string, server: string, c: number): Cell | undefined => cells.find((x) => x.model === model && x.server === server && x.connections === c);
 
 /**
  * The targets of issue 10, for each generated variant that ran the needed cells. `batcher` is the

@@ -99,7 +99,10 @@ async function procField(pid: number, file: string): Promise<string> {
 async function waitReady(child: ChildProcess, base: string, stderr: () => string): Promise<void> {
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${stderr()}`);
-    const ok = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${base}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     if (i > 600) throw new Error(`server never became ready: ${stderr()}`);
     await new Promise((r) => setTimeout(r, 100));

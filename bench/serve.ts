@@ -57,13 +57,39 @@ const on = (maxLatencyMs: number): Batching => ({ enabled: true, maxBatchSize: 6
  * `-ortdefault` sets `intra_op_num_threads: 0` (onnxruntime's own default, a thread per core).
  */
 const VARIANTS: Variant[] = [
-  { name: 'gen-batch-2ms', kind: 'generated', batching: on(2), connections: ALL_CONNECTIONS, description: 'generated service, batching maxBatchSize 64, maxLatencyMs 2, runtime defaults (onnxruntime on the event-loop thread, 2 non-spinning intra-op threads)' },
-  { name: 'gen-batch-2ms-worker', kind: 'generated', batching: on(2), env: { MLSERVICE_INFERENCE_THREAD: 'worker' }, connections: ALL_CONNECTIONS, description: 'as gen-batch-2ms with MLSERVICE_INFERENCE_THREAD=worker (the session on a worker thread)' },
-  { name: 'gen-batch-2ms-ort1', kind: 'generated', batching: on(2), env: { MLSERVICE_ORT_THREADS: '1' }, connections: [1, 64], description: 'as gen-batch-2ms with MLSERVICE_ORT_THREADS=1 (one intra-op thread, as the minimal batcher)' },
+  {
+    name: 'gen-batch-2ms',
+    kind: 'generated',
+    batching: on(2),
+    connections: ALL_CONNECTIONS,
+    description: 'generated service, batching maxBatchSize 64, maxLatencyMs 2, runtime defaults (onnxruntime on the event-loop thread, 2 non-spinning intra-op threads)',
+  },
+  {
+    name: 'gen-batch-2ms-worker',
+    kind: 'generated',
+    batching: on(2),
+    env: { MLSERVICE_INFERENCE_THREAD: 'worker' },
+    connections: ALL_CONNECTIONS,
+    description: 'as gen-batch-2ms with MLSERVICE_INFERENCE_THREAD=worker (the session on a worker thread)',
+  },
+  {
+    name: 'gen-batch-2ms-ort1',
+    kind: 'generated',
+    batching: on(2),
+    env: { MLSERVICE_ORT_THREADS: '1' },
+    connections: [1, 64],
+    description: 'as gen-batch-2ms with MLSERVICE_ORT_THREADS=1 (one intra-op thread, as the minimal batcher)',
+  },
   { name: 'gen-nobatch', kind: 'generated', batching: { enabled: false, maxBatchSize: 64, maxLatencyMs: 2 }, connections: [1, 64], description: 'generated service, batching off, runtime defaults' },
   { name: 'plain', kind: 'plain', connections: ALL_CONNECTIONS, description: 'bench/servers/plain.mjs: Fastify + onnxruntime-node, ORT default session, run per request' },
   { name: 'plain-intra1', kind: 'plain', env: { INTRA_OP_THREADS: '1' }, connections: [1, 64], description: 'plain.mjs with intraOpNumThreads 1 (a tuned hand-written server)' },
-  { name: 'batcher', kind: 'batcher', connections: ALL_CONNECTIONS, description: 'bench/servers/batcher.mjs: the ceiling reference, ~40 lines of Fastify + onnxruntime-node with a dispatch-when-idle batcher (up to 64 rows per run, one intra-op thread), no validation, metrics or A/B' },
+  {
+    name: 'batcher',
+    kind: 'batcher',
+    connections: ALL_CONNECTIONS,
+    description:
+      'bench/servers/batcher.mjs: the ceiling reference, ~40 lines of Fastify + onnxruntime-node with a dispatch-when-idle batcher (up to 64 rows per run, one intra-op thread), no validation, metrics or A/B',
+  },
   { name: 'bare', kind: 'bare', connections: ALL_CONNECTIONS, description: 'bench/servers/bare.mjs: Fastify parsing the body, constant answer' },
 ];
 
@@ -122,10 +148,15 @@ async function cell(p: Prepared, v: Variant, server: Server, connections: number
     serverCpuUsPerReq: ((cpu1 - cpu0) * 1e6) / Math.max(1, result.requests),
     hostBusyPct: (100 * (host1.busy - host0.busy)) / Math.max(1, host1.total - host0.total),
     loadAverage: loadAvg,
-    batch: d && d.batches > 0 ? { meanSize: d.batchRows / d.batches, batches: d.batches, meanInferenceMs: (1000 * d.inferenceSeconds) / d.batches, meanQueueWaitMs: (1000 * d.queueWaitSeconds) / Math.max(1, d.queueWaits) } : null,
+    batch:
+      d && d.batches > 0
+        ? { meanSize: d.batchRows / d.batches, batches: d.batches, meanInferenceMs: (1000 * d.inferenceSeconds) / d.batches, meanQueueWaitMs: (1000 * d.queueWaitSeconds) / Math.max(1, d.queueWaits) }
+        : null,
   };
   const b = c.batch ? ` batch ${c.batch.meanSize.toFixed(1)}` : '';
-  console.log(`${p.model.name.padEnd(5)} ${v.name.padEnd(20)} c=${String(connections).padEnd(3)} ${result.reqPerSec.toFixed(0).padStart(6)} req/s p50 ${result.p50Ms.toFixed(2)} p99 ${result.p99Ms.toFixed(2)} ms${b} cpu ${c.serverCpuUsPerReq.toFixed(0)} µs/req err ${result.socketErrors}/${result.non2xx}`);
+  console.log(
+    `${p.model.name.padEnd(5)} ${v.name.padEnd(20)} c=${String(connections).padEnd(3)} ${result.reqPerSec.toFixed(0).padStart(6)} req/s p50 ${result.p50Ms.toFixed(2)} p99 ${result.p99Ms.toFixed(2)} ms${b} cpu ${c.serverCpuUsPerReq.toFixed(0)} µs/req err ${result.socketErrors}/${result.non2xx}`,
+  );
   return c;
 }
 
@@ -158,12 +189,15 @@ function medianCells(all: Cell[]): Cell[] {
       serverCpuUsPerReq: m((c) => c.serverCpuUsPerReq),
       hostBusyPct: m((c) => c.hostBusyPct),
       loadAverage: m((c) => c.loadAverage),
-      batch: batches.length === 0 ? null : {
-        meanSize: median(batches.map((b) => b.meanSize)),
-        batches: median(batches.map((b) => b.batches)),
-        meanInferenceMs: median(batches.map((b) => b.meanInferenceMs)),
-        meanQueueWaitMs: median(batches.map((b) => b.meanQueueWaitMs)),
-      },
+      batch:
+        batches.length === 0
+          ? null
+          : {
+              meanSize: median(batches.map((b) => b.meanSize)),
+              batches: median(batches.map((b) => b.batches)),
+              meanInferenceMs: median(batches.map((b) => b.meanInferenceMs)),
+              meanQueueWaitMs: median(batches.map((b) => b.meanQueueWaitMs)),
+            },
     };
   });
 }
@@ -174,8 +208,18 @@ function versions(): Record<string, string> {
 }
 
 async function main(): Promise<void> {
-  const variants = VARIANTS.filter((v) => pick(process.env.BENCH_SERVERS, VARIANTS.map((x) => x.name)).includes(v.name));
-  const models = MODELS.filter((m) => pick(process.env.BENCH_MODELS, MODELS.map((x) => x.name)).includes(m.name));
+  const variants = VARIANTS.filter((v) =>
+    pick(
+      process.env.BENCH_SERVERS,
+      VARIANTS.map((x) => x.name),
+    ).includes(v.name),
+  );
+  const models = MODELS.filter((m) =>
+    pick(
+      process.env.BENCH_MODELS,
+      MODELS.map((x) => x.name),
+    ).includes(m.name),
+  );
   const out = process.env.BENCH_OUT ?? join(REPO, 'bench', 'results');
   const work = await mkdtemp(join(tmpdir(), 'mlgen-bench-serve-'));
   const loadBefore = await loadAverage();
@@ -189,20 +233,21 @@ async function main(): Promise<void> {
     const running = new Map<Variant, Server>();
     try {
       for (const v of variants) running.set(v, await start(p, v));
-      for (let round = 0; round < ROUNDS; round++) for (const c of ALL_CONNECTIONS) {
-        for (const [v, server] of running) {
-          if (!v.connections.includes(c)) continue;
-          // The other servers are stopped (SIGSTOP) during a cell: idle, their timers and threads
-          // still wake up and, on 2 cores, showed in the measured server's p99 at 1 connection.
-          const others = [...running.values()].filter((o) => o !== server);
-          for (const o of others) process.kill(o.pid, 'SIGSTOP');
-          try {
-            rounds.push(await cell(p, v, server, c));
-          } finally {
-            for (const o of others) process.kill(o.pid, 'SIGCONT');
+      for (let round = 0; round < ROUNDS; round++)
+        for (const c of ALL_CONNECTIONS) {
+          for (const [v, server] of running) {
+            if (!v.connections.includes(c)) continue;
+            // The other servers are stopped (SIGSTOP) during a cell: idle, their timers and threads
+            // still wake up and, on 2 cores, showed in the measured server's p99 at 1 connection.
+            const others = [...running.values()].filter((o) => o !== server);
+            for (const o of others) process.kill(o.pid, 'SIGSTOP');
+            try {
+              rounds.push(await cell(p, v, server, c));
+            } finally {
+              for (const o of others) process.kill(o.pid, 'SIGCONT');
+            }
           }
         }
-      }
       for (const [v, server] of running) servers.push({ model: p.model.name, server: v.name, description: v.description, peakRssMiB: (await server.peakRssKiB()) / 1024 });
     } finally {
       for (const server of running.values()) await server.stop();
@@ -212,12 +257,19 @@ async function main(): Promise<void> {
   await rm(work, { recursive: true, force: true });
   const cells = medianCells(rounds);
   const order = (c: Cell) => [models.findIndex((m) => m.name === c.model), variants.findIndex((v) => v.name === c.server), c.connections];
-  cells.sort((a, b) => order(a).map((x, i) => x - order(b)[i]!).find((d) => d !== 0) ?? 0);
+  cells.sort(
+    (a, b) =>
+      order(a)
+        .map((x, i) => x - order(b)[i]!)
+        .find((d) => d !== 0) ?? 0,
+  );
   const generated = variants.filter((v) => v.kind === 'generated').map((v) => v.name);
   const setup = [
-    `${new Date().toISOString()}, ${Object.entries(versions()).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `${new Date().toISOString()}, ${Object.entries(versions())
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `load ${hasWrk ? 'wrk -t1' : 'autocannon'} in its own process, POST one JSON row per request (small: 64 floats, large: 256 floats), ${WARMUP} s warm-up + ${SECONDS} s per cell, ${ROUNDS} rounds over all servers; each figure is the median of its rounds`,
-    'generated service = the TypeScript emitters\' output for a one-endpoint config, compiled with its own tsc and run as `node dist/main.js` (LOG_LEVEL=info unless the variant says otherwise, logs to /dev/null), model as an MLflow directory',
+    "generated service = the TypeScript emitters' output for a one-endpoint config, compiled with its own tsc and run as `node dist/main.js` (LOG_LEVEL=info unless the variant says otherwise, logs to /dev/null), model as an MLflow directory",
     `models: small 64 -> 256 -> 256 -> 1, large 256 -> 1024 -> 1024 -> 1 (Gemm+Relu, Sigmoid), float32`,
     'where the time goes, and suggested runtime changes: [serve.findings.md](serve.findings.md)',
     `load average (1 min) before ${loadBefore}, after ${await loadAverage()}; client and servers share the same ${cpus().length} cores, so compare ratios within this run`,

@@ -35,7 +35,10 @@ async function startRegistry(work: string): Promise<MlflowStub> {
   const artifactsRoot = path.join(work, '.demo-registry');
   const stub = new MlflowStub({ artifactsRoot });
   const models = EXAMPLE_MODELS.recommender!;
-  for (const [version, model, runId] of [['12', 'ranker-control', 'a1b2c3d4e5f60718293a4b5c6d7e8f90'], ['13', 'ranker-treatment', 'f0e1d2c3b4a5968778695a4b3c2d1e0f']] as const) {
+  for (const [version, model, runId] of [
+    ['12', 'ranker-control', 'a1b2c3d4e5f60718293a4b5c6d7e8f90'],
+    ['13', 'ranker-treatment', 'f0e1d2c3b4a5968778695a4b3c2d1e0f'],
+  ] as const) {
     // The rankers the example's src/hooks.ts is written for (24 features per candidate).
     const bytes = buildMlp(models[model]!);
     await writeMlflowModelDir(path.join(artifactsRoot, '1', runId, 'artifacts', 'model'), bytes, { runId });
@@ -48,7 +51,10 @@ async function startRegistry(work: string): Promise<MlflowStub> {
 async function waitReady(url: string, child: ReturnType<typeof spawn>): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }

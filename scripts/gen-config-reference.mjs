@@ -19,7 +19,10 @@ const OUT = 'docs/config-reference.md';
 /** Follows local `$ref`s; sibling keywords win over the referenced ones (draft 2020-12). */
 function resolve(/** @type {Node} */ root, /** @type {Node} */ node) {
   if (typeof node.$ref !== 'string') return node;
-  const target = node.$ref.slice(2).split('/').reduce((n, s) => n[s], root);
+  const target = node.$ref
+    .slice(2)
+    .split('/')
+    .reduce((n, s) => n[s], root);
   const { $ref, ...rest } = node;
   return { ...resolve(root, target), ...rest };
 }

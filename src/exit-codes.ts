@@ -22,7 +22,8 @@ export const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
   ok: 'Done; `mlgen check`: the generated files are in sync.',
   drift: '`mlgen check`: a generated file differs from what the config gives; run `mlgen sync`.',
   conflict: 'A generated file was edited by hand or conflicts, or `mlgen init` found an `mlservice.yaml`; nothing is written.',
-  usage: 'The command line is wrong: an unknown command or option, a missing subcommand, or an answer `mlgen init` / `yo mlservice` cannot use; for `mlgen-ci`, also a bad option value or a variable its step needs that is not set.',
+  usage:
+    'The command line is wrong: an unknown command or option, a missing subcommand, or an answer `mlgen init` / `yo mlservice` cannot use; for `mlgen-ci`, also a bad option value or a variable its step needs that is not set.',
   invalidConfig: 'Invalid input: `mlservice.yaml`, the lock file, a model file or a file of `deploy/spinnaker/`.',
   noInput: 'An input cannot be read: the git history `mlgen diff` compares with, the lock file `mlgen-ci` reads.',
   unavailable: 'A service the command needs failed: the model registry, an artifact store, Spinnaker, the GitHub API; or a program `mlgen-ci` runs could not start.',

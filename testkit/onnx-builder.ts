@@ -67,9 +67,7 @@ function randomTensor(name: string, dims: number[], fanIn: number, rand: () => n
 }
 
 function node(opType: string, input: string[], output: string[], attrs: Record<string, number> = {}, domain = ''): Node {
-  const attribute = Object.entries(attrs).map(([name, i]) =>
-    onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT }),
-  );
+  const attribute = Object.entries(attrs).map(([name, i]) => onnx.AttributeProto.create({ name, i, type: onnx.AttributeProto.AttributeType.INT }));
   return onnx.NodeProto.create({ opType, input, output, attribute, domain, name: `${opType}_${output[0]}` });
 }
 

@@ -97,10 +97,7 @@ export async function linkDependencies(dir: string): Promise<void> {
  * is given it writes `<dir>/models/...` first, and the emitters see those models' inputs, as sync
  * does when the models were pulled before the first sync.
  */
-export async function makeServiceProject(
-  model: ServiceModel,
-  models?: (modelsDir: string) => Promise<void>,
-): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function makeServiceProject(model: ServiceModel, models?: (modelsDir: string) => Promise<void>): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'mlgen-service-'));
   if (models) {
     await models(join(dir, 'models'));

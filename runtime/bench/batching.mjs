@@ -16,13 +16,18 @@ const supportOut = join(runtimeDir, 'bench', 'dist', 'support');
 // Private builds (gitignored): tests in other processes may rewrite runtime/dist meanwhile.
 const runtimeOut = join(runtimeDir, 'bench', 'dist', 'runtime');
 execFileSync('npx', ['tsc', '-p', join(runtimeDir, 'tsconfig.json'), '--outDir', runtimeOut], { cwd: repo, stdio: 'inherit' });
-execFileSync('npx', ['tsc', '--outDir', supportOut, '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--esModuleInterop', join(repo, 'testkit/onnx-builder.ts')], { cwd: repo, stdio: 'inherit' });
+execFileSync('npx', ['tsc', '--outDir', supportOut, '--module', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--esModuleInterop', join(repo, 'testkit/onnx-builder.ts')], {
+  cwd: repo,
+  stdio: 'inherit',
+});
 const { buildMlp, writeMlflowModelDir } = await import(pathToFileURL(join(supportOut, 'onnx-builder.js')).href);
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-batching-'));
 await writeMlflowModelDir(join(dir, 'models', 'm'), buildMlp({ inputDim: 32, hidden: [256, 256], seed: 1 }));
 const script = join(dir, 'service.mjs');
-writeFileSync(script, `
+writeFileSync(
+  script,
+  `
 import { startService } from ${JSON.stringify(pathToFileURL(join(runtimeOut, 'index.js')).href)};
 const validate = (d) => Array.isArray(d?.features); validate.errors = null;
 const enabled = process.env.BATCHING === 'on';
@@ -37,12 +42,19 @@ const svc = await startService({
 }, { modelsDir: process.argv[2], port: 0, host: '127.0.0.1' });
 await svc.ready;
 console.log('READY ' + svc.url);
-`);
+`,
+);
 
 async function start(batching) {
   const child = spawn(process.execPath, [script, join(dir, 'models')], { env: { ...process.env, BATCHING: batching, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  const url = await new Promise((ok) => child.stdout.on('data', (d) => { out += d; const m = /READY (\S+)/.exec(out); if (m) ok(m[1]); }));
+  const url = await new Promise((ok) =>
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /READY (\S+)/.exec(out);
+      if (m) ok(m[1]);
+    }),
+  );
   return { child, url };
 }
 

@@ -119,7 +119,12 @@ export class AbRouter {
   private missing(): Assignment {
     const rule = this.def.missingUnit;
     if (rule === 'reject') {
-      const pointer = '/' + this.def.unit.split('.').map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+      const pointer =
+        '/' +
+        this.def.unit
+          .split('.')
+          .map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1'))
+          .join('/');
       throw new InvalidRequestError(`the A/B unit "${this.def.unit}" is missing or empty`, [{ pointer, message: 'is required to assign a variant' }]);
     }
     const v = this.def.variants.find((x) => x.name === rule.variant);

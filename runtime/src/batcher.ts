@@ -268,10 +268,13 @@ export class Batcher {
     }
     if (needed && !this.timer) {
       this.timerAt = at;
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.pump();
-      }, Math.max(0, at - this.now()));
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          this.pump();
+        },
+        Math.max(0, at - this.now()),
+      );
     }
   }
 

@@ -121,7 +121,9 @@ export function unfitFieldErrors(body: unknown, unfit: UnfitValue): FieldError[]
   const errors: FieldError[] = [];
   leaves(body, (v) => v === unfit.value || (typeof v === 'number' && Math.fround(v) === unfit.value)).forEach(({ pointer, value }) => {
     const rounded = fitsElementType(unfit.type, value as Element);
-    const message = rounded ? `becomes ${String(unfit.value)} in the preprocess hook's float32 row, which ${unfit.type} cannot hold: build the row for "${unfit.input}" from the numbers as sent (a plain array or a typed array of its type)` : holds;
+    const message = rounded
+      ? `becomes ${String(unfit.value)} in the preprocess hook's float32 row, which ${unfit.type} cannot hold: build the row for "${unfit.input}" from the numbers as sent (a plain array or a typed array of its type)`
+      : holds;
     errors.push({ pointer, message });
   });
   if (errors.length > 0) return errors;

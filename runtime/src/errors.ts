@@ -23,7 +23,7 @@ export class ProblemError extends Error {
     readonly code: ProblemCode,
     readonly title: string,
     detail: string,
-    readonly extra: { retryAfterSeconds?: number; errors?: FieldError[]; /** `WWW-Authenticate` of a 401. */ challenge?: string } = {},
+    readonly extra: { retryAfterSeconds?: number; errors?: FieldError[] /** `WWW-Authenticate` of a 401. */; challenge?: string } = {},
   ) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
@@ -47,11 +47,18 @@ export class QueueFullError extends ProblemError {
  * when the predicted wait already exceeds the budget, or when the budget ran out in the queue.
  */
 export class QueueBudgetError extends ProblemError {
-  constructor(model: string, readonly when: 'predicted' | 'expired', waitMs: number, budgetMs: number, retryAfterSeconds: number) {
+  constructor(
+    model: string,
+    readonly when: 'predicted' | 'expired',
+    waitMs: number,
+    budgetMs: number,
+    retryAfterSeconds: number,
+  ) {
     const wait = Math.round(waitMs);
-    const detail = when === 'predicted'
-      ? `model "${model}" would start this request in about ${wait} ms, over its queue budget of ${budgetMs} ms; retry after ${retryAfterSeconds}s`
-      : `the request waited ${wait} ms in model "${model}"'s queue, over its queue budget of ${budgetMs} ms; retry after ${retryAfterSeconds}s`;
+    const detail =
+      when === 'predicted'
+        ? `model "${model}" would start this request in about ${wait} ms, over its queue budget of ${budgetMs} ms; retry after ${retryAfterSeconds}s`
+        : `the request waited ${wait} ms in model "${model}"'s queue, over its queue budget of ${budgetMs} ms; retry after ${retryAfterSeconds}s`;
     super(503, 'PROBLEM.QUEUE_BUDGET_EXCEEDED', 'Service Unavailable', detail, { retryAfterSeconds });
   }
 }

@@ -68,8 +68,19 @@ export class ServiceMetrics {
     this.requestDuration = new HistogramFamily(METRICS.requestDuration, 'Time from request arrival to response, in seconds.', [apiEndpoint, variant], LATENCY_BUCKETS, this.registry);
     this.batchSize = new HistogramFamily(METRICS.batchSize, 'Rows per model call.', [model], batchSizeBuckets(maxBatchSize), this.registry);
     this.queueWait = new HistogramFamily(METRICS.queueWait, 'Seconds from request arrival to the start of the batch that ran it.', [model], LATENCY_BUCKETS, this.registry);
-    this.inferenceDuration = new HistogramFamily(METRICS.inferenceDuration, 'Seconds from handing a batch to the model to having its outputs: onnxruntime run plus any wait for the thread that runs it.', [model], LATENCY_BUCKETS, this.registry);
-    this.shed = new Counter({ name: METRICS.shed, help: 'Requests refused or dropped: queue_full, queue_budget (predicted wait over the queue budget), queue_expired (budget ran out in the queue), shutting_down, not_ready, model_failed, client_gone.', labelNames: [apiEndpoint, reason], registers });
+    this.inferenceDuration = new HistogramFamily(
+      METRICS.inferenceDuration,
+      'Seconds from handing a batch to the model to having its outputs: onnxruntime run plus any wait for the thread that runs it.',
+      [model],
+      LATENCY_BUCKETS,
+      this.registry,
+    );
+    this.shed = new Counter({
+      name: METRICS.shed,
+      help: 'Requests refused or dropped: queue_full, queue_budget (predicted wait over the queue budget), queue_expired (budget ran out in the queue), shutting_down, not_ready, model_failed, client_gone.',
+      labelNames: [apiEndpoint, reason],
+      registers,
+    });
     this.predictionScore = new HistogramFamily(METRICS.predictionScore, "First element of each row of the model's first output.", [apiEndpoint, variant], SCORE_BUCKETS, this.registry);
     const latency = this.latencyModels;
     const gaugeOf = (name: string, help: string, read: (m: BatchLatencyModel) => number) =>
@@ -90,7 +101,6 @@ export class ServiceMetrics {
     this.modelInfo = new Gauge({ name: METRICS.modelInfo, help: 'Always 1; labels identify each model served.', labelNames: [model, source, version, runId, sha256], registers });
   }
 }
-
 
 /**
  * The labelled series of one prediction endpoint, resolved once per variant and status, so a

@@ -19,7 +19,8 @@ export const MODEL_CATALOGUE: Record<string, string> = {
   'MODEL.NON_TENSOR_OUTPUT': 'A requested output is not a tensor (e.g. a ZipMap sequence of maps).',
   'MODEL.BAD_ORT_THREADS': '`MLSERVICE_ORT_THREADS` is not a whole number.',
   'MODEL.AUTH_TOKEN': '`server.auth` is on but `MLSERVICE_AUTH_TOKEN` is unset, shorter than 16 characters, or holds characters a request header cannot carry.',
-  'MODEL.NO_REQUEST_SCHEMA': 'The OpenAPI document the service serves has no `POST` operation at an endpoint\'s path with an `application/json` request body schema, so the runtime has nothing to validate its requests against.',
-  'MODEL.BAD_REQUEST_SCHEMA': 'An endpoint\'s request schema in the OpenAPI document does not compile (for example a `$ref` to a component the document does not have).',
+  'MODEL.NO_REQUEST_SCHEMA':
+    "The OpenAPI document the service serves has no `POST` operation at an endpoint's path with an `application/json` request body schema, so the runtime has nothing to validate its requests against.",
+  'MODEL.BAD_REQUEST_SCHEMA': "An endpoint's request schema in the OpenAPI document does not compile (for example a `$ref` to a component the document does not have).",
   'MODEL.BAD_INFERENCE_THREAD': '`MLSERVICE_INFERENCE_THREAD` is neither `main` nor `worker`.',
 };

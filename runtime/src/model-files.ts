@@ -85,7 +85,11 @@ export function parseMlmodel(text: string, mlmodelFile: string): MlModel {
   const data = onnx?.data ?? (pyfunc?.loader_module === 'mlflow.onnx' ? pyfunc.data : undefined);
   if (typeof data !== 'string' || data === '') {
     const names = Object.keys(flavors).join(', ') || 'none';
-    throw new ModelLoadError('MODEL.NOT_ONNX', `${mlmodelFile} has no "onnx" flavor (flavors: ${names})`, 'log the model with mlflow.onnx.log_model (convert it first with skl2onnx, onnxmltools or torch.onnx), or point `source:` at an .onnx file');
+    throw new ModelLoadError(
+      'MODEL.NOT_ONNX',
+      `${mlmodelFile} has no "onnx" flavor (flavors: ${names})`,
+      'log the model with mlflow.onnx.log_model (convert it first with skl2onnx, onnxmltools or torch.onnx), or point `source:` at an .onnx file',
+    );
   }
   return {
     data: safeData(data, mlmodelFile),
@@ -110,7 +114,11 @@ export async function locateModelAt(path: string): Promise<ModelLocation> {
   if (mlmodel) {
     const file = join(path, ...mlmodel.data.split('/'));
     if ((await kind(file)) !== 'file') {
-      throw new ModelLoadError('MODEL.NO_DATA_FILE', `${join(path, 'MLmodel')} names "${mlmodel.data}" as the ONNX file, but ${path} has no such file`, 'download the whole MLflow model directory again (MLmodel and its data file)');
+      throw new ModelLoadError(
+        'MODEL.NO_DATA_FILE',
+        `${join(path, 'MLmodel')} names "${mlmodel.data}" as the ONNX file, but ${path} has no such file`,
+        'download the whole MLflow model directory again (MLmodel and its data file)',
+      );
     }
     return { file, mlmodel };
   }

@@ -33,7 +33,11 @@ export function inferenceThread(env: NodeJS.ProcessEnv = process.env): Inference
   const v = env[ENV.inferenceThread];
   if (v === undefined || v === '' || v === 'main') return 'main';
   if (v === 'worker') return 'worker';
-  throw new ModelLoadError('MODEL.BAD_INFERENCE_THREAD', `${ENV.inferenceThread}="${v}" is neither "main" nor "worker"`, `set ${ENV.inferenceThread} to "main" (the event-loop thread, the default) or "worker" (a thread per model, for high concurrency), or unset it`);
+  throw new ModelLoadError(
+    'MODEL.BAD_INFERENCE_THREAD',
+    `${ENV.inferenceThread}="${v}" is neither "main" nor "worker"`,
+    `set ${ENV.inferenceThread} to "main" (the event-loop thread, the default) or "worker" (a thread per model, for high concurrency), or unset it`,
+  );
 }
 
 /**
@@ -59,7 +63,11 @@ export function sessionOptions(mlmodel: MlModel | null, env: NodeJS.ProcessEnv =
   const threads = env[ENV.ortThreads];
   if (threads !== undefined && threads !== '') {
     if (!/^\d{1,3}$/.test(threads)) {
-      throw new ModelLoadError('MODEL.BAD_ORT_THREADS', `${ENV.ortThreads}="${threads}" is not a thread count`, `set ${ENV.ortThreads} to a whole number (0 = onnxruntime's default, one per core) or unset it`);
+      throw new ModelLoadError(
+        'MODEL.BAD_ORT_THREADS',
+        `${ENV.ortThreads}="${threads}" is not a thread count`,
+        `set ${ENV.ortThreads} to a whole number (0 = onnxruntime's default, one per core) or unset it`,
+      );
     }
     options.intraOpNumThreads = Number(threads);
   }
@@ -81,7 +89,11 @@ function chooseOutputs(def: ModelDefinition, session: { outputMetadata: readonly
       throw new ModelLoadError('MODEL.NO_SUCH_OUTPUT', `model "${def.name}" has no output "${name}" (it has: ${all.map((m) => m.name).join(', ')})`, 'fix `outputs:` of this model in mlservice.yaml');
     }
     if (!meta.isTensor) {
-      throw new ModelLoadError('MODEL.NON_TENSOR_OUTPUT', `model "${def.name}" output "${name}" is not a tensor (e.g. a ZipMap sequence of maps), which onnxruntime-node cannot return`, `list only tensor outputs under \`outputs:\` of model "${def.name}" in mlservice.yaml, or export the model without ZipMap (skl2onnx option zipmap=False)`);
+      throw new ModelLoadError(
+        'MODEL.NON_TENSOR_OUTPUT',
+        `model "${def.name}" output "${name}" is not a tensor (e.g. a ZipMap sequence of maps), which onnxruntime-node cannot return`,
+        `list only tensor outputs under \`outputs:\` of model "${def.name}" in mlservice.yaml, or export the model without ZipMap (skl2onnx option zipmap=False)`,
+      );
     }
   }
   return tensorSpecs(all.filter((m) => wanted.includes(m.name)));

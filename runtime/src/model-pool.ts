@@ -28,13 +28,18 @@ export function batchingByModel(def: ServiceDefinition): Map<string, BatcherOpti
     for (const name of endpointModels(e)) {
       const b = e.batching;
       const prev = out.get(name);
-      out.set(name, prev === undefined ? { ...b } : {
-        enabled: prev.enabled || b.enabled,
-        maxBatchSize: Math.max(prev.maxBatchSize, b.maxBatchSize),
-        maxLatencyMs: Math.min(prev.maxLatencyMs, b.maxLatencyMs),
-        maxQueueRows: Math.max(prev.maxQueueRows, b.maxQueueRows),
-        maxConcurrentBatches: Math.max(prev.maxConcurrentBatches ?? 1, b.maxConcurrentBatches ?? 1),
-      });
+      out.set(
+        name,
+        prev === undefined
+          ? { ...b }
+          : {
+              enabled: prev.enabled || b.enabled,
+              maxBatchSize: Math.max(prev.maxBatchSize, b.maxBatchSize),
+              maxLatencyMs: Math.min(prev.maxLatencyMs, b.maxLatencyMs),
+              maxQueueRows: Math.max(prev.maxQueueRows, b.maxQueueRows),
+              maxConcurrentBatches: Math.max(prev.maxConcurrentBatches ?? 1, b.maxConcurrentBatches ?? 1),
+            },
+      );
     }
   }
   return out;

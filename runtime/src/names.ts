@@ -80,7 +80,7 @@ export const LABELS = {
 /** The keys of `T` whose label name is reserved; `never` when none is. */
 type ReservedKeys<T extends Record<string, string>> = { [K in keyof T]: T[K] extends LabelName<T[K]> ? never : K }[keyof T];
 // Compile-time guard: a reserved name in LABELS makes this line fail, naming the offending key.
-true satisfies ([ReservedKeys<typeof LABELS>] extends [never] ? true : ReservedKeys<typeof LABELS>);
+true satisfies [ReservedKeys<typeof LABELS>] extends [never] ? true : ReservedKeys<typeof LABELS>;
 
 /**
  * Prometheus metrics the runtime exports, with their labels (names from LABELS). The canary

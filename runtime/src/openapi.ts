@@ -32,7 +32,11 @@ export function operationsDocument(): Promise<Node> {
 
 /** RFC 6901 lookup of a `#/...` pointer. */
 export function lookup(doc: Node, pointer: string): unknown {
-  const keys = pointer.slice(2).split('/').filter((k) => k !== '').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys = pointer
+    .slice(2)
+    .split('/')
+    .filter((k) => k !== '')
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
   return keys.reduce<unknown>((node, k) => (isObject(node) ? node[k] : undefined), doc);
 }
 

@@ -148,9 +148,18 @@ function registerHooks(app: FastifyInstance, state: State): { idle(): Promise<vo
 /** Problem+json for every error and 404. */
 function registerErrorAnswers(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => sendProblem(reply, request, err));
-  app.setNotFoundHandler((request, reply) => reply.code(404).type('application/problem+json').send({
-    type: problemType('PROBLEM.NOT_FOUND'), title: 'Not Found', status: 404, detail: `no route ${request.method} ${request.url}`, instance: request.url,
-  }));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .type('application/problem+json')
+      .send({
+        type: problemType('PROBLEM.NOT_FOUND'),
+        title: 'Not Found',
+        status: 404,
+        detail: `no route ${request.method} ${request.url}`,
+        instance: request.url,
+      }),
+  );
 }
 
 /** The Fastify app, not listening yet; models load when `loadModels()` is called. */

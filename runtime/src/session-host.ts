@@ -131,10 +131,13 @@ async function openWorkerSession(file: string, options: ort.InferenceSession.Ses
   const worker = new Worker(hooks.workerUrl ?? new URL('./session-worker.js', import.meta.url), { workerData: { file, options } });
   const hello = await new Promise<Hello>((resolve, reject) => {
     const exited = (code: number) => reject(new Error(`the inference thread exited (code ${code}) while opening the model`));
-    worker.once('error', reject).once('exit', exited).once('message', (msg: Hello) => {
-      worker.off('error', reject).off('exit', exited);
-      resolve(msg);
-    });
+    worker
+      .once('error', reject)
+      .once('exit', exited)
+      .once('message', (msg: Hello) => {
+        worker.off('error', reject).off('exit', exited);
+        resolve(msg);
+      });
   });
   if (hello.type === 'failed') {
     await worker.terminate();

@@ -40,7 +40,10 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
   let exited = false;
   child.once('exit', () => (exited = true));
   for (const deadline = Date.now() + timeoutMs; !exited && Date.now() < deadline; ) {
-    const ok = await fetch(url).then((r) => r.status === 200, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -5,16 +5,7 @@
  */
 
 /** Element data of one row of one model input (the row's slice, batch dimension removed). */
-export type RowData =
-  | number[]
-  | bigint[]
-  | string[]
-  | boolean[]
-  | Float32Array
-  | Float64Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array;
+export type RowData = number[] | bigint[] | string[] | boolean[] | Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
 
 /** One model row: for each ONNX input name, that row's flattened elements (shape = input dims minus the batch dim). */
 export type ModelRow = Record<string, RowData>;
@@ -86,7 +77,7 @@ export interface ModelDefinition {
  * Authentication of the prediction routes (`server.auth` of mlservice.yaml). The token itself is
  * never part of the definition: it comes from `MLSERVICE_AUTH_TOKEN` at start-up.
  */
-export type AuthDefinition = { type: 'apiKey'; /** Lowercase header name. */ header: string } | { type: 'bearer' };
+export type AuthDefinition = { type: 'apiKey' /** Lowercase header name. */; header: string } | { type: 'bearer' };
 
 export interface ServiceDefinition {
   service: { name: string; version: string; description: string };

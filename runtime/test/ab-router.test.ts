@@ -38,11 +38,15 @@ describe('murmur3_32', () => {
 
 describe('AbRouter', () => {
   it('splits 100,000 units within 1% of the weights', () => {
-    const router = new AbRouter(def({ variants: [
-      { name: 'a', model: 'ma', basisPoints: 5000 },
-      { name: 'b', model: 'mb', basisPoints: 3000 },
-      { name: 'c', model: 'mc', basisPoints: 2000 },
-    ] }));
+    const router = new AbRouter(
+      def({
+        variants: [
+          { name: 'a', model: 'ma', basisPoints: 5000 },
+          { name: 'b', model: 'mb', basisPoints: 3000 },
+          { name: 'c', model: 'mc', basisPoints: 2000 },
+        ],
+      }),
+    );
     const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
     for (const u of users) counts[router.assign({ user_id: u }, noHeaders).variant]!++;
     expect(Math.abs(counts.a! / users.length - 0.5)).toBeLessThan(0.01);
@@ -75,10 +79,14 @@ describe('AbRouter', () => {
 
   it('moves units only between the variants whose ranges changed when weights change', () => {
     const before = new AbRouter(def());
-    const after = new AbRouter(def({ variants: [
-      { name: 'control', model: 'ranker-control', basisPoints: 8000 },
-      { name: 'treatment', model: 'ranker-treatment', basisPoints: 2000 },
-    ] }));
+    const after = new AbRouter(
+      def({
+        variants: [
+          { name: 'control', model: 'ranker-control', basisPoints: 8000 },
+          { name: 'treatment', model: 'ranker-treatment', basisPoints: 2000 },
+        ],
+      }),
+    );
     for (const u of users.slice(0, 5000)) {
       if (before.assign({ user_id: u }, noHeaders).variant === 'treatment') expect(after.assign({ user_id: u }, noHeaders).variant).toBe('treatment');
     }

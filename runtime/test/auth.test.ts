@@ -114,10 +114,18 @@ describe('start-up without a usable token', () => {
     ['unset', { type: 'bearer' }, undefined, 'server.auth is on but MLSERVICE_AUTH_TOKEN is not set'],
     ['blank', { type: 'bearer' }, ' \n', 'server.auth is on but MLSERVICE_AUTH_TOKEN is not set'],
     ['short', { type: 'apiKey', header: 'x-api-key' }, 'a'.repeat(MIN_TOKEN_LENGTH - 1), `server.auth is on but MLSERVICE_AUTH_TOKEN has 15 characters, fewer than ${MIN_TOKEN_LENGTH}`],
-    ['not a b64token', { type: 'bearer' }, `${TOKEN} ${TOKEN}`, 'MLSERVICE_AUTH_TOKEN holds characters a bearer token cannot carry (only letters, digits and -._~+/ (then = padding), as RFC 6750 allows)'],
+    [
+      'not a b64token',
+      { type: 'bearer' },
+      `${TOKEN} ${TOKEN}`,
+      'MLSERVICE_AUTH_TOKEN holds characters a bearer token cannot carry (only letters, digits and -._~+/ (then = padding), as RFC 6750 allows)',
+    ],
     ['not visible ASCII', { type: 'apiKey', header: 'x-api-key' }, `${TOKEN}\u00e9`, 'MLSERVICE_AUTH_TOKEN holds characters a header cannot carry (only visible ASCII characters)'],
   ] as const)('%s: refused with MODEL.AUTH_TOKEN, the token never in the message', async (_name, auth, token, detail) => {
-    const err = await service(auth, token).then(() => null, (e: unknown) => e);
+    const err = await service(auth, token).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ModelLoadError);
     expect([(err as ModelLoadError).code, (err as ModelLoadError).detail]).toEqual(['MODEL.AUTH_TOKEN', detail]);
     if (token?.trim()) expect((err as Error).message).not.toContain(token.trim());

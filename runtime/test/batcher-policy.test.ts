@@ -232,7 +232,11 @@ describe('Batcher policy', () => {
     expect(sizes(calls)).toEqual([1, 4]);
     calls[1]!.fail(new ModelRunError('m'));
     // One request at a time, in the failed batch's slot.
-    for (const [i, outcome] of [[2, 'ok'], [3, 'fail'], [4, 'ok']] as const) {
+    for (const [i, outcome] of [
+      [2, 'ok'],
+      [3, 'fail'],
+      [4, 'ok'],
+    ] as const) {
       await vi.waitFor(() => expect(calls).toHaveLength(i + 1));
       if (outcome === 'ok') calls[i]!.finish();
       else calls[i]!.fail(new ModelRunError('m'));

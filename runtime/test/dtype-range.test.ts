@@ -68,7 +68,10 @@ describe('an unfit value in a preprocessed row', () => {
     const unfit = firstUnfitValue([{ features: [0, 0, 0], ids: Float32Array.from([2147483647, 0]) }], inputs)!;
     expect(unfit.value).toBe(2147483648);
     expect(unfitFieldErrors({ item: 2147483647 }, unfit)).toEqual([
-      { pointer: '/item', message: 'becomes 2147483648 in the preprocess hook\'s float32 row, which int32 cannot hold: build the row for "ids" from the numbers as sent (a plain array or a typed array of its type)' },
+      {
+        pointer: '/item',
+        message: 'becomes 2147483648 in the preprocess hook\'s float32 row, which int32 cannot hold: build the row for "ids" from the numbers as sent (a plain array or a typed array of its type)',
+      },
     ]);
   });
 

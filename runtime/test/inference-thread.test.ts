@@ -41,13 +41,14 @@ describe('inferenceThread', () => {
       }
     })();
     expect(err?.code).toBe('MODEL.BAD_INFERENCE_THREAD');
-    expect(err?.message).toBe('MODEL.BAD_INFERENCE_THREAD MLSERVICE_INFERENCE_THREAD="threads" is neither "main" nor "worker"\nfix: set MLSERVICE_INFERENCE_THREAD to "main" (the event-loop thread, the default) or "worker" (a thread per model, for high concurrency), or unset it');
+    expect(err?.message).toBe(
+      'MODEL.BAD_INFERENCE_THREAD MLSERVICE_INFERENCE_THREAD="threads" is neither "main" nor "worker"\nfix: set MLSERVICE_INFERENCE_THREAD to "main" (the event-loop thread, the default) or "worker" (a thread per model, for high concurrency), or unset it',
+    );
   });
 });
 
 describe('a model on a worker thread', () => {
-  const rowsOf = (n: number, seed: number) =>
-    Array.from({ length: n }, (_, j) => ({ features: [seed / 7, j - 2], ids: [BigInt((seed + j) % 20), BigInt(j % 20), 5n] }));
+  const rowsOf = (n: number, seed: number) => Array.from({ length: n }, (_, j) => ({ features: [seed / 7, j - 2], ids: [BigInt((seed + j) % 20), BigInt(j % 20), 5n] }));
 
   async function expected(rows: ReturnType<typeof rowsOf>): Promise<number[]> {
     const session = await ort.InferenceSession.create(bytes);

@@ -50,7 +50,13 @@ describe('the JSON body parser', () => {
   });
 
   it('keeps Fastify behaviour otherwise: empty and malformed bodies 400 invalid-json, a BOM ignored, other media 415', async () => {
-    const answers = await Promise.all([raw(''), raw('{"features":'), raw('\ufeff{"features":[1,2,3,4]}'), raw('{"features":[1,2,3,4]}', 'text/plain'), raw('{"features":[1,2,3,4]}', 'application/json; charset=utf-8')]);
+    const answers = await Promise.all([
+      raw(''),
+      raw('{"features":'),
+      raw('\ufeff{"features":[1,2,3,4]}'),
+      raw('{"features":[1,2,3,4]}', 'text/plain'),
+      raw('{"features":[1,2,3,4]}', 'application/json; charset=utf-8'),
+    ]);
     expect(answers.map((r) => [r.statusCode, r.statusCode === 200 ? 'ok' : r.json().type])).toEqual([
       [400, 'urn:mlservice:problem:invalid-json'],
       [400, 'urn:mlservice:problem:invalid-json'],

@@ -29,9 +29,7 @@ const RESERVED = new Set<string>([...SCRAPE_TARGET_LABELS, ...POD_TARGET_LABELS]
 
 /** `metric: label` for every exposed label that Prometheus would rename or that looks renamed already. */
 function collisions(exposition: string): string[] {
-  return [...labelNames(exposition)].flatMap(([metric, names]) =>
-    [...names].filter((n) => RESERVED.has(n) || n.startsWith('exported_') || n.startsWith('__')).map((n) => `${metric}: ${n}`),
-  );
+  return [...labelNames(exposition)].flatMap(([metric, names]) => [...names].filter((n) => RESERVED.has(n) || n.startsWith('exported_') || n.startsWith('__')).map((n) => `${metric}: ${n}`));
 }
 
 let s: BuiltService;
@@ -63,7 +61,12 @@ describe('metric label names', () => {
 
   it('the check names a colliding label when a metric brings one back', async () => {
     const registry = new Registry();
-    new Counter({ name: 'mlservice_example_total', help: 'x', labelNames: ['pod', 'endpoint', 'track', 'variant'], registers: [registry] }).inc({ pod: 'p', endpoint: 'rank', track: 'canary', variant: 'a' });
+    new Counter({ name: 'mlservice_example_total', help: 'x', labelNames: ['pod', 'endpoint', 'track', 'variant'], registers: [registry] }).inc({
+      pod: 'p',
+      endpoint: 'rank',
+      track: 'canary',
+      variant: 'a',
+    });
     expect(collisions(await registry.metrics())).toEqual(['mlservice_example_total: pod', 'mlservice_example_total: endpoint', 'mlservice_example_total: track']);
   });
 });

@@ -104,12 +104,15 @@ describe('Batcher with a real ONNX session', () => {
 
   it('gives each request the same outputs as running its rows alone, with batches of several requests', async () => {
     const sizes: number[] = [];
-    const batcher = new Batcher('direct', (r) => model.run(r), { enabled: true, maxBatchSize: 8, maxLatencyMs: 5, maxQueueRows: 1000 }, {
-      onBatch: (b) => sizes.push(b.size),
-    });
-    const requests = Array.from({ length: 30 }, (_, i) =>
-      Array.from({ length: (i % 5) + 1 }, (_, j) => ({ features: [i / 10, j - 1], ids: [BigInt(i % 20), BigInt(j), 7n] })),
+    const batcher = new Batcher(
+      'direct',
+      (r) => model.run(r),
+      { enabled: true, maxBatchSize: 8, maxLatencyMs: 5, maxQueueRows: 1000 },
+      {
+        onBatch: (b) => sizes.push(b.size),
+      },
     );
+    const requests = Array.from({ length: 30 }, (_, i) => Array.from({ length: (i % 5) + 1 }, (_, j) => ({ features: [i / 10, j - 1], ids: [BigInt(i % 20), BigInt(j), 7n] })));
     const results = await Promise.all(requests.map((r) => batcher.submit(r)));
     for (const [i, req] of requests.entries()) {
       const feeds = {
@@ -124,9 +127,14 @@ describe('Batcher with a real ONNX session', () => {
   });
 
   it('fails a request with a wrongly shaped row alone, as a 400', async () => {
-    const batcher = new Batcher('direct', (r) => model.run(r), { enabled: true, maxBatchSize: 8, maxLatencyMs: 5, maxQueueRows: 100 }, {
-      checkRow: (row) => rowProblem(row, model.inputs),
-    });
+    const batcher = new Batcher(
+      'direct',
+      (r) => model.run(r),
+      { enabled: true, maxBatchSize: 8, maxLatencyMs: 5, maxQueueRows: 100 },
+      {
+        checkRow: (row) => rowProblem(row, model.inputs),
+      },
+    );
     const err = (await batcher.submit([{ features: [1, 2], ids: [1n] }]).catch((e: unknown) => e)) as { status: number; message: string };
     expect([err.status, err.message]).toEqual([400, 'preprocessed row 0: model input "ids" needs 3 elements per row, got 1']);
   });

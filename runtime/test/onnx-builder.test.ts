@@ -77,7 +77,11 @@ describe('writeMlflowModelDir', () => {
     expect((await readFile(join(dir, 'model.onnx'))).length).toBeLessThan(2048);
     const external = await ort.InferenceSession.create(join(dir, 'model.onnx'));
     const inline = await ort.InferenceSession.create(bytes);
-    const x = new ort.Tensor('float32', Float32Array.from({ length: 128 }, (_, i) => Math.sin(i)), [2, 64]);
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 128 }, (_, i) => Math.sin(i)),
+      [2, 64],
+    );
     const a = (await external.run({ features: x })).score!.data;
     const b = (await inline.run({ features: x })).score!.data;
     expect(Array.from(a as Float32Array)).toEqual(Array.from(b as Float32Array));

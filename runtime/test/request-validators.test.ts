@@ -88,7 +88,13 @@ const ok = { id: '0b7e2c4e-8f1a-4c59-9b3d-2f6a1e0c9d11', when: '2026-11-25T10:00
 
 const BODIES: Record<string, unknown[]> = {
   score: [{ features: [1, 2, 3, 4] }, {}, { features: [1, 2, 3] }, { features: [1, 'x', null, Infinity, 5] }, { features: [1, 2, 3, 4], 'a/b~c': 1 }, null, [], 'text', 7],
-  rank: [{ user_id: 'u', items: [[1, 2, 3, 4]] }, { user_id: 7, items: [[1, 2, 3]] }, { items: [] }, { user_id: 'u', items: Array(65).fill([1, 2, 3, 4]) }, { user_id: '', items: [[1, 2, 3, 4], {}], x: 1, y: 2 }],
+  rank: [
+    { user_id: 'u', items: [[1, 2, 3, 4]] },
+    { user_id: 7, items: [[1, 2, 3]] },
+    { items: [] },
+    { user_id: 'u', items: Array(65).fill([1, 2, 3, 4]) },
+    { user_id: '', items: [[1, 2, 3, 4], {}], x: 1, y: 2 },
+  ],
   tree: [
     ok,
     { ...ok, email: 'a@example.com', name: 'ab', weight: 0.5, count: 1, kind: 'a', tags: { t_x: true }, either: 3, root: { label: 'r', children: [{ label: 'c', children: [{ label: 'd' }] }] } },
@@ -132,7 +138,10 @@ describe('validators compiled from the served document', () => {
   const configs: Record<string, object> = { score: scoreSchema, rank: rankSchema, tree: treeConfig };
   let compiled: Map<string, ValidateFn>;
   beforeAll(async () => {
-    compiled = requestValidators(await loadOpenApi(document()), Object.keys(configs).map((n) => endpoint(n)));
+    compiled = requestValidators(
+      await loadOpenApi(document()),
+      Object.keys(configs).map((n) => endpoint(n)),
+    );
   });
 
   it.each(Object.keys(configs))('%s: the same verdict and the same ajv errors as the standalone code mlgen generated', (name) => {
@@ -180,7 +189,9 @@ describe('a document without an endpoint schema stops the start-up', () => {
     const doc = { paths: { '/v1/score': { post: { requestBody: jsonBody({ $ref: '#/components/schemas/Gone' }) } } } };
     const err = refused(doc);
     expect(err.code).toBe('MODEL.BAD_REQUEST_SCHEMA');
-    expect(err.message).toMatch(/^MODEL\.BAD_REQUEST_SCHEMA the request schema of endpoint "score" \(#\/paths\/~1v1~1score\/post\/requestBody\/content\/application~1json\/schema of the OpenAPI document\) does not compile: .*#\/components\/schemas\/Gone/);
+    expect(err.message).toMatch(
+      /^MODEL\.BAD_REQUEST_SCHEMA the request schema of endpoint "score" \(#\/paths\/~1v1~1score\/post\/requestBody\/content\/application~1json\/schema of the OpenAPI document\) does not compile: .*#\/components\/schemas\/Gone/,
+    );
     expect(err.message.endsWith(`\n${fix}`)).toBe(true);
   });
 
@@ -201,7 +212,10 @@ describe('a service built without validate functions', () => {
     old.endpoints[1]!.validate = standaloneValidator(rankSchema);
     const generated = await buildService(old, {}, env);
     try {
-      for (const [name, bodies] of [['score', BODIES.score!], ['rank', BODIES.rank!]] as const) {
+      for (const [name, bodies] of [
+        ['score', BODIES.score!],
+        ['rank', BODIES.rank!],
+      ] as const) {
         let refusals = 0;
         for (const body of bodies) {
           const req = { method: 'POST' as const, url: `/v1/${name}`, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } };

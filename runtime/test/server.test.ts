@@ -23,7 +23,10 @@ async function started(def = serviceDefinition()): Promise<BuiltService> {
 
 /** The value of one Prometheus sample, matched by name and exact label set (label order ignored). */
 function sample(text: string, name: string, labels: Record<string, string>): number {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort().join(',');
+  const want = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort()
+    .join(',');
   for (const line of text.split('\n')) {
     const m = /^([a-z_]+)\{(.*)\} (\S+)$/.exec(line);
     if (m && m[1] === name && m[2]!.split(',').sort().join(',') === want) return Number(m[3]);
@@ -31,8 +34,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   throw new Error(`no sample ${name}{${want}}`);
 }
 
-const post = (s: BuiltService, url: string, payload: unknown, headers: Record<string, string> = {}) =>
-  s.app.inject({ method: 'POST', url, payload: payload as object, headers });
+const post = (s: BuiltService, url: string, payload: unknown, headers: Record<string, string> = {}) => s.app.inject({ method: 'POST', url, payload: payload as object, headers });
 
 describe('readiness and metadata', () => {
   it('answers /livez at once, /readyz 503 until the models are loaded and warmed, then 200', async () => {
@@ -95,7 +97,11 @@ describe('predictions', () => {
   afterAll(() => s.shutdown());
 
   it('equal onnxruntime run directly on the same rows', async () => {
-    const items = [[0.1, 0.2, 0.3, 0.4], [1, -1, 1, -1], [5, 4, 3, 2]];
+    const items = [
+      [0.1, 0.2, 0.3, 0.4],
+      [1, -1, 1, -1],
+      [5, 4, 3, 2],
+    ];
     const direct = await ort.InferenceSession.create(modelBytes.b);
     const expected = Array.from((await direct.run({ features: new ort.Tensor('float32', Float32Array.from(items.flat()), [3, 4]) })).score!.data as Float32Array);
     const res = await post(s, '/v1/rank', { user_id: 'u1', items }, { 'x-force-variant': 'treatment' });
@@ -139,9 +145,11 @@ describe('predictions', () => {
   it('answers a number the model input cannot hold with 400 naming the field, and keeps serving', async () => {
     // 1e39 is valid JSON and valid for `type: number`, but float32 holds at most ±3.4028234663852886e38.
     const res = await s.app.inject({ method: 'POST', url: '/v1/score', payload: '{"features": [1, 1e39, 3, 4]}', headers: { 'content-type': 'application/json' } });
-    expect([res.statusCode, res.json().type, res.json().errors]).toEqual([400, 'urn:mlservice:problem:invalid-request', [
-      { pointer: '/features/1', message: 'must fit float32, the element type of model input "features": finite numbers up to ±3.4028234663852886e+38' },
-    ]]);
+    expect([res.statusCode, res.json().type, res.json().errors]).toEqual([
+      400,
+      'urn:mlservice:problem:invalid-request',
+      [{ pointer: '/features/1', message: 'must fit float32, the element type of model input "features": finite numbers up to ±3.4028234663852886e+38' }],
+    ]);
     // 1e400 overflows JSON's own doubles: the schema validator refuses it (strictNumbers) before any hook.
     const huge = await s.app.inject({ method: 'POST', url: '/v1/score', payload: '{"features": [1, 2, -1e400, 4]}', headers: { 'content-type': 'application/json' } });
     expect([huge.statusCode, huge.json().errors.map((e: { pointer: string }) => e.pointer)]).toEqual([400, ['/features/2']]);
@@ -152,13 +160,17 @@ describe('predictions', () => {
   it('answers a NaN prediction with 422 problem+json, never a 500 from the score metric, never null', async () => {
     // Representable in float32, but the model overflows inside (Inf - Inf) and its Sigmoid gives NaN.
     const res = await post(s, '/v1/score', { features: [3e38, -3e38, 3e38, -3e38] });
-    expect([res.statusCode, res.headers['content-type'], res.json()]).toEqual([422, 'application/problem+json; charset=utf-8', {
-      type: 'urn:mlservice:problem:non-finite-output',
-      title: 'Unprocessable Content',
-      status: 422,
-      detail: 'model "model-a" gave NaN at /score for this input; JSON has no such number',
-      instance: '/v1/score',
-    }]);
+    expect([res.statusCode, res.headers['content-type'], res.json()]).toEqual([
+      422,
+      'application/problem+json; charset=utf-8',
+      {
+        type: 'urn:mlservice:problem:non-finite-output',
+        title: 'Unprocessable Content',
+        status: 422,
+        detail: 'model "model-a" gave NaN at /score for this input; JSON has no such number',
+        instance: '/v1/score',
+      },
+    ]);
     const text = (await s.app.inject('/metrics')).body;
     expect(sample(text, METRICS.requests, { api_endpoint: 'score', variant: 'default', status: '422' })).toBe(1);
     expect((await post(s, '/v1/score', { features: [1, 2, 3, 4] })).statusCode).toBe(200);
@@ -330,12 +342,24 @@ describe('under concurrency', () => {
       expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     }
     const text = (await s.app.inject('/metrics')).body;
-    const byReason = (reason: string) => { try { return sample(text, METRICS.shed, { api_endpoint: 'rank', reason }); } catch { return 0; } };
+    const byReason = (reason: string) => {
+      try {
+        return sample(text, METRICS.shed, { api_endpoint: 'rank', reason });
+      } catch {
+        return 0;
+      }
+    };
     expect(byReason('queue_budget') + byReason('queue_expired')).toBe(refused.length);
     expect(byReason('queue_budget')).toBeGreaterThan(0);
     // Refused before the body was read (no variant chosen yet: 'none') or by the chosen model's batcher.
     const variant = res[0]!.headers['x-mlservice-variant'] as string;
-    const counted = (v: string) => { try { return sample(text, METRICS.requests, { api_endpoint: 'rank', variant: v, status: '503' }); } catch { return 0; } };
+    const counted = (v: string) => {
+      try {
+        return sample(text, METRICS.requests, { api_endpoint: 'rank', variant: v, status: '503' });
+      } catch {
+        return 0;
+      }
+    };
     expect(counted(variant) + counted('none')).toBe(refused.length);
     expect((await post(s, '/v1/rank', payload)).statusCode).toBe(200);
     await s.shutdown();

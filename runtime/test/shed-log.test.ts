@@ -16,7 +16,13 @@ describe('ShedLog: overload refusals summarised, not logged one by one', () => {
     vi.advanceTimersByTime(1);
     expect(lines).toEqual([
       {
-        obj: { refused: [{ endpoint: 'rank', reason: 'queue_budget', count: 2 }, { endpoint: 'score', reason: 'queue_full', count: 1 }], seconds: 10 },
+        obj: {
+          refused: [
+            { endpoint: 'rank', reason: 'queue_budget', count: 2 },
+            { endpoint: 'score', reason: 'queue_full', count: 1 },
+          ],
+          seconds: 10,
+        },
         msg: 'shedding load: requests refused (counts by endpoint and reason; each is logged at debug)',
       },
     ]);

@@ -59,7 +59,10 @@ beforeAll(async () => {
 afterAll(() => Promise.all(cleanup.map((d) => rm(d, { recursive: true, force: true }))));
 
 function startChild(dir = modelsDir, extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; log: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [script, dir], { env: { ...process.env, LOG_LEVEL: 'debug', MLSERVICE_MODELS_LOCK: join(modelsDir, 'none.json'), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, dir], {
+    env: { ...process.env, LOG_LEVEL: 'debug', MLSERVICE_MODELS_LOCK: join(modelsDir, 'none.json'), ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return new Promise((resolveStart, reject) => {
@@ -89,16 +92,26 @@ describe.each(['main', 'worker'])('SIGTERM under load, inference thread %s', (th
   it('answers every accepted request, drains the queue and exits 0', async () => {
     const { child, url, log, exited } = await startChild(modelsDir, { MLSERVICE_INFERENCE_THREAD: thread });
     const body = JSON.stringify({ items: Array.from({ length: 16 }, (_, i) => Array.from({ length: 32 }, (_, j) => Math.sin(i + j))) });
-    const send = () => fetch(`${url}/rank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
-      async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), scores: r.status === 200 ? ((await r.json()) as { scores: number[] }).scores.length : 0 }),
-      (e: Error) => ({ status: 0, retryAfter: null, scores: 0, error: String((e.cause as Error | undefined)?.message ?? e.message) }),
-    );
+    const send = () =>
+      fetch(`${url}/rank`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+        async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), scores: r.status === 200 ? ((await r.json()) as { scores: number[] }).scores.length : 0 }),
+        (e: Error) => ({ status: 0, retryAfter: null, scores: 0, error: String((e.cause as Error | undefined)?.message ?? e.message) }),
+      );
     const inFlight = Array.from({ length: 80 }, send);
     await Promise.race(inFlight);
     child.kill('SIGTERM');
     const killedAt = Date.now();
     const results = await Promise.all(inFlight);
-    if (results.some((r) => r.status === 0)) console.log('connection errors; ms since SIGTERM, statuses, child log:', Date.now() - killedAt, JSON.stringify(results.map((r) => r.status)), log().split('\n').filter((l) => !l.includes('request completed')).join('\n'));
+    if (results.some((r) => r.status === 0))
+      console.log(
+        'connection errors; ms since SIGTERM, statuses, child log:',
+        Date.now() - killedAt,
+        JSON.stringify(results.map((r) => r.status)),
+        log()
+          .split('\n')
+          .filter((l) => !l.includes('request completed'))
+          .join('\n'),
+      );
     expect(await exited).toBe(0);
     const ok = results.filter((r) => r.status === 200);
     expect(ok.length).toBeGreaterThan(1);

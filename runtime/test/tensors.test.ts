@@ -44,12 +44,19 @@ describe('splitOutputs and zeroRow', () => {
   it('splits [n, k] outputs into n copies of k elements', () => {
     const t = new ort.Tensor('float32', Float32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]);
     const rows = splitOutputs([{ name: 'y', type: t.type, data: t.data, dims: t.dims }], ['y'], 3);
-    expect(rows.map((r) => Array.from(r.y as Float32Array))).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(rows.map((r) => Array.from(r.y as Float32Array))).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     expect((rows[0]!.y as Float32Array).buffer).not.toBe(t.data.buffer);
   });
 
   it('builds a zero row with symbolic dims set to 1', () => {
-    const row = zeroRow([{ name: 'x', type: 'float32', dims: [3] }, { name: 's', type: 'string', dims: ['n'] }]);
+    const row = zeroRow([
+      { name: 'x', type: 'float32', dims: [3] },
+      { name: 's', type: 'string', dims: ['n'] },
+    ]);
     expect([Array.from(row.x as Float32Array), row.s]).toEqual([[0, 0, 0], ['']]);
   });
 });

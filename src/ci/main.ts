@@ -104,10 +104,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let values: Values;
   try {
-    const options = Object.fromEntries([
-      ...command.options.map((o) => [o, { type: 'string' as const }]),
-      ...(command.flags ?? []).map((f) => [f, { type: 'boolean' as const }]),
-    ]);
+    const options = Object.fromEntries([...command.options.map((o) => [o, { type: 'string' as const }]), ...(command.flags ?? []).map((f) => [f, { type: 'boolean' as const }])]);
     values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as Values;
   } catch (err) {
     process.stderr.write(`mlgen-ci ${name}: ${(err as Error).message}\n${usage()}`);

@@ -57,8 +57,7 @@ async function github(method: string, route: string, body?: unknown): Promise<An
   return { status: res.status, json, what: `${method} ${route} answered ${res.status}: ${text.slice(0, 300)}` };
 }
 
-const alreadyExists = (res: Answer) =>
-  res.status === 422 && ((res.json as { errors?: Array<{ code?: string }> } | null)?.errors ?? []).some((e) => e.code === 'already_exists');
+const alreadyExists = (res: Answer) => res.status === 422 && ((res.json as { errors?: Array<{ code?: string }> } | null)?.errors ?? []).some((e) => e.code === 'already_exists');
 
 const shown = (list: string[]) => (list.length > 0 ? list.map((name) => `\`${name}\``).join(', ') : 'none');
 

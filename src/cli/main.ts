@@ -55,7 +55,8 @@ function buildProgram(io: Io, setCode: (c: number) => void): Command {
     .showHelpAfterError('(run mlgen --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
     .exitOverride();
-  const run = (fn: (opts: Record<string, unknown>, cmd: Command) => Promise<number>) =>
+  const run =
+    (fn: (opts: Record<string, unknown>, cmd: Command) => Promise<number>) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       setCode(await fn(cmd.optsWithGlobals(), cmd));

@@ -19,5 +19,5 @@ export function sortDiagnostics(diags: Diagnostic[]): Diagnostic[] {
 
 /** `"text"` with JSON escaping, so hostile values (quotes, newlines) stay on one readable line. */
 export function quote(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
 }

@@ -13,7 +13,15 @@ import { type Position, configError, sortDiagnostics } from './diag.js';
 export const MAX_ALIAS_COUNT = 100;
 
 /** Tags a user may write explicitly; everything else (`!!binary`, `!custom`) is refused. */
-const CORE_TAGS = new Set(['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null', 'tag:yaml.org,2002:map', 'tag:yaml.org,2002:seq']);
+const CORE_TAGS = new Set([
+  'tag:yaml.org,2002:str',
+  'tag:yaml.org,2002:int',
+  'tag:yaml.org,2002:float',
+  'tag:yaml.org,2002:bool',
+  'tag:yaml.org,2002:null',
+  'tag:yaml.org,2002:map',
+  'tag:yaml.org,2002:seq',
+]);
 
 export interface ParsedYaml {
   doc: Document;
@@ -90,7 +98,9 @@ function explicitTags(doc: Document, lines: LineCounter, file: string, text: str
       let bang = text.lastIndexOf('!', node.range[0]);
       while (bang > 0 && text[bang - 1] === '!') bang--;
       const at = bang >= 0 && !text.slice(bang, node.range[0]).includes('\n') ? bang : node.range[0];
-      out.push(configError(file, positionOf(lines, at), 'CONFIG.YAML_TAG', `unsupported YAML tag ${JSON.stringify(node.tag.replace('tag:yaml.org,2002:', '!!'))}`, 'remove the tag and write a plain value'));
+      out.push(
+        configError(file, positionOf(lines, at), 'CONFIG.YAML_TAG', `unsupported YAML tag ${JSON.stringify(node.tag.replace('tag:yaml.org,2002:', '!!'))}`, 'remove the tag and write a plain value'),
+      );
     }
   });
   return out;

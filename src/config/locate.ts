@@ -10,7 +10,10 @@ import { positionOf } from './load.js';
 
 export function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** `deploy.kubernetes.replicas`, `endpoints[0].ab`: the path as a reader of the YAML sees it. */

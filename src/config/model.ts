@@ -137,9 +137,7 @@ export interface ServerSpec {
   auth?: AuthSpec;
 }
 
-export type AuthSpec =
-  | { type: 'apiKey'; /** Lowercase header name carrying the key. */ header: string; secret: SecretRef }
-  | { type: 'bearer'; secret: SecretRef };
+export type AuthSpec = { type: 'apiKey' /** Lowercase header name carrying the key. */; header: string; secret: SecretRef } | { type: 'bearer'; secret: SecretRef };
 
 /** Where the chart reads the token from: a key of a Kubernetes Secret in the service's namespace. */
 export interface SecretRef {

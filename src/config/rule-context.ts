@@ -34,7 +34,12 @@ export function uniqueNames(ctx: RuleContext, pointer: string, items: unknown, w
     const path = pointer.split('/');
     if (seen === undefined) first.set(item.name, i);
     else {
-      ctx.report('CONFIG.DUPLICATE_NAME', [...path, i, 'name'], `${what} name ${JSON.stringify(item.name)} is used twice (${displayPath([...path, seen])} and ${displayPath([...path, i])})`, `rename one of the two ${what}s`);
+      ctx.report(
+        'CONFIG.DUPLICATE_NAME',
+        [...path, i, 'name'],
+        `${what} name ${JSON.stringify(item.name)} is used twice (${displayPath([...path, seen])} and ${displayPath([...path, i])})`,
+        `rename one of the two ${what}s`,
+      );
     }
   });
 }

@@ -52,18 +52,38 @@ function abRules(ctx: RuleContext, ep: RawEndpoint, i: number, names: string[] |
     if (names) checkModelRef(ctx, [...at, 'variants', j, 'model'], v.model, names);
     const bp = v.weight * 100;
     if (Math.abs(bp - Math.round(bp)) > 1e-6) {
-      ctx.report('CONFIG.WEIGHT_PRECISION', [...at, 'variants', j, 'weight'], `variant ${JSON.stringify(v.name)} has weight ${v.weight}, finer than 0.01`, `round it to two decimals (${Math.round(bp) / 100})`);
+      ctx.report(
+        'CONFIG.WEIGHT_PRECISION',
+        [...at, 'variants', j, 'weight'],
+        `variant ${JSON.stringify(v.name)} has weight ${v.weight}, finer than 0.01`,
+        `round it to two decimals (${Math.round(bp) / 100})`,
+      );
     }
   });
   // Basis points are integers, so the sum is exact where a float sum of 33.33 + ... is not.
   const sum = ab.variants.reduce((s, v) => s + Math.round(v.weight * 100), 0);
   if (sum !== 10000) {
-    ctx.report('CONFIG.WEIGHT_SUM', [...at, 'variants'], `variant weights of ${`endpoints[${i}]`} sum to ${sum / 100}, not 100`, `change the weights so they add up to 100 (${sum > 10000 ? 'remove' : 'add'} ${Math.abs(10000 - sum) / 100})`, 'key');
+    ctx.report(
+      'CONFIG.WEIGHT_SUM',
+      [...at, 'variants'],
+      `variant weights of ${`endpoints[${i}]`} sum to ${sum / 100}, not 100`,
+      `change the weights so they add up to 100 (${sum > 10000 ? 'remove' : 'add'} ${Math.abs(10000 - sum) / 100})`,
+      'key',
+    );
   }
   checkUnit(ctx, ep, ab, i);
   const mu = ab.missingUnit;
   if (typeof mu === 'object' && !ab.variants.some((v) => v.name === mu.variant)) {
-    ctx.report('CONFIG.UNKNOWN_VARIANT', [...at, 'missingUnit', 'variant'], `missingUnit names variant ${JSON.stringify(mu.variant)}, which the split does not define`, didYouMean(mu.variant, ab.variants.map((v) => v.name), 'variants'));
+    ctx.report(
+      'CONFIG.UNKNOWN_VARIANT',
+      [...at, 'missingUnit', 'variant'],
+      `missingUnit names variant ${JSON.stringify(mu.variant)}, which the split does not define`,
+      didYouMean(
+        mu.variant,
+        ab.variants.map((v) => v.name),
+        'variants',
+      ),
+    );
   }
 }
 
@@ -78,7 +98,12 @@ function checkUnit(ctx: RuleContext, ep: RawEndpoint, ab: RawAb, i: number): voi
   }
   const types = Array.isArray(prop.type) ? prop.type : [prop.type];
   if (!types.every((t) => t === 'string' || t === 'integer' || t === 'null') || !types.some((t) => t === 'string' || t === 'integer')) {
-    ctx.report('CONFIG.AB_UNIT', at, `A/B unit ${JSON.stringify(ab.unit)} must be a string or integer property, but its type is ${JSON.stringify(prop.type ?? 'unset')}`, 'use an id-like input property (type: string or type: integer) as the unit');
+    ctx.report(
+      'CONFIG.AB_UNIT',
+      at,
+      `A/B unit ${JSON.stringify(ab.unit)} must be a string or integer property, but its type is ${JSON.stringify(prop.type ?? 'unset')}`,
+      'use an id-like input property (type: string or type: integer) as the unit',
+    );
   }
 }
 
@@ -106,7 +131,12 @@ function checkExamples(ctx: RuleContext, ep: RawEndpoint, i: number, check: (x: 
     for (const err of check(example)) {
       const inner = pointerSegments(err.instancePath);
       const where = err.instancePath === '' ? 'the body' : err.instancePath;
-      ctx.report('CONFIG.EXAMPLE_INVALID', ['endpoints', i, 'examples', j, ...inner], `endpoints[${i}].examples[${j}] does not match input: ${where} ${err.message ?? 'is invalid'}`, 'change the example, or the input schema if the example is right');
+      ctx.report(
+        'CONFIG.EXAMPLE_INVALID',
+        ['endpoints', i, 'examples', j, ...inner],
+        `endpoints[${i}].examples[${j}] does not match input: ${where} ${err.message ?? 'is invalid'}`,
+        'change the example, or the input schema if the example is right',
+      );
     }
   });
 }

@@ -27,12 +27,23 @@ function authRules(ctx: RuleContext): void {
   if (!auth || !ctx.clean('/server/auth')) return;
   const at = ['server', 'auth', 'header'];
   if (auth.type === 'bearer' && auth.header !== undefined) {
-    ctx.report('CONFIG.CONFLICTING_KEYS', at, 'server.auth sets "header" with type bearer', 'remove "header" (a bearer token always comes in "Authorization: Bearer <token>"), or use type apiKey', 'key');
+    ctx.report(
+      'CONFIG.CONFLICTING_KEYS',
+      at,
+      'server.auth sets "header" with type bearer',
+      'remove "header" (a bearer token always comes in "Authorization: Bearer <token>"), or use type apiKey',
+      'key',
+    );
     return;
   }
   const overrides = (ctx.clean('/endpoints') ? ctx.raw.endpoints : []).flatMap((e) => (e.ab?.overrideHeader ? [e.ab.overrideHeader] : []));
   if (auth.type === 'apiKey' && auth.header !== undefined && [...RESERVED_HEADERS, ...overrides].includes(auth.header)) {
-    ctx.report('CONFIG.RESERVED_HEADER', at, `server.auth.header ${JSON.stringify(auth.header)} already has a meaning for HTTP or for the service`, 'choose a header of its own, e.g. "x-api-key" (the default)');
+    ctx.report(
+      'CONFIG.RESERVED_HEADER',
+      at,
+      `server.auth.header ${JSON.stringify(auth.header)} already has a meaning for HTTP or for the service`,
+      'choose a header of its own, e.g. "x-api-key" (the default)',
+    );
   }
 }
 
@@ -47,7 +58,13 @@ function deployRules(ctx: RuleContext): void {
     // Defaults are already applied (ajv useDefaults), so both bounds are present.
     const { min, max } = k8s.replicas as { min: number; max: number };
     if (min > max) {
-      ctx.report('CONFIG.REPLICAS', ['deploy', 'kubernetes', 'replicas'], `deploy.kubernetes.replicas: min (${min}) is greater than max (${max})`, `raise max to at least ${min}, or lower min (max defaults to 4)`, 'key');
+      ctx.report(
+        'CONFIG.REPLICAS',
+        ['deploy', 'kubernetes', 'replicas'],
+        `deploy.kubernetes.replicas: min (${min}) is greater than max (${max})`,
+        `raise max to at least ${min}, or lower min (max defaults to 4)`,
+        'key',
+      );
     }
   }
   const canary = ctx.raw.deploy?.spinnaker?.canary;
@@ -55,10 +72,20 @@ function deployRules(ctx: RuleContext): void {
   const { pass, marginal, lifetime, intervalMinutes } = canary as Required<typeof canary>;
   const at = ['deploy', 'spinnaker', 'canary'];
   if (marginal >= pass) {
-    ctx.report('CONFIG.CANARY_THRESHOLDS', [...at, 'marginal'], `canary marginal score (${marginal}) must be below the pass score (${pass})`, 'lower marginal or raise pass (defaults: marginal 75, pass 90)');
+    ctx.report(
+      'CONFIG.CANARY_THRESHOLDS',
+      [...at, 'marginal'],
+      `canary marginal score (${marginal}) must be below the pass score (${pass})`,
+      'lower marginal or raise pass (defaults: marginal 75, pass 90)',
+    );
   }
   const minutes = isoMinutes(lifetime);
   if (minutes < intervalMinutes) {
-    ctx.report('CONFIG.CANARY_LIFETIME', [...at, 'lifetime'], `canary lifetime ${lifetime} (${minutes} min) is shorter than one analysis interval (${intervalMinutes} min)`, `make lifetime at least PT${intervalMinutes}M or shorten intervalMinutes`);
+    ctx.report(
+      'CONFIG.CANARY_LIFETIME',
+      [...at, 'lifetime'],
+      `canary lifetime ${lifetime} (${minutes} min) is shorter than one analysis interval (${intervalMinutes} min)`,
+      `make lifetime at least PT${intervalMinutes}M or shorten intervalMinutes`,
+    );
   }
 }

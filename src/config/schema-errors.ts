@@ -69,7 +69,8 @@ function toDiagnostic(e: ErrorObject, ctx: SourceContext): Diagnostic | undefine
     case 'not': {
       // `not: {required: [a, b]}`: a pair of keys that exclude each other (service.license).
       const pair = ((e.schema as SchemaNode).required as string[] | undefined) ?? [];
-      if (pair.length === 2) return at('CONFIG.CONFLICTING_KEYS', `${path} sets both "${pair[0]}" and "${pair[1]}"`, `keep one of "${pair[0]}" and "${pair[1]}"; they exclude each other`, 'key', [pair[1]!]);
+      if (pair.length === 2)
+        return at('CONFIG.CONFLICTING_KEYS', `${path} sets both "${pair[0]}" and "${pair[1]}"`, `keep one of "${pair[0]}" and "${pair[1]}"; they exclude each other`, 'key', [pair[1]!]);
       return at('CONFIG.CONFLICTING_KEYS', `${path} sets both "model" and "ab"`, 'keep "model" to serve one model, or "ab" to split traffic between models', 'key', ['model']);
     }
     case 'type':
@@ -162,7 +163,16 @@ function rangeError(e: ErrorObject, segments: string[], at: At): Diagnostic | un
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'text', integer: 'an integer', number: 'a number', boolean: 'true or false', 'object,boolean': 'a mapping or false', 'string,object': 'text or a mapping' };
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'text',
+    integer: 'an integer',
+    number: 'a number',
+    boolean: 'true or false',
+    'object,boolean': 'a mapping or false',
+    'string,object': 'text or a mapping',
+  };
   return names[type] ?? type;
 }
 

@@ -19,11 +19,7 @@ const LF_ONLY = ['Dockerfile', '.dockerignore', 'chart/**', 'deploy/spinnaker/**
 export const GITATTRIBUTES_BLOCK: Omit<BlockSpec, 'body'> = { begin: '# BEGIN mlgen', end: '# END mlgen' };
 
 export function gitattributesBlock(): BlockSpec {
-  const body = [
-    '# Managed by mlgen sync; edit outside this block.',
-    ...COLLAPSED.map((p) => `${p} linguist-generated gitlab-generated eol=lf`),
-    ...LF_ONLY.map((p) => `${p} eol=lf`),
-  ].join('\n');
+  const body = ['# Managed by mlgen sync; edit outside this block.', ...COLLAPSED.map((p) => `${p} linguist-generated gitlab-generated eol=lf`), ...LF_ONLY.map((p) => `${p} eol=lf`)].join('\n');
   return { ...GITATTRIBUTES_BLOCK, body };
 }
 

@@ -71,8 +71,7 @@ function authSchema(): Schema {
 }
 
 function resourcesSchema(): Schema {
-  const quantities = (required: string[]) =>
-    object({ cpu: str(CPU_PATTERN), memory: str(MEMORY_PATTERN) }, required);
+  const quantities = (required: string[]) => object({ cpu: str(CPU_PATTERN), memory: str(MEMORY_PATTERN) }, required);
   return object({ requests: quantities(['cpu', 'memory']), limits: quantities(['memory']) });
 }
 

@@ -125,7 +125,7 @@ const COMMENTS: Record<string, string[]> = {
   ],
   serviceMonitor: [
     'prometheus-operator ServiceMonitor (rendered with the shared objects); the canary analysis reads',
-    'what it scrapes. Prometheus adds namespace, service, pod, container, endpoint and the pod\'s track',
+    "what it scrapes. Prometheus adds namespace, service, pod, container, endpoint and the pod's track",
     'to every series; the service exposes none of those labels itself, so honorLabels: false (the',
     'operator default) loses nothing. labels: e.g. {release: kube-prometheus-stack}.',
   ],
@@ -143,14 +143,8 @@ const COMMENTS: Record<string, string[]> = {
     '--from-literal=<secretKey>=$(openssl rand -hex 32). Without it the new pods do not start and the',
     'rollout stops (maxUnavailable 0 keeps the old pods). After changing the token, restart the pods.',
   ],
-  shutdown: [
-    'preStopAction: auto | sleep | exec. auto uses the sleep handler on Kubernetes >= 1.30.',
-    'terminationGracePeriodSeconds = preStopSeconds + drainSeconds (server.shutdownGraceMs) + 5.',
-  ],
-  probes: [
-    'Timings of the startup (/readyz), readiness (/readyz) and liveness (/livez) probes. The startup',
-    'probe allows failureThreshold x periodSeconds for the models to load.',
-  ],
+  shutdown: ['preStopAction: auto | sleep | exec. auto uses the sleep handler on Kubernetes >= 1.30.', 'terminationGracePeriodSeconds = preStopSeconds + drainSeconds (server.shutdownGraceMs) + 5.'],
+  probes: ['Timings of the startup (/readyz), readiness (/readyz) and liveness (/livez) probes. The startup', 'probe allows failureThreshold x periodSeconds for the models to load.'],
   runtime: [
     'Runtime tuning, passed as environment variables; empty = the runtime default.',
     'ortThreads -> MLSERVICE_ORT_THREADS: onnxruntime intra-op threads per model (default 2; e.g. the CPU request).',
@@ -165,10 +159,7 @@ const COMMENTS: Record<string, string[]> = {
     '(off: the service never calls the Kubernetes API).',
   ],
   nameOverride: ['Replaces the chart name in object names and the app.kubernetes.io/name label.'],
-  fullnameOverride: [
-    'Replaces the base name of every object. The generated pipelines and canary config use the',
-    'default names: set these only where you install the chart yourself.',
-  ],
+  fullnameOverride: ['Replaces the base name of every object. The generated pipelines and canary config use the', 'default names: set these only where you install the chart yourself.'],
 };
 
 /** values.yaml text: the generated header, then each top-level key with its comment. */

@@ -19,7 +19,11 @@ function isObject(v: unknown): v is Node {
 
 /** RFC 6901 lookup of a `#/...` reference inside `root`. */
 function resolve(root: unknown, ref: string): unknown {
-  const keys = ref.slice(2).split('/').filter((k) => k !== '').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys = ref
+    .slice(2)
+    .split('/')
+    .filter((k) => k !== '')
+    .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
   return keys.reduce<unknown>((node, k) => (isObject(node) || Array.isArray(node) ? (node as Node)[k] : undefined), root);
 }
 

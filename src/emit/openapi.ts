@@ -8,16 +8,7 @@
  */
 import type { AuthSpec, EndpointSpec, ServiceModel } from '../config/model.js';
 import { VARIANT_HEADER } from '@mlservice/runtime/names';
-import {
-  COMMON_ERRORS,
-  NO_SECURITY,
-  OPERATIONAL_OPERATION_IDS,
-  TAG_INFERENCE,
-  payloadTooLarge,
-  ref,
-  runtimeRef,
-  sortStatuses,
-} from './openapi-components.js';
+import { COMMON_ERRORS, NO_SECURITY, OPERATIONAL_OPERATION_IDS, TAG_INFERENCE, payloadTooLarge, ref, runtimeRef, sortStatuses } from './openapi-components.js';
 import { authComponents, predictionSecurity } from './openapi-auth.js';
 import { embedSchema, withoutOptionalDefaults } from './openapi-embed.js';
 import { toYaml } from './openapi-yaml.js';

@@ -58,8 +58,7 @@ export const rollbackPipelineName = (m: ServiceModel): string => `${m.service.na
 export const canaryConfigId = (m: ServiceModel): string => `${m.service.name}-canary`;
 
 /** Deployment names the chart renders per track. */
-export const deploymentName = (m: ServiceModel, track: Track): string =>
-  track === 'stable' ? m.service.name : `${m.service.name}-${track}`;
+export const deploymentName = (m: ServiceModel, track: Track): string => (track === 'stable' ? m.service.name : `${m.service.name}-${track}`);
 
 /** Directory of the chart inside the service repository. */
 export const chartDir = (m: ServiceModel): string => `chart/${m.service.name}`;

@@ -214,13 +214,10 @@ export function deployPipeline(m: ServiceModel): object {
  * Model versions are not overridden: the old image carries its models and reports them itself.
  */
 export function rollbackPipeline(m: ServiceModel): object {
-  const p = pipelineShell(
-    m,
-    rollbackPipelineName(m),
-    `Rollback of ${m.service.name}: redeploys an earlier image tag (git SHA) to production, no canary.`,
-    rollbackWebhookSource(m),
-    [parameter(PARAM.imageTag, 'Image tag (git SHA) to roll back to.'), ...chartParameters()],
-  );
+  const p = pipelineShell(m, rollbackPipelineName(m), `Rollback of ${m.service.name}: redeploys an earlier image tag (git SHA) to production, no canary.`, rollbackWebhookSource(m), [
+    parameter(PARAM.imageTag, 'Image tag (git SHA) to roll back to.'),
+    ...chartParameters(),
+  ]);
   const bake = bakeManifest(m, {
     ...STAGE.bakeStable,
     after: [],

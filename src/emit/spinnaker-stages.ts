@@ -9,16 +9,7 @@
  */
 import type { ServiceModel } from '../config/model.js';
 import { param, template, type SpelExpr } from './spel.js';
-import {
-  PARAM,
-  chartDir,
-  deploymentName,
-  imageRepository,
-  modelRunIdParam,
-  modelVersionParam,
-  type BakeTrack,
-  type Track,
-} from './spinnaker-names.js';
+import { PARAM, chartDir, deploymentName, imageRepository, modelRunIdParam, modelVersionParam, type BakeTrack, type Track } from './spinnaker-names.js';
 
 export type Stage = Record<string, unknown> & { refId: string; requisiteStageRefIds: string[]; type: string; name: string };
 

@@ -75,7 +75,12 @@ export function deployWorkflow(m: ServiceModel) {
       workflow_call: {
         inputs: {
           ref: { description: 'Commit to deploy (default: the calling commit).', type: 'string', required: false, default: '' },
-          models: { description: 'resolve: pull the sources in mlservice.yaml; locked: exactly models.lock.json (a hotfix: this code, the models already locked).', type: 'string', required: false, default: 'resolve' },
+          models: {
+            description: 'resolve: pull the sources in mlservice.yaml; locked: exactly models.lock.json (a hotfix: this code, the models already locked).',
+            type: 'string',
+            required: false,
+            default: 'resolve',
+          },
         },
       },
     },

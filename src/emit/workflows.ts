@@ -39,7 +39,7 @@ function ciHeader(): string[] {
     '  [deploy-only] is a hotfix: this code with the model versions already in models.lock.json.',
     'On a pull request, the review job writes `mlgen diff` against the base commit into the job',
     'summary and sets the api-breaking / deploy-impacting labels (a fork PR only reports them).',
-    'mlgen and mlgen-ci (the steps\' programs) come from devDependencies (generator-mlservice);',
+    "mlgen and mlgen-ci (the steps' programs) come from devDependencies (generator-mlservice);",
     '`npx --no` never downloads a package.',
   ];
 }

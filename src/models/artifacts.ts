@@ -44,11 +44,11 @@ export function artifactLocation(artifactUri: string, tracking: URL): ArtifactLo
     uri = new URL(artifactUri);
     decoded = decodeURIComponent(uri.pathname);
   } catch {
-    throw new ModelsError(MODELS_CODES.BAD_RESPONSE, `artifact URI "${excerpt(artifactUri, 120)}" is not a valid URI`, 'check the model version\'s source in the MLflow UI');
+    throw new ModelsError(MODELS_CODES.BAD_RESPONSE, `artifact URI "${excerpt(artifactUri, 120)}" is not a valid URI`, "check the model version's source in the MLflow UI");
   }
   // `mlflow-artifacts://5000/x` parses as host "5000": a port without a host (MLflow refuses it too).
   if (uri.hostname && /^\d+$/.test(uri.hostname) && !uri.port) {
-    throw new ModelsError(MODELS_CODES.BAD_RESPONSE, `artifact URI "${excerpt(artifactUri, 120)}" has a port but no host`, 'fix the server\'s --artifacts-destination / default artifact root');
+    throw new ModelsError(MODELS_CODES.BAD_RESPONSE, `artifact URI "${excerpt(artifactUri, 120)}" has a port but no host`, "fix the server's --artifacts-destination / default artifact root");
   }
   const api = new URL(tracking.href);
   if (uri.hostname) {
@@ -126,10 +126,16 @@ export async function downloadArtifacts(http: HttpClient, loc: ArtifactLocation,
     const target = join(dest, ...file.path.split('/'));
     await mkdir(dirname(target), { recursive: true });
     progress.onFileStart?.(file);
-    const bytes = await downloadFile(http, fileUrl(loc, join2(loc.path, file.path)), target, { ...ctx, what: `${ctx.what}: download "${file.path}"` }, {
-      expectedSize: file.size,
-      onBytes: (n) => progress.onBytes?.(file, n),
-    });
+    const bytes = await downloadFile(
+      http,
+      fileUrl(loc, join2(loc.path, file.path)),
+      target,
+      { ...ctx, what: `${ctx.what}: download "${file.path}"` },
+      {
+        expectedSize: file.size,
+        onBytes: (n) => progress.onBytes?.(file, n),
+      },
+    );
     progress.onFileDone?.(file, bytes);
   }
 }

@@ -18,7 +18,10 @@ function diag(code: string, message: string, file: string, severity: Diagnostic[
 }
 
 function listSome(paths: string[]): string {
-  const shown = paths.slice(0, 5).map((p) => `"${p}"`).join(', ');
+  const shown = paths
+    .slice(0, 5)
+    .map((p) => `"${p}"`)
+    .join(', ');
   return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
 }
 
@@ -45,7 +48,10 @@ async function checkModel(root: string, name: string, source: string, entry: Loc
     return [diag(MODELS_CODES.LOCK_INVALID, `model "${name}": the digest in ${LOCK_FILE} does not match its file list (edited by hand?)`, LOCK_FILE)];
   }
   const dir = join(root, 'models', name);
-  const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
+  const exists = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   const where = `models/${name}`;
   if (!exists) return [diag(MODELS_CODES.MODIFIED, `model "${name}" is locked but ${where}/ does not exist`, where)];
   const problems = diffFiles(entry.files, await hashDir(dir));

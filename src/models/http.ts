@@ -129,7 +129,11 @@ export async function getJson(http: HttpClient, url: URL, ctx: RequestContext): 
       body = await res.json();
     } catch (e) {
       if ((e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError') throw networkError(e, url, ctx);
-      throw new ModelsError(MODELS_CODES.BAD_RESPONSE, `${ctx.what}: ${displayUrl(url)} did not answer JSON`, 'check that MLFLOW_TRACKING_URI points at the MLflow server itself (not its UI behind a login page)');
+      throw new ModelsError(
+        MODELS_CODES.BAD_RESPONSE,
+        `${ctx.what}: ${displayUrl(url)} did not answer JSON`,
+        'check that MLFLOW_TRACKING_URI points at the MLflow server itself (not its UI behind a login page)',
+      );
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new ModelsError(MODELS_CODES.BAD_RESPONSE, `${ctx.what}: ${displayUrl(url)} answered JSON that is not an object`, 'check that MLFLOW_TRACKING_URI points at an MLflow server');
@@ -184,7 +188,11 @@ function checkSize(res: Response, bytes: number, url: URL, ctx: RequestContext, 
   for (const want of [announced, expected]) {
     if (want !== undefined && Number.isFinite(want) && want !== bytes) {
       throw new Retryable(
-        new ModelsError(MODELS_CODES.INCOMPLETE, `${ctx.what}: ${displayUrl(url)} sent ${bytes} bytes, expected ${want}`, 'retry; if it persists the file on the server is being rewritten or a proxy truncates it'),
+        new ModelsError(
+          MODELS_CODES.INCOMPLETE,
+          `${ctx.what}: ${displayUrl(url)} sent ${bytes} bytes, expected ${want}`,
+          'retry; if it persists the file on the server is being rewritten or a proxy truncates it',
+        ),
       );
     }
   }

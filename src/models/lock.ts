@@ -71,7 +71,12 @@ function assertLockShape(value: unknown): asserts value is ModelsLock {
   if (!lock || typeof lock !== 'object' || lock.lockVersion !== 1) throw invalid('is not a lockVersion 1 lock');
   if (!lock.models || typeof lock.models !== 'object' || Array.isArray(lock.models)) throw invalid('has no `models` object');
   for (const [name, m] of Object.entries(lock.models)) {
-    const ok = m && typeof m.source === 'string' && typeof m.sha256 === 'string' && Array.isArray(m.files) && m.files.every((f) => f && typeof f.path === 'string' && typeof f.sha256 === 'string' && typeof f.size === 'number');
+    const ok =
+      m &&
+      typeof m.source === 'string' &&
+      typeof m.sha256 === 'string' &&
+      Array.isArray(m.files) &&
+      m.files.every((f) => f && typeof f.path === 'string' && typeof f.sha256 === 'string' && typeof f.size === 'number');
     if (!ok) throw invalid(`has a malformed entry for model "${name}"`);
   }
 }
@@ -107,7 +112,10 @@ export async function writeLock(root: string, lock: ModelsLock): Promise<boolean
 
 /** True when `dir` exists and its files hash to `digest`. */
 export async function dirMatches(dir: string, digest: string): Promise<boolean> {
-  const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
+  const exists = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   return exists && modelDigest(await hashDir(dir)) === digest;
 }
 

@@ -72,7 +72,8 @@ interface Staged {
 
 function selectModels(model: ServiceModel, only: string[] | undefined): ModelSpec[] {
   for (const m of model.models) {
-    if (!DNS_LABEL.test(m.name)) throw new ModelsError(MODELS_CODES.BAD_SOURCE, `model name "${m.name}" is not a DNS-1123 label`, 'use lowercase letters, digits and "-" (it becomes a directory name)');
+    if (!DNS_LABEL.test(m.name))
+      throw new ModelsError(MODELS_CODES.BAD_SOURCE, `model name "${m.name}" is not a DNS-1123 label`, 'use lowercase letters, digits and "-" (it becomes a directory name)');
   }
   if (!only) return model.models;
   const known = new Set(model.models.map((m) => m.name));
@@ -120,7 +121,15 @@ function clients(opts: PullOptions): { plain: HttpClient; registry: () => { http
  * model's lock entry under `--locked`) the locked version is fetched and must hash to the entry,
  * which is then kept as it is.
  */
-async function stageModel(root: string, modelsDir: string, spec: ModelSpec, opts: PullOptions, c: ReturnType<typeof clients>, previous: LockedModel | undefined, locked?: LockedModel): Promise<Staged> {
+async function stageModel(
+  root: string,
+  modelsDir: string,
+  spec: ModelSpec,
+  opts: PullOptions,
+  c: ReturnType<typeof clients>,
+  previous: LockedModel | undefined,
+  locked?: LockedModel,
+): Promise<Staged> {
   const emit = opts.onProgress ?? (() => {});
   // Not mkdtemp: its 0700 mode survives the rename to models/<name>, and the image's non-root
   // user could not read a model COPY'd with that mode. mkdir honours the umask like any folder.
@@ -221,7 +230,16 @@ async function stageAndInstall(root: string, selected: ModelSpec[], opts: PullOp
     const changed = await install(s, modelsDir);
     pulled.push({ name: s.spec.name, changed, entry: s.entry });
     const r = s.entry.registry;
-    opts.onProgress?.({ type: 'model-done', model: s.spec.name, source: s.entry.source, ...(r ? { version: r.version } : {}), files: s.entry.files.length, bytes: s.entry.files.reduce((n, f) => n + f.size, 0), sha256: s.entry.sha256, changed });
+    opts.onProgress?.({
+      type: 'model-done',
+      model: s.spec.name,
+      source: s.entry.source,
+      ...(r ? { version: r.version } : {}),
+      files: s.entry.files.length,
+      bytes: s.entry.files.reduce((n, f) => n + f.size, 0),
+      sha256: s.entry.sha256,
+      changed,
+    });
   }
   return pulled;
 }

@@ -37,8 +37,7 @@ export interface ResolvedVersion {
   artifactUri: string;
 }
 
-const AUTH_FIX =
-  'set MLFLOW_TRACKING_TOKEN (sent as Bearer) or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (sent as Basic) for an account that may read this registered model';
+const AUTH_FIX = 'set MLFLOW_TRACKING_TOKEN (sent as Bearer) or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (sent as Basic) for an account that may read this registered model';
 
 /**
  * `raw` with the `user:password@` of its authority replaced, for messages: CI prints them, and
@@ -170,12 +169,20 @@ async function versionFor(http: HttpClient, server: TrackingServer, source: Regi
   const name = source.registeredModel;
   if (source.kind === 'registry-version') {
     const what = `get model version ${name}/${source.version}`;
-    const body = await getJson(http, apiUrl(server.registry, 'model-versions/get', { name, version: source.version }), context(what, `check that registered model "${name}" has version ${source.version} (names are case-sensitive)`));
+    const body = await getJson(
+      http,
+      apiUrl(server.registry, 'model-versions/get', { name, version: source.version }),
+      context(what, `check that registered model "${name}" has version ${source.version} (names are case-sensitive)`),
+    );
     return readModelVersion(body.model_version, what);
   }
   if (source.kind === 'registry-alias') {
     const what = `get alias ${name}@${source.alias}`;
-    const body = await getJson(http, apiUrl(server.registry, 'registered-models/alias', { name, alias: source.alias }), context(what, `check that registered model "${name}" exists and has the alias "${source.alias}"`));
+    const body = await getJson(
+      http,
+      apiUrl(server.registry, 'registered-models/alias', { name, alias: source.alias }),
+      context(what, `check that registered model "${name}" exists and has the alias "${source.alias}"`),
+    );
     return readModelVersion(body.model_version, what);
   }
   return latestVersion(http, server, name);
@@ -237,7 +244,11 @@ export async function resolveRegistrySource(http: HttpClient, server: TrackingSe
   assertReady(mv, source);
   const name = source.registeredModel;
   const what = `get download URI of ${name}/${mv.version}`;
-  const body = await getJson(http, apiUrl(server.registry, 'model-versions/get-download-uri', { name, version: mv.version }), context(what, `check that version ${mv.version} of "${name}" still exists`));
+  const body = await getJson(
+    http,
+    apiUrl(server.registry, 'model-versions/get-download-uri', { name, version: mv.version }),
+    context(what, `check that version ${mv.version} of "${name}" still exists`),
+  );
   if (typeof body.artifact_uri !== 'string' || body.artifact_uri === '') {
     throw new ModelsError(MODELS_CODES.BAD_RESPONSE, `${what}: the answer has no artifact_uri`, 'check that MLFLOW_TRACKING_URI points at an MLflow server');
   }

@@ -50,7 +50,14 @@ export function checkModelSignatures(model: ServiceModel, signatures: ReadonlyMa
     const sig = signatures.get(m.name);
     if (!sig) return;
     for (const v of sig.inputs.filter((x) => x.kind !== 'tensor')) {
-      out.push(problem('SIGNATURE.NON_TENSOR_INPUT', `model "${m.name}": input "${v.name}" is a ${v.kind}, not a tensor`, 're-export the model with tensor inputs (onnxruntime-node feeds tensors only)', locate(['models', String(i), 'source'])));
+      out.push(
+        problem(
+          'SIGNATURE.NON_TENSOR_INPUT',
+          `model "${m.name}": input "${v.name}" is a ${v.kind}, not a tensor`,
+          're-export the model with tensor inputs (onnxruntime-node feeds tensors only)',
+          locate(['models', String(i), 'source']),
+        ),
+      );
     }
     const tensors = new Set(sig.outputs.filter((o) => o.kind === 'tensor').map((o) => o.name));
     (m.outputs ?? []).forEach((name, j) => {
@@ -59,21 +66,21 @@ export function checkModelSignatures(model: ServiceModel, signatures: ReadonlyMa
       out.push(problem('SIGNATURE.UNKNOWN_OUTPUT', `model "${m.name}" has no tensor output "${name}"`, `use one of its tensor outputs: ${have}`, locate(['models', String(i), 'outputs', String(j)])));
     });
     if (!m.outputs && tensors.size === 0) {
-      out.push(problem('SIGNATURE.NO_TENSOR_OUTPUT', `model "${m.name}" has no tensor output`, 'export the model with at least one tensor output (e.g. skl2onnx zipmap=False)', locate(['models', String(i), 'source'])));
+      out.push(
+        problem(
+          'SIGNATURE.NO_TENSOR_OUTPUT',
+          `model "${m.name}" has no tensor output`,
+          'export the model with at least one tensor output (e.g. skl2onnx zipmap=False)',
+          locate(['models', String(i), 'source']),
+        ),
+      );
     }
   });
   model.endpoints.forEach((e, ei) => abMismatches(model, e.ab, ei, signatures, locate, out));
   return out;
 }
 
-function abMismatches(
-  model: ServiceModel,
-  ab: ServiceModel['endpoints'][number]['ab'],
-  ei: number,
-  signatures: ReadonlyMap<string, OnnxSignature>,
-  locate: Locate,
-  out: Diagnostic[],
-): void {
+function abMismatches(model: ServiceModel, ab: ServiceModel['endpoints'][number]['ab'], ei: number, signatures: ReadonlyMap<string, OnnxSignature>, locate: Locate, out: Diagnostic[]): void {
   if (!ab) return;
   const outputsOf = (name: string) => model.models.find((m) => m.name === name)?.outputs;
   const first = ab.variants.find((v) => signatures.has(v.model));

@@ -32,7 +32,12 @@ export async function modelLocation(root: string, m: Pick<ModelSpec, 'name' | 's
  * simply absent from the map. A model folder or file that cannot be read becomes a diagnostic with
  * the runtime's MODEL.* code (at the MLmodel's line and column when the fault is in its text).
  */
-export async function readModelSignatures(root: string, model: ServiceModel, configFile: string, at: Locate = () => ({ file: configFile, line: 0, col: 0 })): Promise<{ signatures: Map<string, OnnxSignature>; diagnostics: Diagnostic[] }> {
+export async function readModelSignatures(
+  root: string,
+  model: ServiceModel,
+  configFile: string,
+  at: Locate = () => ({ file: configFile, line: 0, col: 0 }),
+): Promise<{ signatures: Map<string, OnnxSignature>; diagnostics: Diagnostic[] }> {
   const signatures = new Map<string, OnnxSignature>();
   const diagnostics: Diagnostic[] = [];
   const shown = (path: string) => relative(root, path) || '.';
@@ -84,10 +89,7 @@ export function configLocator(text: string, file: string): Locate {
 }
 
 /** Everything in one call: read the present models and check them against the config. */
-export async function readAndCheckModels(
-  root: string,
-  loaded: { model: ServiceModel; path: string; text: string },
-): Promise<{ signatures: Map<string, OnnxSignature>; diagnostics: Diagnostic[] }> {
+export async function readAndCheckModels(root: string, loaded: { model: ServiceModel; path: string; text: string }): Promise<{ signatures: Map<string, OnnxSignature>; diagnostics: Diagnostic[] }> {
   const at = configLocator(loaded.text, loaded.path);
   const { signatures, diagnostics } = await readModelSignatures(root, loaded.model, loaded.path, at);
   diagnostics.push(...checkModelSignatures(loaded.model, signatures, at));

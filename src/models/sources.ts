@@ -54,8 +54,8 @@ async function fetchRegistry(ctx: FetchContext, source: RegistrySource): Promise
   const loc = artifactLocation(resolved.artifactUri, server.tracking);
   const req: RequestContext = {
     what: `files of ${resolved.registeredModel}/${resolved.version}`,
-    notFoundFix: 'the artifact store no longer has this version\'s files; register the model again',
-    authFix: 'the account needs READ permission on the experiment that holds this model\'s artifacts',
+    notFoundFix: "the artifact store no longer has this version's files; register the model again",
+    authFix: "the account needs READ permission on the experiment that holds this model's artifacts",
   };
   const files = await listArtifacts(http, loc, req);
   await downloadArtifacts(http, loc, files, ctx.staging, req, {
@@ -101,7 +101,11 @@ async function fetchLocal(ctx: FetchContext, source: Extract<ModelSource, { kind
   const inPlace = isInside(abs, ctx.dest);
   if (s.isDirectory()) {
     if (inPlace && abs !== ctx.dest) {
-      throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${label}: a model directory inside models/${ctx.name}/ must be models/${ctx.name} itself`, `set source to models/${ctx.name} or move the directory elsewhere`);
+      throw new ModelsError(
+        MODELS_CODES.BAD_SOURCE,
+        `${label}: a model directory inside models/${ctx.name}/ must be models/${ctx.name} itself`,
+        `set source to models/${ctx.name} or move the directory elsewhere`,
+      );
     }
     if (isInside(dirname(ctx.dest), abs)) {
       throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${label}: the directory contains models/ itself`, 'point `source:` at the MLflow model directory (the one holding MLmodel)');
@@ -117,7 +121,11 @@ async function fetchLocal(ctx: FetchContext, source: Extract<ModelSource, { kind
   }
   if (inPlace) {
     if (!abs.endsWith('.onnx')) {
-      throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${label}: the file must end in ".onnx" (lowercase) for the service to find it`, `rename it to ${basename(abs).replace(/\.onnx$/i, '.onnx')} and update \`source:\``);
+      throw new ModelsError(
+        MODELS_CODES.BAD_SOURCE,
+        `${label}: the file must end in ".onnx" (lowercase) for the service to find it`,
+        `rename it to ${basename(abs).replace(/\.onnx$/i, '.onnx')} and update \`source:\``,
+      );
     }
     await verifySingleFile(dirname(abs), basename(abs), label);
     return { dir: ctx.dest, registry: null };
@@ -160,7 +168,11 @@ async function fetchUrl(ctx: FetchContext, source: Extract<ModelSource, { kind: 
     throw new ModelsError(MODELS_CODES.BAD_SOURCE, `${where(ctx)}: "${source.uri}" is not an https URL`, 'serve the .onnx file over https, or download it and use a local path');
   }
   const name = urlFileName(url);
-  const req: RequestContext = { what: `download ${where(ctx)}`, notFoundFix: 'check the URL in `source:`', authFix: 'the URL must be downloadable without credentials (e.g. a presigned URL), or download it yourself and use a local path' };
+  const req: RequestContext = {
+    what: `download ${where(ctx)}`,
+    notFoundFix: 'check the URL in `source:`',
+    authFix: 'the URL must be downloadable without credentials (e.g. a presigned URL), or download it yourself and use a local path',
+  };
   ctx.emit({ type: 'file-start', model: ctx.name, path: name });
   const bytes = await downloadFile(ctx.plain, url, join(ctx.staging, name), req, {
     onBytes: (n) => ctx.emit({ type: 'file-progress', model: ctx.name, path: name, bytes: n }),
@@ -180,4 +192,3 @@ export async function fetchSource(ctx: FetchContext, source: ModelSource): Promi
       return fetchRegistry(ctx, source);
   }
 }
-

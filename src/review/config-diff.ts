@@ -107,7 +107,5 @@ export function settingsChanges(before: ServiceModel, after: ServiceModel): Chan
     ['server', 'server'],
     ['deploy', 'deploy'],
   ] as const;
-  return roots.flatMap(([key, section]) =>
-    leafChanges(before[key], after[key], key, `/${key}`).map((c) => item(section, 'info', describeLeaf(c), c.pointer)),
-  );
+  return roots.flatMap(([key, section]) => leafChanges(before[key], after[key], key, `/${key}`).map((c) => item(section, 'info', describeLeaf(c), c.pointer)));
 }

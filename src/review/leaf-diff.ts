@@ -23,9 +23,7 @@ function escapePointer(key: string): string {
 export function leafChanges(before: unknown, after: unknown, path = '', pointer = ''): LeafChange[] {
   if (isPlainObject(before) && isPlainObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    return keys.flatMap((k) =>
-      leafChanges(before[k], after[k], path === '' ? k : `${path}.${k}`, `${pointer}/${escapePointer(k)}`),
-    );
+    return keys.flatMap((k) => leafChanges(before[k], after[k], path === '' ? k : `${path}.${k}`, `${pointer}/${escapePointer(k)}`));
   }
   return JSON.stringify(before) === JSON.stringify(after) ? [] : [{ path, pointer, before, after }];
 }

@@ -23,7 +23,11 @@ function obj(v: unknown): Record<string, unknown> {
 
 /** RFC 6901 pointer lookup for `#/...` references. */
 function pointer(doc: Doc, ref: string): unknown {
-  const parts = ref.slice(2).split('/').filter((p) => p !== '').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = ref
+    .slice(2)
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   return parts.reduce<unknown>((node, key) => obj(node)[key], doc);
 }
 

@@ -45,9 +45,7 @@ function localLine(l: LocalChange): string {
 const showsPatch = (l: LocalChange): boolean => l.status === 'added' || l.status === 'changed';
 
 function grouped(s: ChangeSummary): Array<[ChangeSection, ChangeItem[]]> {
-  return SECTION_ORDER.map((section): [ChangeSection, ChangeItem[]] => [section, s.items.filter((i) => i.section === section)]).filter(
-    ([, items]) => items.length > 0,
-  );
+  return SECTION_ORDER.map((section): [ChangeSection, ChangeItem[]] => [section, s.items.filter((i) => i.section === section)]).filter(([, items]) => items.length > 0);
 }
 
 function textLine(i: ChangeItem): string {

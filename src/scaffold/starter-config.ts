@@ -121,7 +121,8 @@ export function starterConfig(a: StarterAnswers): Record<string, unknown> {
     models.push({ name: treatment, source: a.abModelSource });
     const weight = a.abWeight ?? DEFAULT_AB_WEIGHT;
     const unit = a.abUnit ?? fields.find((f) => f.type === 'string' || f.type === 'integer')?.name;
-    if (!unit) throw new StarterAnswerError('--ab-unit', 'an A/B split needs a string or integer input field to keep users sticky', 'add one to --fields (e.g. user_id:string), or name it with --ab-unit');
+    if (!unit)
+      throw new StarterAnswerError('--ab-unit', 'an A/B split needs a string or integer input field to keep users sticky', 'add one to --fields (e.g. user_id:string), or name it with --ab-unit');
     endpoint.ab = {
       experiment: `${a.name}-ab`,
       unit,

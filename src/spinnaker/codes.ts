@@ -9,7 +9,7 @@ export const SPINNAKER_CATALOGUE = {
   'SPINNAKER.FILE_INVALID': 'A file of `deploy/spinnaker/` is missing, is not JSON, or lacks `id`, `name` or `application`; nothing is saved (exit 65).',
   'SPINNAKER.UNREACHABLE': 'Gate (or Kayenta) could not be reached: connection refused, DNS failure or timeout (exit 69).',
   'SPINNAKER.AUTH': 'Gate (or Kayenta) answered 401 or 403 (exit 69).',
-  'SPINNAKER.REJECTED': 'Spinnaker refused to save a pipeline or canary config (front50 or Kayenta validation, e.g. a duplicate name); the message is the server\'s (exit 69).',
+  'SPINNAKER.REJECTED': "Spinnaker refused to save a pipeline or canary config (front50 or Kayenta validation, e.g. a duplicate name); the message is the server's (exit 69).",
   'SPINNAKER.HTTP': 'Any other failed exchange: a 5xx, or an answer that is not the documented JSON (exit 69).',
 } as const;
 

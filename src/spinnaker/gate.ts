@@ -113,7 +113,13 @@ export class SpinnakerApi {
       throw new SpinnakerError('SPINNAKER.AUTH', `${where} answered ${res.status}`, 'set SPINNAKER_GATE_TOKEN to a token gate accepts, with WRITE permission on the application', where);
     }
     if (res.status >= 400 && res.status < 500) {
-      throw new SpinnakerError('SPINNAKER.REJECTED', `${where} answered ${res.status}: ${serverMessage(text)}`, 'fix what the server names; a name clash means another pipeline or canary config already uses this name', where, EXIT.unavailable);
+      throw new SpinnakerError(
+        'SPINNAKER.REJECTED',
+        `${where} answered ${res.status}: ${serverMessage(text)}`,
+        'fix what the server names; a name clash means another pipeline or canary config already uses this name',
+        where,
+        EXIT.unavailable,
+      );
     }
     throw new SpinnakerError('SPINNAKER.HTTP', `${where} answered ${res.status}: ${serverMessage(text)}`, 'check the health of gate, orca, front50 and Kayenta, then retry', where);
   }
@@ -126,7 +132,12 @@ function parseJson(text: string, url: URL): Json {
   } catch {
     // fall through to the error below
   }
-  throw new SpinnakerError('SPINNAKER.HTTP', `${display(url)} answered something that is not a JSON object: ${excerpt(text, 120)}`, 'check that the URL points at Spinnaker gate, not a proxy or login page', display(url));
+  throw new SpinnakerError(
+    'SPINNAKER.HTTP',
+    `${display(url)} answered something that is not a JSON object: ${excerpt(text, 120)}`,
+    'check that the URL points at Spinnaker gate, not a proxy or login page',
+    display(url),
+  );
 }
 
 /** Spring's error body carries `message` (gate, front50, Kayenta); otherwise a trimmed excerpt. */

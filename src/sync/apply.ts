@@ -26,7 +26,11 @@ export async function applyPlan(rootDir: string, plan: Plan, options: SyncOption
   const root = resolve(rootDir);
   const realRoot = await realpath(root);
   // A sync killed mid-write left temp files beside what it was writing; this one removes them first.
-  await removeLeftoverTemps(root, realRoot, plan.entries.map((e) => e.path));
+  await removeLeftoverTemps(
+    root,
+    realRoot,
+    plan.entries.map((e) => e.path),
+  );
   let count = 0;
   const write = async (path: string, text: string | Buffer, mode?: number): Promise<void> => {
     options.beforeWrite?.(path, ++count);
@@ -43,10 +47,7 @@ export async function applyPlan(rootDir: string, plan: Plan, options: SyncOption
   );
   await inPool(
     files.filter((e) => e.resolution === 'no-base' || e.after !== undefined),
-    (e) =>
-      e.resolution === 'no-base'
-        ? write(`${e.path}${SIDE_FILE_SUFFIX}`, e.desired ?? '')
-        : write(e.path, e.after ?? '', writeMode(e)),
+    (e) => (e.resolution === 'no-base' ? write(`${e.path}${SIDE_FILE_SUFFIX}`, e.desired ?? '') : write(e.path, e.after ?? '', writeMode(e))),
   );
   for (const e of files.filter((x) => x.action === 'delete')) {
     options.beforeWrite?.(e.path, ++count);

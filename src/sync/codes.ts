@@ -18,7 +18,8 @@ export const SYNC_CATALOGUE = {
   'SYNC.GENERATOR_VERSION': 'Another mlgen version wrote `.mlgen/manifest.json` (warning; also drift for `mlgen check`).',
   'SYNC.UPDATE_SKIPPED': 'A file you own (`src/hooks.ts`, `package.json` ...) could not be brought up to date, e.g. it does not parse; it is left unchanged (warning).',
   'SYNC.PACKAGE_JSON_INVALID': '`package.json` is not valid JSON, so mlgen cannot update its part of it; it is left unchanged (warning during a sync).',
-  'SYNC.HOOK_UTILS_MOVED': 'Your code imports `src/generated/hook-utils.js`; the hook helpers now come from `@mlservice/runtime/hooks`, and mlgen keeps that file as a re-export while anything imports it (warning).',
+  'SYNC.HOOK_UTILS_MOVED':
+    'Your code imports `src/generated/hook-utils.js`; the hook helpers now come from `@mlservice/runtime/hooks`, and mlgen keeps that file as a re-export while anything imports it (warning).',
   'SYNC.PATH_INVALID': 'An emitter named a path that is not clean and relative to the project root (internal error, exit 70).',
   'SYNC.PATH_OUTSIDE_ROOT': 'A path resolves outside the project, through a symlink; nothing is written (exit 2).',
 } as const;

@@ -11,12 +11,7 @@ export const SIDE_FILE_SUFFIX = '.mlgen-new';
  * Settles every `conflict` and `collision` entry according to the flags, filling in `resolution`
  * and `after`, and returns one diagnostic per file that still needs the user. Never writes.
  */
-export async function resolveConflicts(
-  root: string,
-  entries: PlanEntry[],
-  prevFiles: Record<string, ManifestEntry>,
-  options: SyncOptions,
-): Promise<Diagnostic[]> {
+export async function resolveConflicts(root: string, entries: PlanEntry[], prevFiles: Record<string, ManifestEntry>, options: SyncOptions): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   for (const e of entries) {
     if (e.reapply) {

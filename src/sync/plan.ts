@@ -5,15 +5,7 @@ import type { OutputFile } from '../emit/types.js';
 import { SYNC_CODES } from './codes.js';
 import { resolveConflicts } from './conflicts.js';
 import { sha256, gitBlobId } from './hash.js';
-import {
-  MANIFEST_PATH,
-  MANIFEST_VERSION,
-  canonicalJson,
-  generatorInfo,
-  readManifest,
-  type Manifest,
-  type ManifestEntry,
-} from './manifest.js';
+import { MANIFEST_PATH, MANIFEST_VERSION, canonicalJson, generatorInfo, readManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import { keptLocalText, localRecord } from './local-change.js';
 import { checkRelativePath, resolveInside } from './paths.js';
 import type { Plan, PlanEntry, SyncOptions } from './types.js';
@@ -29,12 +21,7 @@ export interface ConfigSource {
  * disk (D), and decides an action per path. Reads the disk (and git objects for merge bases);
  * never writes. Dry-run, check and sync all go through this one function, so their verdicts agree.
  */
-export async function planSync(
-  rootDir: string,
-  files: OutputFile[],
-  config: ConfigSource,
-  options: SyncOptions = {},
-): Promise<Plan> {
+export async function planSync(rootDir: string, files: OutputFile[], config: ConfigSource, options: SyncOptions = {}): Promise<Plan> {
   const root = resolve(rootDir);
   const realRoot = await realpath(root);
   const previousManifest = await readManifest(root);
@@ -95,12 +82,7 @@ async function readIfExists(abs: string, path = MANIFEST_PATH): Promise<Buffer |
   }
 }
 
-function classifyWanted(
-  f: OutputFile,
-  before: Buffer | undefined,
-  prev: ManifestEntry | undefined,
-  diagnostics: Diagnostic[],
-): PlanEntry {
+function classifyWanted(f: OutputFile, before: Buffer | undefined, prev: ManifestEntry | undefined, diagnostics: Diagnostic[]): PlanEntry {
   const base = { path: f.path, owner: f.owner, emitter: f.emitter, before, mode: f.mode };
   if (before === undefined) {
     // A user-owned file is created already carrying its own update (idempotent by contract), so
@@ -143,12 +125,7 @@ function classifyStale(path: string, prev: ManifestEntry, before: Buffer | undef
 }
 
 /** The manifest after this sync: entries of unresolved conflicts keep their old state. */
-function buildManifest(
-  files: OutputFile[],
-  entries: PlanEntry[],
-  prevFiles: Record<string, ManifestEntry>,
-  config: ConfigSource,
-): Manifest {
+function buildManifest(files: OutputFile[], entries: PlanEntry[], prevFiles: Record<string, ManifestEntry>, config: ConfigSource): Manifest {
   const byPath = new Map(entries.map((e) => [e.path, e]));
   const out: Record<string, ManifestEntry> = {};
   for (const f of files) {

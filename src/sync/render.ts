@@ -22,9 +22,7 @@ function label(e: PlanEntry): string {
  * skipped ones), byte sizes before -> after, then every diagnostic with its fix.
  */
 export function renderPlanTable(result: Pick<SyncResult, 'entries' | 'diagnostics'>, options: { all?: boolean } = {}): string {
-  const rows = result.entries
-    .filter((e) => options.all || !NO_OP_ACTIONS.has(e.action))
-    .map((e) => [label(e).toUpperCase(), e.path, e.owner, sizes(e)]);
+  const rows = result.entries.filter((e) => options.all || !NO_OP_ACTIONS.has(e.action)).map((e) => [label(e).toUpperCase(), e.path, e.owner, sizes(e)]);
   const lines: string[] = [];
   if (rows.length === 0) lines.push('Everything is in sync.');
   else {

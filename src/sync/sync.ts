@@ -29,12 +29,7 @@ export function engineFiles(): OutputFile[] {
  * planned as `unchanged`, including files the old manifest never knew), deletions come after
  * writes and the manifest is written last; test/sync/crash.test.ts proves the round trip.
  */
-export async function syncFiles(
-  root: string,
-  files: OutputFile[],
-  config: ConfigSource,
-  options: SyncOptions = {},
-): Promise<SyncResult> {
+export async function syncFiles(root: string, files: OutputFile[], config: ConfigSource, options: SyncOptions = {}): Promise<SyncResult> {
   const plan = await planSync(root, [...files, ...engineFiles()], config, options);
   const noWrite = options.check || options.dryRun;
   const report = noWrite ? { written: [], deleted: [] } : await applyPlan(root, plan, options);
@@ -56,8 +51,6 @@ export function exitCode(plan: Plan, options: SyncOptions): number {
     const drift = plan.entries.some((e) => !NO_OP_ACTIONS.has(e.action));
     return drift ? EXIT.drift : EXIT.ok;
   }
-  const open = plan.entries.some(
-    (e) => e.resolution === 'refused' || e.resolution === 'merge-conflict' || e.resolution === 'no-base',
-  );
+  const open = plan.entries.some((e) => e.resolution === 'refused' || e.resolution === 'merge-conflict' || e.resolution === 'no-base');
   return open ? EXIT.conflict : EXIT.ok;
 }

@@ -30,7 +30,12 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 const LOCK = {
   lockVersion: 1,
   models: {
-    'ranker-treatment': { source: 'models:/activity-ranker@challenger', registry: { registeredModel: 'activity-ranker', version: '13', runId: "r'; rm -rf / #", alias: 'challenger' }, files: [], sha256: '0'.repeat(64) },
+    'ranker-treatment': {
+      source: 'models:/activity-ranker@challenger',
+      registry: { registeredModel: 'activity-ranker', version: '13', runId: "r'; rm -rf / #", alias: 'challenger' },
+      files: [],
+      sha256: '0'.repeat(64),
+    },
     'ranker-control': { source: 'models/control.onnx', registry: null, files: [], sha256: `123456789abc${'f'.repeat(52)}` },
   },
 };
@@ -77,7 +82,10 @@ function dockerCalls(dir: string): string[][] {
       return '';
     }
   })();
-  return text.split('--\n').filter(Boolean).map((call) => call.split('\n').slice(0, -1));
+  return text
+    .split('--\n')
+    .filter(Boolean)
+    .map((call) => call.split('\n').slice(0, -1));
 }
 
 describe('mlgen-ci build-image', () => {
@@ -110,7 +118,9 @@ describe('mlgen-ci build-image', () => {
     await ciBin(['build-image', `--image=${image}`, '--version=1.2.0'], dir, env);
     const dockerfile = emitDockerfile(abModel()).find((f) => f.path === 'Dockerfile')!.content;
     const declared = new Set([...dockerfile.matchAll(/^ARG ([A-Z0-9_]+)=/gm)].map((x) => x[1]));
-    const passed = dockerCalls(dir)[0]!.filter((_a, i, all) => all[i - 1] === '--build-arg').map((a) => a.slice(0, a.indexOf('=')));
+    const passed = dockerCalls(dir)[0]!
+      .filter((_a, i, all) => all[i - 1] === '--build-arg')
+      .map((a) => a.slice(0, a.indexOf('=')));
     expect(passed.slice(0, 3)).toEqual([BUILD_ARG.revision, BUILD_ARG.version, BUILD_ARG.source]);
     expect(passed.filter((name) => !declared.has(name))).toEqual([]);
   });
@@ -133,10 +143,13 @@ describe('mlgen-ci trigger-deploy (Spinnaker webhook: a local stand-in)', () => 
     const received: Array<{ method: string; url: string; type: string; body: string }> = [];
     const server = createServer((req: IncomingMessage, res) => {
       let body = '';
-      req.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
-        received.push({ method: req.method ?? '', url: req.url ?? '', type: req.headers['content-type'] ?? '', body });
-        res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"eventId":"e1"}' : '{"message":"no pipeline"}');
-      });
+      req
+        .setEncoding('utf8')
+        .on('data', (d: string) => (body += d))
+        .on('end', () => {
+          received.push({ method: req.method ?? '', url: req.url ?? '', type: req.headers['content-type'] ?? '', body });
+          res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"eventId":"e1"}' : '{"message":"no pipeline"}');
+        });
     }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -147,7 +160,10 @@ describe('mlgen-ci trigger-deploy (Spinnaker webhook: a local stand-in)', () => 
     const hook = await webhook();
     try {
       const { dir, env } = project();
-      const r = await ciBin(['trigger-deploy', '--source=activity-ranker', '--chart-repo=https://github.com/o/r.git', `--baseline=${'b'.repeat(40)}`], dir, { ...env, SPINNAKER_WEBHOOK_URL: `${hook.url}/` });
+      const r = await ciBin(['trigger-deploy', '--source=activity-ranker', '--chart-repo=https://github.com/o/r.git', `--baseline=${'b'.repeat(40)}`], dir, {
+        ...env,
+        SPINNAKER_WEBHOOK_URL: `${hook.url}/`,
+      });
       expect([r.code, r.stderr]).toEqual([0, '']);
       expect(hook.received.map((x) => [x.method, x.url, x.type])).toEqual([['POST', '/webhooks/webhook/activity-ranker', 'application/json']]);
       const { parameters } = JSON.parse(hook.received[0]!.body) as { parameters: Record<string, string> };
@@ -176,7 +192,9 @@ describe('mlgen-ci trigger-deploy (Spinnaker webhook: a local stand-in)', () => 
       const { dir, env } = project();
       const r = await ciBin(['trigger-deploy', '--source=activity-ranker', '--chart-repo=https://github.com/o/r.git', '--baseline='], dir, { ...env, SPINNAKER_WEBHOOK_URL: hook.url });
       expect(r.code).toBe(0);
-      expect(r.stdout.split('\n')[0]).toBe(`::warning::repository variable PRODUCTION_IMAGE_TAG is not set: first deploy, no canary. Once it succeeds, run: gh variable set PRODUCTION_IMAGE_TAG --body ${SHA}`);
+      expect(r.stdout.split('\n')[0]).toBe(
+        `::warning::repository variable PRODUCTION_IMAGE_TAG is not set: first deploy, no canary. Once it succeeds, run: gh variable set PRODUCTION_IMAGE_TAG --body ${SHA}`,
+      );
       expect(JSON.parse(hook.received[0]!.body).parameters.baselineImageTag).toBe('');
     } finally {
       await hook.close();
@@ -190,7 +208,10 @@ describe('mlgen-ci trigger-deploy (Spinnaker webhook: a local stand-in)', () => 
       const r = await ciBin(['trigger-deploy', '--source=activity-ranker', '--chart-repo=x'], dir, { ...env, SPINNAKER_WEBHOOK_URL: hook.url });
       expect([r.code, r.stdout.split('\n').at(-2)]).toEqual([EXIT.unavailable, '::error::triggering the Spinnaker pipeline failed: the Spinnaker webhook answered 404: {"message":"no pipeline"}']);
       const unset = await ciBin(['trigger-deploy', '--source=activity-ranker', '--chart-repo=x'], dir, { ...env, SPINNAKER_WEBHOOK_URL: '' });
-      expect([unset.code, unset.stdout]).toEqual([EXIT.usage, '::error::triggering the Spinnaker pipeline failed: SPINNAKER_WEBHOOK_URL is not set: add the repository secret (Spinnaker gate base URL)\n']);
+      expect([unset.code, unset.stdout]).toEqual([
+        EXIT.usage,
+        '::error::triggering the Spinnaker pipeline failed: SPINNAKER_WEBHOOK_URL is not set: add the repository secret (Spinnaker gate base URL)\n',
+      ]);
     } finally {
       await hook.close();
     }

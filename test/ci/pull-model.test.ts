@@ -25,7 +25,11 @@ describe('mlgen-ci pull-model against the MLflow stub (contract, not a real MLfl
 
   beforeAll(async () => {
     artifacts = await tempDir('ci-artifacts');
-    for (const [run, seed] of [[RUN2, 2], [RUN12, 12]] as const) await writeModelDir(join(artifacts.path, '1', run, 'artifacts', 'model'), seed, run);
+    for (const [run, seed] of [
+      [RUN2, 2],
+      [RUN12, 12],
+    ] as const)
+      await writeModelDir(join(artifacts.path, '1', run, 'artifacts', 'model'), seed, run);
     stub = new MlflowStub({ artifactsRoot: artifacts.path });
     stub.addVersion({ name: 'activity-ranker', version: '2', status: 'READY', runId: RUN2, artifactUri: uri(RUN2) });
     stub.addVersion({ name: 'activity-ranker', version: '12', status: 'READY', runId: RUN12, artifactUri: uri(RUN12) });

@@ -33,9 +33,7 @@ describe('mlgen CLI (built bin/mlgen.js, child process)', () => {
     const config = readFileSync(path.join(dir, 'mlservice.yaml'), 'utf8');
     expect(config.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/generator-mlservice/schemas/mlservice.schema.json');
     const before = treeHashes(dir);
-    expect(Object.keys(before)).toEqual(
-      expect.arrayContaining(['openapi.yaml', 'Dockerfile', 'src/hooks.ts', 'src/generated/service.ts', '.mlgen/manifest.json', 'chart/demo-svc/Chart.yaml']),
-    );
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['openapi.yaml', 'Dockerfile', 'src/hooks.ts', 'src/generated/service.ts', '.mlgen/manifest.json', 'chart/demo-svc/Chart.yaml']));
     const mtimes = treeMtimes(dir);
     const again = mlgen(dir, ['sync']);
     expect(again.code).toBe(0);
@@ -63,9 +61,7 @@ describe('mlgen CLI (built bin/mlgen.js, child process)', () => {
     for (const cmd of ['validate', 'sync', 'check']) {
       const r = mlgen(dir, [cmd]);
       expect(r.code).toBe(65);
-      expect(r.stderr).toBe(
-        `mlservice.yaml:${line}:5 error CONFIG.UNKNOWN_KEY unknown key "replica" in deploy.kubernetes\n  fix: did you mean "replicas"?\n1 error\n`,
-      );
+      expect(r.stderr).toBe(`mlservice.yaml:${line}:5 error CONFIG.UNKNOWN_KEY unknown key "replica" in deploy.kubernetes\n  fix: did you mean "replicas"?\n1 error\n`);
     }
     expect(treeHashes(dir)).toEqual(before);
   });

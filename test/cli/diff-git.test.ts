@@ -78,7 +78,9 @@ describe('mlgen diff when git cannot read the base (real git, built CLI)', () =>
     const dir = committed();
     const chownAll = (p: string): void => {
       chownSync(p, 65534, 65534);
-      for (const e of readdirSync(p, { withFileTypes: true })) if (e.isDirectory()) chownAll(path.join(p, e.name)); else chownSync(path.join(p, e.name), 65534, 65534);
+      for (const e of readdirSync(p, { withFileTypes: true }))
+        if (e.isDirectory()) chownAll(path.join(p, e.name));
+        else chownSync(path.join(p, e.name), 65534, 65534);
     };
     chownAll(dir);
     // The user running mlgen (root here) has no safe.directory entry: an empty global config.
@@ -137,7 +139,7 @@ describe('mlgen diff when git cannot read the base (real git, built CLI)', () =>
     });
   });
 
-  it('a damaged repository (the base config blob is gone): REVIEW.GIT_FAILED with git\'s message, exit 66', () => {
+  it("a damaged repository (the base config blob is gone): REVIEW.GIT_FAILED with git's message, exit 66", () => {
     const dir = committed();
     const blob = git(dir, 'rev-parse', 'HEAD:mlservice.yaml').trim();
     rmSync(path.join(dir, '.git/objects', blob.slice(0, 2), blob.slice(2)));

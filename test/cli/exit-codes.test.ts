@@ -19,7 +19,11 @@ const SKIP = /^src\/emit\/|^src\/exit-codes\.ts$/;
 const ERROR_CLASSES = /^(DiagnosticError|ModelsError|SpinnakerError|CiError)$/;
 
 function sources(): string[] {
-  return ROOTS.flatMap((root) => readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(root, f))).filter((f) => !SKIP.test(f));
+  return ROOTS.flatMap((root) =>
+    readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(root, f)),
+  ).filter((f) => !SKIP.test(f));
 }
 
 /** Numbers an expression can evaluate to directly: itself, or the branches of `?:`, `??`, `||`. */
@@ -67,7 +71,14 @@ describe('exit codes', () => {
   it('the scan finds a bare exit code where one is written (so it can fail)', () => {
     const probe = join(tempProject('mlgen-exit-scan-'), 'probe.ts');
     writeFileSync(probe, 'process.exit(3);\nprocess.exitCode = 4;\nthrow new DiagnosticError([], 5);\nconst EXIT_FOO = 6;\nprocess.exitCode = ok ? 0 : 7;\n');
-    expect(bareExitCodes(probe).map((l) => l.replace(`${probe}:`, ''))).toEqual(['1: process.exit(3)', '2: process.exitCode = 4', '3: new DiagnosticError([], 5)', '4: EXIT_FOO = 6', '5: process.exitCode = ok ? 0 : 7', '5: process.exitCode = ok ? 0 : 7']);
+    expect(bareExitCodes(probe).map((l) => l.replace(`${probe}:`, ''))).toEqual([
+      '1: process.exit(3)',
+      '2: process.exitCode = 4',
+      '3: new DiagnosticError([], 5)',
+      '4: EXIT_FOO = 6',
+      '5: process.exitCode = ok ? 0 : 7',
+      '5: process.exitCode = ok ? 0 : 7',
+    ]);
   });
 
   it('docs/errors.md lists the table: code, name and meaning', () => {

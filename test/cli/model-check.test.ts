@@ -8,7 +8,10 @@ describe('sync checks pulled models against the config (built CLI)', () => {
   it('refuses A/B variants whose models take different inputs, with the location of the variant, and writes nothing', () => {
     const dir = tempProject();
     expect(mlgen(dir, ['init', '--name', 'ab-svc', '--model', 'models:/ranker/1', '--fields', 'user_id:string,x:number', '--ab-model', 'models:/ranker/2']).code).toBe(0);
-    for (const [name, dim] of [['ranker', 4], ['ranker-treatment', 6]] as const) {
+    for (const [name, dim] of [
+      ['ranker', 4],
+      ['ranker-treatment', 6],
+    ] as const) {
       mkdirSync(path.join(dir, 'models', name), { recursive: true });
       writeFileSync(path.join(dir, 'models', name, 'model.onnx'), buildMlp({ inputName: 'features', inputDim: dim, hidden: [8], seed: dim }));
     }

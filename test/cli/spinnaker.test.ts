@@ -56,7 +56,11 @@ describe('mlgen spinnaker install (built CLI) against the Spinnaker contract sta
     expect([dry.code, dry.stdout]).toEqual([0, 'canary config demo-svc-canary: would create\npipeline demosvc/demo-svc-deploy: would create\npipeline demosvc/demo-svc-rollback: would create\n']);
     expect(s.pipelines.size + s.canaryConfigs.size).toBe(0);
     const first = await mlgenAsync(dir, ['spinnaker', 'install'], env);
-    expect([first.code, first.stderr, first.stdout]).toEqual([0, '', 'canary config demo-svc-canary: created\npipeline demosvc/demo-svc-deploy: created\npipeline demosvc/demo-svc-rollback: created\n']);
+    expect([first.code, first.stderr, first.stdout]).toEqual([
+      0,
+      '',
+      'canary config demo-svc-canary: created\npipeline demosvc/demo-svc-deploy: created\npipeline demosvc/demo-svc-rollback: created\n',
+    ]);
     const again = await mlgenAsync(dir, ['--dir', '.', 'spinnaker', 'install', '--gate', s.url], { SPINNAKER_GATE_TOKEN: 't0ken' });
     expect(again.stdout).toBe('canary config demo-svc-canary: unchanged\npipeline demosvc/demo-svc-deploy: unchanged\npipeline demosvc/demo-svc-rollback: unchanged\n');
     expect(treeHashes(dir)).toEqual(before);

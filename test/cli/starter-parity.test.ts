@@ -34,7 +34,10 @@ async function yo(name: string, flags: Flags) {
   const options = { ...Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, k === 'ab-weight' ? Number(v) : v])), yes: true };
   let errors = '';
   try {
-    await helpers.run(GENERATOR).inDir(dir).withOptions(options as never);
+    await helpers
+      .run(GENERATOR)
+      .inDir(dir)
+      .withOptions(options as never);
   } catch (e) {
     errors = (e as Error).message;
   } finally {
@@ -62,7 +65,12 @@ describe('yo mlservice and mlgen init share one starter', () => {
     ['a service name that is not a DNS label', { name: 'Fraud_Scorer' }, 65, 'mlservice.yaml:6:9 error CONFIG.PATTERN service.name has an invalid value "Fraud_Scorer"'],
     ['a field list that is not name:type', { fields: 'user id:string' }, 64, 'mlservice.yaml error CLI.INVALID_ANSWER --fields: invalid field "user id:string"'],
     ['an unknown field type', { fields: 'user_id:uuid' }, 64, 'mlservice.yaml error CLI.INVALID_ANSWER --fields: invalid field type "uuid" in "user_id:uuid"'],
-    ['an A/B split without a field to keep users sticky', { fields: 'age:number', 'ab-model': 'models:/m/2' }, 64, 'mlservice.yaml error CLI.INVALID_ANSWER --ab-unit: an A/B split needs a string or integer input field'],
+    [
+      'an A/B split without a field to keep users sticky',
+      { fields: 'age:number', 'ab-model': 'models:/m/2' },
+      64,
+      'mlservice.yaml error CLI.INVALID_ANSWER --ab-unit: an A/B split needs a string or integer input field',
+    ],
     ['an A/B weight over 100', { 'ab-model': 'models:/m/2', 'ab-weight': '120' }, 65, 'error CONFIG.RANGE endpoints[0].ab.variants[1].weight must be at most 100, got 120'],
   ] as const)('%s: refused by both with the same error, nothing written', async (_label, flags, code, error) => {
     const a = init('svc', flags);

@@ -43,7 +43,7 @@ describe('upgrading a project generated before the hook helpers moved to @mlserv
     const sync = mlgen(dir, ['sync']);
     expect(sync.code, sync.stderr).toBe(0);
     const warning = [
-      "src/hooks.ts:13:28 warning SYNC.HOOK_UTILS_MOVED src/hooks.ts imports ./generated/hook-utils.js: the hook helpers now come from @mlservice/runtime/hooks; mlgen keeps src/generated/hook-utils.ts as a re-export while any file imports it",
+      'src/hooks.ts:13:28 warning SYNC.HOOK_UTILS_MOVED src/hooks.ts imports ./generated/hook-utils.js: the hook helpers now come from @mlservice/runtime/hooks; mlgen keeps src/generated/hook-utils.ts as a re-export while any file imports it',
       '  fix: import { firstValue, outputValues, padded } from \'@mlservice/runtime/hooks\' instead (same functions), then run "mlgen sync" to drop the re-export',
     ].join('\n');
     expect(sync.stdout + sync.stderr).toContain(warning);
@@ -83,11 +83,14 @@ describe('upgrading a project generated before the hook helpers moved to @mlserv
 
   it('finds the import in any file of the user, in every spelling, and not in generated or unrelated files', () => {
     const dir = oldProject();
-    writeFileSync(path.join(dir, 'src/features.ts'), "export { padded } from \"./generated/hook-utils\";\nconst later = () => import('./generated/hook-utils.js');\n");
+    writeFileSync(path.join(dir, 'src/features.ts'), 'export { padded } from "./generated/hook-utils";\nconst later = () => import(\'./generated/hook-utils.js\');\n');
     writeFileSync(path.join(dir, 'src/other.ts'), "import { x } from './hook-utils.js';\nimport { y } from 'generated/hook-utils.js';\n");
     const out = mlgen(dir, ['sync']);
     expect(out.code, out.stderr).toBe(0);
-    const located = (out.stdout + out.stderr).split('\n').filter((l) => l.includes('SYNC.HOOK_UTILS_MOVED')).map((l) => l.split(' ')[0]);
+    const located = (out.stdout + out.stderr)
+      .split('\n')
+      .filter((l) => l.includes('SYNC.HOOK_UTILS_MOVED'))
+      .map((l) => l.split(' ')[0]);
     expect(located).toEqual(['src/features.ts:1:24', 'src/features.ts:2:28', 'src/hooks.ts:13:28']);
   });
 });
@@ -105,7 +108,9 @@ describe('upgrading a project generated before @mlservice/runtime compiled the r
     const after = treeHashes(dir);
     // What the new mlgen writes differently, and only that: the user's hooks and config are untouched.
     // (.mlgen/cache/ holds the bytes each apply wrote, merge bases for `--merge`; not a project file.)
-    const changed = Object.keys({ ...before, ...after }).filter((f) => before[f] !== after[f] && !f.startsWith('.mlgen/cache/')).sort();
+    const changed = Object.keys({ ...before, ...after })
+      .filter((f) => before[f] !== after[f] && !f.startsWith('.mlgen/cache/'))
+      .sort();
     expect(changed).toEqual(['.mlgen/manifest.json', 'package.json', 'src/generated/service.ts', 'src/generated/validators.d.ts', 'src/generated/validators.js']);
     expect(existsSync(path.join(dir, 'src/generated/validators.js'))).toBe(false);
     expect(existsSync(path.join(dir, 'src/generated/validators.d.ts'))).toBe(false);

@@ -16,7 +16,17 @@ import { SPINNAKER_CATALOGUE } from '../../src/spinnaker/codes.js';
 import { PROBLEM_CATALOGUE } from '../../runtime/src/problem-codes.js';
 
 /** Every catalogue whose codes appear in docs/errors.md; add a new area's catalogue here. */
-const CATALOGUES: Record<string, Record<string, string>> = { CONFIG: CONFIG_CODES, MODELS: MODELS_CATALOGUE, SYNC: SYNC_CATALOGUE, CLI: CLI_CATALOGUE, REVIEW: REVIEW_CATALOGUE, SIGNATURE: SIGNATURE_CATALOGUE, MODEL: MODEL_CATALOGUE, SPINNAKER: SPINNAKER_CATALOGUE, PROBLEM: PROBLEM_CATALOGUE };
+const CATALOGUES: Record<string, Record<string, string>> = {
+  CONFIG: CONFIG_CODES,
+  MODELS: MODELS_CATALOGUE,
+  SYNC: SYNC_CATALOGUE,
+  CLI: CLI_CATALOGUE,
+  REVIEW: REVIEW_CATALOGUE,
+  SIGNATURE: SIGNATURE_CATALOGUE,
+  MODEL: MODEL_CATALOGUE,
+  SPINNAKER: SPINNAKER_CATALOGUE,
+  PROBLEM: PROBLEM_CATALOGUE,
+};
 const CATALOGUE: Record<string, string> = Object.assign({}, ...Object.values(CATALOGUES));
 const CODE_LITERAL = new RegExp(`['"\`]((?:${Object.keys(CATALOGUES).join('|')})\\.[A-Z][A-Z_]*)['"\`]`, 'g');
 
@@ -53,23 +63,37 @@ describe('error code catalogue', () => {
   });
 
   it('every CLI code is asserted by a test of the built CLI in test/cli', () => {
-    const tests = files('test/cli', '.test.ts').map((f) => readFileSync(f, 'utf8')).join('\n');
+    const tests = files('test/cli', '.test.ts')
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     expect(Object.keys(CLI_CATALOGUE).filter((c) => !tests.includes(` ${c} `))).toEqual([]);
   });
 
   it('every MODEL code is thrown by the runtime', () => {
-    const src = files('runtime/src', '.ts').filter((f) => !f.endsWith('model-codes.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const src = files('runtime/src', '.ts')
+      .filter((f) => !f.endsWith('model-codes.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     expect(Object.keys(MODEL_CATALOGUE).filter((c) => !src.includes(`new ModelLoadError('${c}'`))).toEqual([]);
   });
 
   it('every PROBLEM code is answered by the runtime', () => {
-    const src = files('runtime/src', '.ts').filter((f) => !f.endsWith('problem-codes.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const src = files('runtime/src', '.ts')
+      .filter((f) => !f.endsWith('problem-codes.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     expect(Object.keys(PROBLEM_CATALOGUE).filter((c) => !src.includes(`'${c}'`))).toEqual([]);
   });
 
   it('every CONFIG code is reported somewhere in src/config and asserted in test/config', () => {
-    const src = files('src/config', '.ts').filter((f) => !f.endsWith('codes.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    const tests = files('test/config', '.test.ts').filter((f) => !f.endsWith('codes.test.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const src = files('src/config', '.ts')
+      .filter((f) => !f.endsWith('codes.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const tests = files('test/config', '.test.ts')
+      .filter((f) => !f.endsWith('codes.test.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     const unused = Object.keys(CONFIG_CODES).filter((c) => !src.includes(`'${c}'`));
     const untested = Object.keys(CONFIG_CODES).filter((c) => !tests.includes(`error ${c} `) && !tests.includes(`${c} `));
     expect(unused, 'catalogued but never reported').toEqual([]);

@@ -79,7 +79,12 @@ describe('identifiers, paths and sources refuse hostile values', () => {
   });
 
   it('a quoted "null" stays the text "null"', () => {
-    const m = parseConfigText(withEdit(MINIMAL_YAML, (o) => { o.service.name = 'null'; }), 'mlservice.yaml');
+    const m = parseConfigText(
+      withEdit(MINIMAL_YAML, (o) => {
+        o.service.name = 'null';
+      }),
+      'mlservice.yaml',
+    );
     expect(m.service.name).toBe('null');
   });
 

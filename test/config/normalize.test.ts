@@ -85,7 +85,11 @@ describe('normalized values', () => {
     });
   });
   it('buildBase defaults to base, limits.cpu only when set', () => {
-    const text = edit(edit(MINIMAL_YAML, '    repository: ds/scorer\n', '    repository: ds/scorer\n    base: node:22-bookworm-slim\n'), '    namespace: ds\n', '    namespace: ds\n    resources: {limits: {cpu: "2"}}\n');
+    const text = edit(
+      edit(MINIMAL_YAML, '    repository: ds/scorer\n', '    repository: ds/scorer\n    base: node:22-bookworm-slim\n'),
+      '    namespace: ds\n',
+      '    namespace: ds\n    resources: {limits: {cpu: "2"}}\n',
+    );
     const d = parseConfigText(text, 'f').deploy;
     expect(d.image.buildBase).toBe('node:22-bookworm-slim');
     expect(d.kubernetes.resources).toStrictEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } });
@@ -103,7 +107,10 @@ describe('model sources', () => {
     ['mlflow-model', { kind: 'local', uri: 'mlflow-model', path: 'mlflow-model' }],
     ['./models/churn-v1.onnx', { kind: 'local', uri: 'models/churn-v1.onnx', path: 'models/churn-v1.onnx' }],
     ['././models/x', { kind: 'local', uri: 'models/x', path: 'models/x' }],
-    ['https://models.example.com:8443/s/1/model.onnx?sig=a', { kind: 'https', uri: 'https://models.example.com:8443/s/1/model.onnx?sig=a', url: 'https://models.example.com:8443/s/1/model.onnx?sig=a' }],
+    [
+      'https://models.example.com:8443/s/1/model.onnx?sig=a',
+      { kind: 'https', uri: 'https://models.example.com:8443/s/1/model.onnx?sig=a', url: 'https://models.example.com:8443/s/1/model.onnx?sig=a' },
+    ],
   ])('%s', (uri, want) => {
     expect(parseModelSource(uri)).toEqual({ ok: true, source: want });
   });
@@ -112,10 +119,41 @@ describe('model sources', () => {
   it('the schema pattern accepts exactly what the parser accepts', () => {
     const pattern = new RegExp((configSchema().$defs as Record<string, { pattern: string }>).modelSource!.pattern, 'u');
     const samples = [
-      'models:/ranker/12', 'models:/ranker@champion', 'models:/ranker/latest', 'models:/main.reco.ranker/3', 'models/x.onnx', 'a/b/c+d.onnx',
-      'https://h.example.com/x.onnx', 'https://h:1/x', 'models:/ranker', 'models:/ranker/0', 'models:/ranker/v1', 'models:/a b/1', 'models:/x@', 'models:/x@1a',
-      '../x.onnx', '/x.onnx', '~/x', 'C:\\x', 'a\\b', 'a//b', './a', './models/x.onnx', '././a', './', './../x', 'a/./b', '.hidden', 'http://h/x', 's3://b/x', 'runs:/1/m', 'https://h', 'https://u:p@h/x', '',
-      'models:x/1', 'a b',
+      'models:/ranker/12',
+      'models:/ranker@champion',
+      'models:/ranker/latest',
+      'models:/main.reco.ranker/3',
+      'models/x.onnx',
+      'a/b/c+d.onnx',
+      'https://h.example.com/x.onnx',
+      'https://h:1/x',
+      'models:/ranker',
+      'models:/ranker/0',
+      'models:/ranker/v1',
+      'models:/a b/1',
+      'models:/x@',
+      'models:/x@1a',
+      '../x.onnx',
+      '/x.onnx',
+      '~/x',
+      'C:\\x',
+      'a\\b',
+      'a//b',
+      './a',
+      './models/x.onnx',
+      '././a',
+      './',
+      './../x',
+      'a/./b',
+      '.hidden',
+      'http://h/x',
+      's3://b/x',
+      'runs:/1/m',
+      'https://h',
+      'https://u:p@h/x',
+      '',
+      'models:x/1',
+      'a b',
     ];
     for (const s of samples) expect([s, pattern.test(s)]).toEqual([s, parseModelSource(s).ok]);
   });

@@ -21,7 +21,10 @@ function reachable(schema: SchemaNode): Map<SchemaNode, string[]> {
     if (out.has(node)) return;
     out.set(node, path);
     if (typeof node.$ref === 'string') {
-      const target = node.$ref.slice(2).split('/').reduce<unknown>((n, k) => (n as SchemaNode)[k], schema);
+      const target = node.$ref
+        .slice(2)
+        .split('/')
+        .reduce<unknown>((n, k) => (n as SchemaNode)[k], schema);
       visit(target as SchemaNode, path);
     }
     for (const [key, child] of Object.entries((node.properties as Record<string, SchemaNode> | undefined) ?? {})) visit(child, [...path, key]);

@@ -89,9 +89,7 @@ function keyPaths(node: SchemaNode, path = '', out: Row[] = []): Row[] {
 }
 
 function valueAt(root: unknown, path: string): unknown {
-  return (CONCRETE[path] ?? path.replace(/\[\]/g, '.0'))
-    .split('.')
-    .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], root);
+  return (CONCRETE[path] ?? path.replace(/\[\]/g, '.0')).split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], root);
 }
 
 describe('schemas/mlservice.schema.json', () => {

@@ -11,7 +11,12 @@ import { tempDir } from '../support/temp.js';
 /** A classic "billion laughs": 9 levels of 9 aliases, 9^9 strings if expanded. */
 function billionLaughs(): string {
   const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-  for (let i = 1; i <= 9; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 9; i++)
+    lines.push(
+      `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -39,11 +44,7 @@ describe('YAML problems', () => {
     ]);
   });
   it('a few aliases are fine: one input schema shared by two endpoints', () => {
-    const text = edit(
-      edit(MINIMAL_YAML, '    input:\n', '    input: &features\n'),
-      'deploy:\n',
-      '  - name: score-b\n    model: scorer\n    input: *features\n    output: {type: object}\ndeploy:\n',
-    );
+    const text = edit(edit(MINIMAL_YAML, '    input:\n', '    input: &features\n'), 'deploy:\n', '  - name: score-b\n    model: scorer\n    input: *features\n    output: {type: object}\ndeploy:\n');
     const model = parseConfigText(text, 'mlservice.yaml');
     expect(model.endpoints[1]!.input).toEqual(model.endpoints[0]!.input);
   });
@@ -68,15 +69,11 @@ describe('YAML problems', () => {
     ]);
   });
   it('a list as a mapping key', () => {
-    expect(problems('apiVersion: mlservice/v1\n? [a, b]\n: 1\n')).toEqual([
-      'mlservice.yaml:2:3 error CONFIG.YAML_SYNTAX a mapping key is a list or a mapping\n  fix: write the key as plain text',
-    ]);
+    expect(problems('apiVersion: mlservice/v1\n? [a, b]\n: 1\n')).toEqual(['mlservice.yaml:2:3 error CONFIG.YAML_SYNTAX a mapping key is a list or a mapping\n  fix: write the key as plain text']);
   });
   it('a %YAML 1.1 directive does not bring back 1.1 booleans or octals', () => {
     const text = `%YAML 1.1\n---\n${edit(MINIMAL_YAML, '    namespace: ds\n', '    namespace: ds\n    serviceMonitor: yes\n')}`;
-    expect(problems(text)[0]).toBe(
-      'mlservice.yaml:36:21 error CONFIG.TYPE deploy.kubernetes.serviceMonitor must be true or false, got text "yes"\n  fix: write true or false here',
-    );
+    expect(problems(text)[0]).toBe('mlservice.yaml:36:21 error CONFIG.TYPE deploy.kubernetes.serviceMonitor must be true or false, got text "yes"\n  fix: write true or false here');
   });
   it('a UTF-8 byte order mark and CRLF line ends load like plain LF text', () => {
     const want = parseConfigText(MINIMAL_YAML, 'f');

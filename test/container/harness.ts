@@ -46,7 +46,13 @@ export interface RunningImage {
 
 async function waitReady(name: string, base: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    if (await fetch(base + PATHS.ready).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(base + PATHS.ready).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     if (!(await inspectJson<boolean>('container', name, '.State.Running'))) break;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -51,7 +51,11 @@ describe.skipIf(!ENABLED)('minimal image: one local model, built and run with po
   });
 
   test('predictions equal onnxruntime run directly on the same rows', async () => {
-    const rows = [[0.5, -0.25, 3, 1e-3], [-2, 4.5, 0, 7], [1, 1, 1, 1]];
+    const rows = [
+      [0.5, -0.25, 3, 1e-3],
+      [-2, 4.5, 0, 7],
+      [1, 1, 1, 1],
+    ];
     const want = await directScores(bytes, rows);
     const got = [];
     for (const features of rows) got.push(await postJson(`${image.base}/v1/score`, { features }));

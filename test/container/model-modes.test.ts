@@ -23,9 +23,12 @@ test('pulled model folders, nested ones included, get the same mode as a folder 
   await mkdir(join(root.path, 'reference'));
   const want = (await stat(join(root.path, 'reference'))).mode & 0o777;
 
-  const dirs = ['scorer', ...(await readdir(join(root.path, 'models/scorer'), { recursive: true, withFileTypes: true }))
-    .filter((e) => e.isDirectory())
-    .map((e) => join(e.parentPath, e.name).slice(join(root.path, 'models').length + 1))];
+  const dirs = [
+    'scorer',
+    ...(await readdir(join(root.path, 'models/scorer'), { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => join(e.parentPath, e.name).slice(join(root.path, 'models').length + 1)),
+  ];
   const modes = await Promise.all(dirs.map(async (d) => [d, ((await stat(join(root.path, 'models', d))).mode & 0o777).toString(8)]));
   expect(dirs).toContain(join('scorer', 'code', 'helpers'));
   expect(modes).toEqual(dirs.map((d) => [d, want.toString(8)]));

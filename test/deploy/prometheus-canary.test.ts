@@ -138,7 +138,14 @@ async function startPod(dir: string, deployment: K8sObject): Promise<RunningPod>
   const child = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false)); i++) {
+  for (
+    let i = 0;
+    !(await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
     if (child.exitCode !== null || i > 600) throw new Error(`${deployment.metadata.name} did not become ready`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -157,7 +164,14 @@ async function startPrometheus(config: object): Promise<string> {
   const child = spawn('prometheus', args, { stdio: 'ignore' });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; !(await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)); i++) {
+  for (
+    let i = 0;
+    !(await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
     if (child.exitCode !== null || i > 300) throw new Error('prometheus did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -226,9 +240,7 @@ describe('canary queries against a real Prometheus scraping as prometheus-operat
   it('scrapes exactly the running pods, each through its rendered Service and ServiceMonitor', async () => {
     const res = (await (await fetch(`${prometheus}/api/v1/targets?state=active`)).json()) as { data: { activeTargets: Array<{ labels: Record<string, string>; health: string }> } };
     const targets = res.data.activeTargets.map((t) => [t.labels.namespace, t.labels.pod, t.labels.track, t.labels.service, t.labels.endpoint, t.health].join(' ')).sort();
-    const expected = Object.values(deployed).flatMap(({ model: m, pods }) =>
-      Object.entries(pods).map(([track, p]) => `${m.deploy.kubernetes.namespace} ${p.name} ${track} ${m.service.name} http up`),
-    );
+    const expected = Object.values(deployed).flatMap(({ model: m, pods }) => Object.entries(pods).map(([track, p]) => `${m.deploy.kubernetes.namespace} ${p.name} ${track} ${m.service.name} http up`));
     expected.push(`${BAD.namespace} ${bad.name} canary ${deployed[BAD.example]!.model.service.name} http up`);
     expect(targets).toEqual(expected.sort());
   });

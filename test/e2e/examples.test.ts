@@ -50,7 +50,13 @@ async function start(dir: string): Promise<string> {
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return url;
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return url;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('service not ready after 60 s');
@@ -71,11 +77,13 @@ async function expected(dir: string, endpoint: EndpointSpec, model: string, body
   }
   const out = await session.run(feeds);
   const outputs = rows.map((_, i) =>
-    Object.fromEntries(session.outputNames.map((n) => {
-      const t = out[n]!;
-      const width = t.data.length / rows.length;
-      return [n, (t.data as Float32Array).slice(i * width, (i + 1) * width)];
-    })),
+    Object.fromEntries(
+      session.outputNames.map((n) => {
+        const t = out[n]!;
+        const width = t.data.length / rows.length;
+        return [n, (t.data as Float32Array).slice(i * width, (i + 1) * width)];
+      }),
+    ),
   );
   return hooks[endpoint.name].postprocess(outputs, body, ctx);
 }

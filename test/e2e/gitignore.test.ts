@@ -98,7 +98,10 @@ it('after sync, models pull, npm install and npm run build, `git add -A` stages 
   const onDisk = await files(dir);
   // What the ignore rules must hold back really is there, so the test cannot pass vacuously.
   for (const prefix of ['node_modules/', 'dist/', 'models/ranker/', '.mlgen/cache/']) {
-    expect(onDisk.some((f) => f.startsWith(prefix)), prefix).toBe(true);
+    expect(
+      onDisk.some((f) => f.startsWith(prefix)),
+      prefix,
+    ).toBe(true);
   }
   await git('init', '-q');
   await git('add', '-A');

@@ -108,7 +108,14 @@ async function serve(dir: string): Promise<{ base: string; stop(): Promise<void>
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; !(await fetch(`${base}/readyz`).then((r) => r.ok, () => false)); i++) {
+  for (
+    let i = 0;
+    !(await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
     if (child.exitCode !== null || i > 300) throw new Error(`the service did not get ready:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }

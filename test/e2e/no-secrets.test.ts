@@ -47,7 +47,9 @@ const NEEDLES: Record<string, string> = {
 /** `where: secret` for every needle found in `haystacks`. */
 function leaks(haystacks: Record<string, string | Buffer>): string[] {
   return Object.entries(haystacks).flatMap(([where, text]) =>
-    Object.entries(NEEDLES).filter(([, needle]) => (typeof text === 'string' ? text.includes(needle) : text.includes(Buffer.from(needle)))).map(([name]) => `${where}: ${name}`),
+    Object.entries(NEEDLES)
+      .filter(([, needle]) => (typeof text === 'string' ? text.includes(needle) : text.includes(Buffer.from(needle))))
+      .map(([name]) => `${where}: ${name}`),
   );
 }
 
@@ -257,7 +259,18 @@ describe('a run with registry credentials and a service token leaves no secret i
     const project = await files(dir);
     // The search is real: it finds a secret where one is, and it read the whole project.
     expect(leaks({ probe: `x${SECRETS.serviceToken}x`, bytes: Buffer.from(`\0${NEEDLES.basicCredential}`) })).toEqual(['probe: serviceToken', 'bytes: basicCredential']);
-    expect(Object.keys(project)).toEqual(expect.arrayContaining(['models.lock.json', 'Dockerfile', 'openapi.yaml', 'dist/generated/service.js', 'models/churn/model.onnx', `chart/guarded/values.yaml`, '.github/workflows/deploy.yml', 'client/out/client.js']));
+    expect(Object.keys(project)).toEqual(
+      expect.arrayContaining([
+        'models.lock.json',
+        'Dockerfile',
+        'openapi.yaml',
+        'dist/generated/service.js',
+        'models/churn/model.onnx',
+        `chart/guarded/values.yaml`,
+        '.github/workflows/deploy.yml',
+        'client/out/client.js',
+      ]),
+    );
     expect([...leaks(project), ...leaks(outputs)]).toEqual([]);
   });
 });

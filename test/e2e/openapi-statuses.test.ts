@@ -162,7 +162,7 @@ describe('every status the live service answers is declared in its OpenAPI, and 
   });
   afterAll(() => svc?.stop());
 
-  it('serves the emitted openapi.yaml, with the runtime\'s routes and answers resolved, at /openapi.json', () => {
+  it("serves the emitted openapi.yaml, with the runtime's routes and answers resolved, at /openapi.json", () => {
     expect(doc).toEqual(servedDocument(parse(emitOpenApi(svc.model)[0]!.content)));
   });
 

@@ -56,7 +56,14 @@ async function serve(dir: string): Promise<{ notFound: { detail: string }; livez
   const exited = once(child, 'exit');
   try {
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; !(await fetch(`${base}/readyz`).then((r) => r.ok, () => false)); i++) {
+    for (
+      let i = 0;
+      !(await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    ) {
       if (child.exitCode !== null || i > 600) throw new Error(`the service did not become ready: ${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }

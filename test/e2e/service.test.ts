@@ -98,8 +98,7 @@ describe('ab: two models behind a sticky split, ranking one row per candidate', 
   afterAll(() => svc?.stop());
 
   /** The rows the default preprocess builds: history zero-padded to 20, then the candidate. */
-  const rows = (history: number[], ids: number[]) =>
-    ids.map((id) => [...history, ...new Array<number>(20 - history.length).fill(0), id]);
+  const rows = (history: number[], ids: number[]) => ids.map((id) => [...history, ...new Array<number>(20 - history.length).fill(0), id]);
 
   test.each(['control', 'treatment'])('the override header forces %s and its model scores every candidate', async (variant) => {
     const body = { user_id: 'u-1', history: [3, 5], activity_ids: [11, 12, 13] };

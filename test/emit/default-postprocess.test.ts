@@ -24,7 +24,10 @@ function withOutput(output: string): string {
 
 async function postprocess(yaml: string, outputs: Array<Record<string, number[]>>): Promise<unknown> {
   const hooks = await loadHooks(await mkdtemp(join(work, 'p-')), serviceFiles(parseConfigText(yaml, 'mlservice.yaml')));
-  return hooks.score!.postprocess(outputs.map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Float32Array.from(v)]))), { features: [1, 2, 3, 4] });
+  return hooks.score!.postprocess(
+    outputs.map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Float32Array.from(v)]))),
+    { features: [1, 2, 3, 4] },
+  );
 }
 
 describe('default postprocess', () => {
@@ -34,13 +37,15 @@ describe('default postprocess', () => {
   });
 
   it('fills optional and required fields in the schema order, and leaves out what no default maps', async () => {
-    const yaml = withOutput('      type: object\n      required: [score]\n      properties:\n        explanation: {type: string}\n        label: {type: boolean}\n        score: {type: number}\n        rounded: {type: integer}\n');
+    const yaml = withOutput(
+      '      type: object\n      required: [score]\n      properties:\n        explanation: {type: string}\n        label: {type: boolean}\n        score: {type: number}\n        rounded: {type: integer}\n',
+    );
     const got = await postprocess(yaml, [{ y: [0.75] }]);
     expect(got).toEqual({ label: true, score: 0.75, rounded: 1 });
     expect(Object.keys(got as object)).toEqual(['label', 'score', 'rounded']);
   });
 
-  it('fills an optional array from the model\'s output array', async () => {
+  it("fills an optional array from the model's output array", async () => {
     // Scalar inputs: with a required input array the default would read the request as a ranking.
     const scalarInput = '    input:\n      type: object\n      required: [a]\n      properties:\n        a: {type: number}\n';
     const yaml = withOutput('      type: object\n      properties:\n        probabilities: {type: array, items: {type: number}}\n')

@@ -105,9 +105,7 @@ describe.each([
     const cmd = hc[0]!.getArgumentsContent()!;
     const exec = JSON.parse(cmd.slice(cmd.indexOf('CMD') + 3)) as string[];
     expect(exec.slice(0, 2)).toEqual(['node', '-e']);
-    expect(exec[2]).toBe(
-      `fetch('http://127.0.0.1:' + (process.env.PORT || ${model.server.port}) + '${PATHS.ready}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
-    );
+    expect(exec[2]).toBe(`fetch('http://127.0.0.1:' + (process.env.PORT || ${model.server.port}) + '${PATHS.ready}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`);
   });
 
   test('the revision build arg becomes MLSERVICE_REVISION; PORT is the server port', () => {
@@ -134,10 +132,15 @@ describe.each([
     }
     expect(labels(text)).toEqual(expected);
     const declared = find(runtime, 'ARG').map((i) => args(i)[0]!.split('=')[0]);
-    expect(declared).toEqual(['REVISION', 'VERSION', 'SOURCE', ...model.models.flatMap((m) => {
-      const a = modelBuildArgs(m);
-      return [a.version, a.runId, a.sha256];
-    })]);
+    expect(declared).toEqual([
+      'REVISION',
+      'VERSION',
+      'SOURCE',
+      ...model.models.flatMap((m) => {
+        const a = modelBuildArgs(m);
+        return [a.version, a.runId, a.sha256];
+      }),
+    ]);
   });
 
   test('both files are generated, start with the marker and end with one newline', () => {
@@ -150,7 +153,9 @@ describe.each([
 });
 
 test('a model version pinned in the config is the build arg default; aliases have none', () => {
-  const arg = stages(dockerfile(abModel()))[1]!.filter((i) => i.getKeyword() === 'ARG').map((i) => i.getArgumentsContent());
+  const arg = stages(dockerfile(abModel()))[1]!
+    .filter((i) => i.getKeyword() === 'ARG')
+    .map((i) => i.getArgumentsContent());
   expect(arg).toContain('MODEL_RANKER_CONTROL_VERSION="12"');
   expect(arg).toContain('MODEL_RANKER_TREATMENT_VERSION=');
 });
@@ -183,9 +188,7 @@ describe('hostile text', () => {
     expect(stages(text)).toHaveLength(2);
     // dockerfile-ast unescapes quotes and backslashes but leaves `\$` to variable expansion,
     // which turns it into a literal `$` (https://docs.docker.com/reference/dockerfile/#environment-replacement).
-    expect(labels(text)['org.opencontainers.image.description']).toBe(
-      'Ranks "things": #1 {{ x }} \\${HOME} \\$PATH \\ back second line ünïcödé ../etc',
-    );
+    expect(labels(text)['org.opencontainers.image.description']).toBe('Ranks "things": #1 {{ x }} \\${HOME} \\$PATH \\ back second line ünïcödé ../etc');
   });
 });
 
@@ -194,7 +197,12 @@ test('.dockerignore admits only what the build reads', () => {
   const rules = ignore.split('\n').filter((l) => l && !l.startsWith('#'));
   expect(rules).toEqual(['*', '!package.json', '!package-lock.json', '!.npmrc', '!tsconfig.json', '!src', '!models', 'models/.mlgen-*', '!models.lock.json', '!openapi.yaml']);
   const fromContext = copyLines(dockerfile(minimalModel())).filter((l) => !l.startsWith('COPY --from'));
-  const copied = fromContext.flatMap((l) => l.split(' ').slice(1, -1).map((p) => p.replace(/\/$/, '')));
+  const copied = fromContext.flatMap((l) =>
+    l
+      .split(' ')
+      .slice(1, -1)
+      .map((p) => p.replace(/\/$/, '')),
+  );
   expect(copied).toEqual(['package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', 'src', 'models', 'models.lock.json', 'openapi.yaml']);
   // Re-inclusions mirror the COPY lines; the one exclusion keeps an interrupted pull's staging dirs out.
   expect(rules.slice(1).filter((r) => r.startsWith('!'))).toEqual(copied.map((p) => `!${p}`));

@@ -64,7 +64,7 @@ async function score(row: number[]): Promise<number> {
   return Number(out[session.outputNames[0]!]!.data[0]);
 }
 
-describe('field order is the author\'s', () => {
+describe("field order is the author's", () => {
   const rand = seededRandom(2026);
   const orders = Array.from({ length: 60 }, () => shuffled(Object.keys(FIELDS), rand));
 

@@ -35,7 +35,7 @@ describe('pulledModelDirs', () => {
     ['a local file elsewhere (copied into models/<name>/)', [local('churn', 'vendor/churn.onnx')], ['models/churn']],
     ['a local file beside the model dirs', [local('churn', 'models/churn.onnx')], ['models/churn']],
     ['a leading ./', [local('churn', './models/churn/model.onnx')], []],
-    ['a local source inside another model\'s directory', [local('a', 'models/b/a.onnx'), { ...abModel().models[0]!, name: 'b' }], ['models/a']],
+    ["a local source inside another model's directory", [local('a', 'models/b/a.onnx'), { ...abModel().models[0]!, name: 'b' }], ['models/a']],
   ])('%s', (_what, models, expected) => {
     const m = minimalModel();
     m.models = models;

@@ -53,14 +53,29 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
       ].join('\n'),
     );
     expect(notes(major, ['--set', 'serviceMonitor.enabled=false']).split('\n').at(-1)).toBe('Metrics:     /metrics');
-    const withIngress = notes(major, ['--set', 'ingress.enabled=true', '--set', 'ingress.hosts[0].host=api.example.com', '--set', 'ingress.hosts[0].paths[0].path=/v1', '--set', 'ingress.hosts[0].paths[0].pathType=Prefix', '--set', 'ingress.tls[0].secretName=api-tls']);
+    const withIngress = notes(major, [
+      '--set',
+      'ingress.enabled=true',
+      '--set',
+      'ingress.hosts[0].host=api.example.com',
+      '--set',
+      'ingress.hosts[0].paths[0].path=/v1',
+      '--set',
+      'ingress.hosts[0].paths[0].pathType=Prefix',
+      '--set',
+      'ingress.tls[0].secretName=api-tls',
+    ]);
     expect(withIngress.split('\n').slice(-2)).toEqual(['Reach it:    https://api.example.com/v1', `Metrics:     /metrics, scraped through ServiceMonitor ${svc}`]);
     expect(notes(major, ['--set', 'track=shared'])).toBe(`Shared objects of ${svc} (ServiceAccount, Service, ServiceMonitor) are in namespace reco.`);
-    expect(notes(major, ['--set', 'track=shared', '--set', 'networkPolicy.enabled=true'])).toBe(`Shared objects of ${svc} (ServiceAccount, Service, ServiceMonitor, NetworkPolicy) are in namespace reco.`);
-    expect(notes(major, ['--set', 'auth.enabled=true', '--set', 'auth.secretName=reco-keys', '--set', 'auth.secretKey=ranker']).split('\n').at(-1)).toBe('Token:       predictions need the token in Secret reco-keys, key ranker');
+    expect(notes(major, ['--set', 'track=shared', '--set', 'networkPolicy.enabled=true'])).toBe(
+      `Shared objects of ${svc} (ServiceAccount, Service, ServiceMonitor, NetworkPolicy) are in namespace reco.`,
+    );
+    expect(notes(major, ['--set', 'auth.enabled=true', '--set', 'auth.secretName=reco-keys', '--set', 'auth.secretKey=ranker']).split('\n').at(-1)).toBe(
+      'Token:       predictions need the token in Secret reco-keys, key ranker',
+    );
   });
 
-  test('a NetworkPolicy, off by default, admits the namespace, the Prometheus scraper and the listed peers to the pods\' port', () => {
+  test("a NetworkPolicy, off by default, admits the namespace, the Prometheus scraper and the listed peers to the pods' port", () => {
     expect(kind(render(major, chart), 'NetworkPolicy')).toEqual([]);
     const on = ['--set', 'networkPolicy.enabled=true'];
     const [policy] = kind(render(major, chart, on), 'NetworkPolicy');
@@ -85,7 +100,13 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
     expect(pod.spec.containers[0].ports.map((p: K8sObject) => p.name)).toEqual(['http']);
     expect(kind(objects, 'ServiceMonitor')[0]!.spec.endpoints.map((e: K8sObject) => e.port)).toEqual(['http']);
     // Another Prometheus, and an ingress controller's namespace.
-    const custom = render(major, chart, [...on, '--set', 'networkPolicy.prometheus.namespaceSelector.matchLabels.team=obs', '--set', 'networkPolicy.additionalFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=ingress-nginx']);
+    const custom = render(major, chart, [
+      ...on,
+      '--set',
+      'networkPolicy.prometheus.namespaceSelector.matchLabels.team=obs',
+      '--set',
+      'networkPolicy.additionalFrom[0].namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name=ingress-nginx',
+    ]);
     const from = kind(custom, 'NetworkPolicy')[0]!.spec.ingress[0].from;
     expect(from.slice(1)).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring', team: 'obs' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } },
@@ -128,7 +149,16 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
     expect(restrictedPssErrors(defaults)).toEqual([]);
     expect(defaults.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
     expect(defaults.containers[0].startupProbe).toEqual({ httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 60 });
-    const set = ['--set', 'podSecurityContext.fsGroup=2000', '--set', 'securityContext.readOnlyRootFilesystem=false', '--set', 'probes.startup.failureThreshold=120', '--set', 'probes.readiness.initialDelaySeconds=3'];
+    const set = [
+      '--set',
+      'podSecurityContext.fsGroup=2000',
+      '--set',
+      'securityContext.readOnlyRootFilesystem=false',
+      '--set',
+      'probes.startup.failureThreshold=120',
+      '--set',
+      'probes.readiness.initialDelaySeconds=3',
+    ];
     const pod = deployment(render(major, chart, set)).spec.template.spec;
     expect(pod.securityContext.fsGroup).toBe(2000);
     expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
@@ -153,9 +183,22 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
 
   test('an enabled Ingress routes its hosts to the Service port by name, with TLS and class when set', () => {
     const objects = render(major, chart, [
-      '--set', 'ingress.enabled=true', '--set', 'ingress.className=nginx', '--set-string', 'ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-body-size=1m',
-      '--set', 'ingress.hosts[0].host=api.example.com', '--set', 'ingress.hosts[0].paths[0].path=/', '--set', 'ingress.hosts[0].paths[0].pathType=Prefix',
-      '--set', 'ingress.tls[0].secretName=api-tls', '--set', 'ingress.tls[0].hosts[0]=api.example.com',
+      '--set',
+      'ingress.enabled=true',
+      '--set',
+      'ingress.className=nginx',
+      '--set-string',
+      'ingress.annotations.nginx\\.ingress\\.kubernetes\\.io/proxy-body-size=1m',
+      '--set',
+      'ingress.hosts[0].host=api.example.com',
+      '--set',
+      'ingress.hosts[0].paths[0].path=/',
+      '--set',
+      'ingress.hosts[0].paths[0].pathType=Prefix',
+      '--set',
+      'ingress.tls[0].secretName=api-tls',
+      '--set',
+      'ingress.tls[0].hosts[0]=api.example.com',
     ]);
     const ingress = kind(objects, 'Ingress')[0]!;
     expect(strictK8sErrors(ingress)).toEqual([]);
@@ -167,7 +210,23 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
     });
     expect(kind(objects, 'Service')[0]!.spec.ports.map((p: K8sObject) => p.name)).toContain('http');
     expect(kind(render(major, chart), 'Ingress')).toEqual([]);
-    expect(kind(render(major, chart, ['--set', 'track=canary', '--set', 'ingress.enabled=true', '--set', 'ingress.hosts[0].host=a.example.com', '--set', 'ingress.hosts[0].paths[0].path=/', '--set', 'ingress.hosts[0].paths[0].pathType=Prefix']), 'Ingress')).toEqual([]);
+    expect(
+      kind(
+        render(major, chart, [
+          '--set',
+          'track=canary',
+          '--set',
+          'ingress.enabled=true',
+          '--set',
+          'ingress.hosts[0].host=a.example.com',
+          '--set',
+          'ingress.hosts[0].paths[0].path=/',
+          '--set',
+          'ingress.hosts[0].paths[0].pathType=Prefix',
+        ]),
+        'Ingress',
+      ),
+    ).toEqual([]);
   });
 
   // The other chart stands for one generated by another mlgen version: its helpers differ. Helm
@@ -189,7 +248,15 @@ describe.each(HELM_MAJORS)('Helm %i', (major) => {
     writeFileSync(helpers, changed);
     const objects = render(major, umbrella);
     const renamed = `${other.service.name}-old`;
-    expect(kind(objects, 'Deployment').map((d) => d.metadata.name).sort()).toEqual([svc, renamed].sort());
-    expect(kind(objects, 'Service').map((s) => s.spec.selector['app.kubernetes.io/name']).sort()).toEqual([svc, renamed].sort());
+    expect(
+      kind(objects, 'Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual([svc, renamed].sort());
+    expect(
+      kind(objects, 'Service')
+        .map((s) => s.spec.selector['app.kubernetes.io/name'])
+        .sort(),
+    ).toEqual([svc, renamed].sort());
   });
 });

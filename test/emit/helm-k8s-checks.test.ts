@@ -22,9 +22,7 @@ describe('strictK8sErrors', () => {
   test('rejects a misspelled field deep in a pod spec', () => {
     const d = get('Deployment');
     d.spec.template.spec.containers[0].readinessProbe.httpGet.pth = '/readyz';
-    expect(strictK8sErrors(d)).toEqual([
-      'apps/v1/Deployment.spec.template.spec.containers[0].readinessProbe.httpGet: unknown field "pth" in V1HTTPGetAction',
-    ]);
+    expect(strictK8sErrors(d)).toEqual(['apps/v1/Deployment.spec.template.spec.containers[0].readinessProbe.httpGet: unknown field "pth" in V1HTTPGetAction']);
   });
 
   test('rejects minAvaliable in a PodDisruptionBudget', () => {

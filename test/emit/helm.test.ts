@@ -33,14 +33,7 @@ function expectValid(objects: K8sObject[]): void {
 
 function stableKinds(model: ServiceModel, serviceMonitor: boolean): string[] {
   const { min, max } = model.deploy.kubernetes.replicas;
-  return [
-    'Deployment',
-    ...(max > min ? ['HorizontalPodAutoscaler'] : []),
-    ...(min > 1 ? ['PodDisruptionBudget'] : []),
-    'Service',
-    'ServiceAccount',
-    ...(serviceMonitor ? ['ServiceMonitor'] : []),
-  ];
+  return ['Deployment', ...(max > min ? ['HorizontalPodAutoscaler'] : []), ...(min > 1 ? ['PodDisruptionBudget'] : []), 'Service', 'ServiceAccount', ...(serviceMonitor ? ['ServiceMonitor'] : [])];
 }
 
 describe.each(models)('%s chart', (_label, model) => {
@@ -87,12 +80,25 @@ describe.each(models)('%s chart', (_label, model) => {
     });
 
     test('track=shared renders only what every track relies on: ServiceAccount, Service, ServiceMonitor, Ingress, NetworkPolicy', () => {
-      const ingress = ['--set', 'ingress.enabled=true', '--set', 'ingress.hosts[0].host=api.example.com', '--set', 'ingress.hosts[0].paths[0].path=/', '--set', 'ingress.hosts[0].paths[0].pathType=Prefix', '--set', 'networkPolicy.enabled=true'];
+      const ingress = [
+        '--set',
+        'ingress.enabled=true',
+        '--set',
+        'ingress.hosts[0].host=api.example.com',
+        '--set',
+        'ingress.hosts[0].paths[0].path=/',
+        '--set',
+        'ingress.hosts[0].paths[0].pathType=Prefix',
+        '--set',
+        'networkPolicy.enabled=true',
+      ];
       const objects = render(major, chart, ['--set', 'track=shared', '--set', 'serviceMonitor.enabled=true', ...ingress]);
       expectValid(objects);
       expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([`Ingress/${svc}`, `NetworkPolicy/${svc}`, `Service/${svc}`, `ServiceAccount/${svc}`, `ServiceMonitor/${svc}`]);
       // The same objects as a stable render: applying the shared bake first changes nothing stable relies on.
-      const stable = render(major, chart, ['--set', 'serviceMonitor.enabled=true', ...ingress]).filter((o) => o.kind !== 'Deployment' && o.kind !== 'HorizontalPodAutoscaler' && o.kind !== 'PodDisruptionBudget');
+      const stable = render(major, chart, ['--set', 'serviceMonitor.enabled=true', ...ingress]).filter(
+        (o) => o.kind !== 'Deployment' && o.kind !== 'HorizontalPodAutoscaler' && o.kind !== 'PodDisruptionBudget',
+      );
       expect(objects.sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(stable.sort((a, b) => a.kind.localeCompare(b.kind)));
     });
 
@@ -111,20 +117,35 @@ describe.each(models)('%s chart', (_label, model) => {
     });
 
     test.each([
-      [['--set', 'track=prod'], { 3: '- track: track must be one of the following: "stable", "canary", "baseline", "shared"', 4: "- at '/track': value must be one of 'stable', 'canary', 'baseline', 'shared'" }],
+      [
+        ['--set', 'track=prod'],
+        { 3: '- track: track must be one of the following: "stable", "canary", "baseline", "shared"', 4: "- at '/track': value must be one of 'stable', 'canary', 'baseline', 'shared'" },
+      ],
       [['--set', 'ingress.enabled=true'], { 3: '- ingress.hosts: Array must have at least 1 items', 4: "- at '/ingress/hosts': minItems: got 0, want 1" }],
-      [['--set', 'probes.liveness.successThreshold=2'], { 3: '- probes.liveness: Additional property successThreshold is not allowed', 4: "- at '/probes/liveness': additional properties 'successThreshold' not allowed" }],
+      [
+        ['--set', 'probes.liveness.successThreshold=2'],
+        { 3: '- probes.liveness: Additional property successThreshold is not allowed', 4: "- at '/probes/liveness': additional properties 'successThreshold' not allowed" },
+      ],
       [['--set', 'fullnameOverride=Not_A_Name'], { 3: '- fullnameOverride: Does not match pattern', 4: "- at '/fullnameOverride': 'Not_A_Name' does not match pattern" }],
       [['--set', 'replicas.min=-1'], { 3: '- replicas.min: Must be greater than or equal to 1', 4: "- at '/replicas/min': minimum: got -1, want 1" }],
       [['--set', 'models.unknown-model.version=1'], { 3: '- models: Additional property unknown-model is not allowed', 4: "- at '/models': additional properties 'unknown-model' not allowed" }],
-      [['--set', `models.${model.models[0]!.name}.runId=abc`], { 3: `- models.${model.models[0]!.name}.version: String length must be greater than or equal to 1`, 4: `- at '/models/${model.models[0]!.name}/version': minLength: got 0, want 1` }],
+      [
+        ['--set', `models.${model.models[0]!.name}.runId=abc`],
+        { 3: `- models.${model.models[0]!.name}.version: String length must be greater than or equal to 1`, 4: `- at '/models/${model.models[0]!.name}/version': minLength: got 0, want 1` },
+      ],
       [['--set', 'resources.requests.cpu=lots'], { 3: '- resources.requests.cpu: Does not match pattern', 4: "- at '/resources/requests/cpu': 'lots' does not match pattern" }],
       [['--set', 'image.tag=-bad'], { 3: '- image.tag: Does not match pattern', 4: "- at '/image/tag': '-bad' does not match pattern" }],
-      [['--set', 'runtime.inferenceThread=threads'], { 3: '- runtime.inferenceThread: runtime.inferenceThread must be one of the following: "", "main", "worker"', 4: "- at '/runtime/inferenceThread': value must be one of '', 'main', 'worker'" }],
+      [
+        ['--set', 'runtime.inferenceThread=threads'],
+        { 3: '- runtime.inferenceThread: runtime.inferenceThread must be one of the following: "", "main", "worker"', 4: "- at '/runtime/inferenceThread': value must be one of '', 'main', 'worker'" },
+      ],
       [['--set', 'runtime.ortThreads=two'], { 3: '- runtime.ortThreads: Does not match pattern', 4: "- at '/runtime/ortThreads': 'two' does not match pattern" }],
       // Auth on without a Secret to read: pods that could never start.
       [['--set', 'auth.enabled=true'], { 3: '- auth.secretName: String length must be greater than or equal to 1', 4: "- at '/auth/secretName': minLength: got 0, want 1" }],
-      [['--set', 'networkPolicy.prometheus.podSelector.app=prometheus'], { 3: '- networkPolicy.prometheus.podSelector: Additional property app is not allowed', 4: "- at '/networkPolicy/prometheus/podSelector': additional properties 'app' not allowed" }],
+      [
+        ['--set', 'networkPolicy.prometheus.podSelector.app=prometheus'],
+        { 3: '- networkPolicy.prometheus.podSelector: Additional property app is not allowed', 4: "- at '/networkPolicy/prometheus/podSelector': additional properties 'app' not allowed" },
+      ],
     ])('values.schema.json rejects %j', (args, messages) => {
       const r = helm(major, ['template', 'rel', chart, ...args]);
       expect(r.status).toBe(1);
@@ -135,10 +156,14 @@ describe.each(models)('%s chart', (_label, model) => {
     test('revision, image tag and model versions from CI reach the pod labels, annotations and env', () => {
       const model0 = model.models[0]!.name;
       const objects = render(major, chart, [
-        '--set-string', 'revision=0123456789abcdef0123456789abcdef01234567',
-        '--set-string', 'image.tag=0123456-m13',
-        '--set-string', `models.${model0}.version=13`,
-        '--set-string', `models.${model0}.runId=3f2a9c`,
+        '--set-string',
+        'revision=0123456789abcdef0123456789abcdef01234567',
+        '--set-string',
+        'image.tag=0123456-m13',
+        '--set-string',
+        `models.${model0}.version=13`,
+        '--set-string',
+        `models.${model0}.runId=3f2a9c`,
       ]);
       const pod = only(objects, 'Deployment').spec.template;
       const image = `${model.deploy.image.registry}/${model.deploy.image.repository}:0123456-m13`;
@@ -198,8 +223,7 @@ describe.each(models)('%s chart', (_label, model) => {
     });
 
     test('preStop uses the sleep handler from Kubernetes 1.30 and node (no shell in the image) before', () => {
-      const preStop = (kube: string) =>
-        only(render(major, chart, ['--kube-version', kube]), 'Deployment').spec.template.spec.containers[0].lifecycle.preStop;
+      const preStop = (kube: string) => only(render(major, chart, ['--kube-version', kube]), 'Deployment').spec.template.spec.containers[0].lifecycle.preStop;
       expect(preStop('1.30.0')).toEqual({ sleep: { seconds: 5 } });
       expect(preStop('1.29.4')).toEqual({ exec: { command: ['node', '-e', 'setTimeout(() => {}, 5000)'] } });
       const forced = render(major, chart, ['--kube-version', '1.33.0', '--set', 'shutdown.preStopAction=exec']);
@@ -210,7 +234,16 @@ describe.each(models)('%s chart', (_label, model) => {
   test('templates are the files of templates/helm, byte for byte but for the chart name in <CHARTNAME>', () => {
     const templates = emitHelm(model).filter((f) => f.path.includes('/templates/'));
     expect(templates.map((f) => f.path.split('/').pop())).toEqual([
-      'NOTES.txt', '_helpers.tpl', 'deployment.yaml', 'hpa.yaml', 'ingress.yaml', 'networkpolicy.yaml', 'pdb.yaml', 'service.yaml', 'serviceaccount.yaml', 'servicemonitor.yaml',
+      'NOTES.txt',
+      '_helpers.tpl',
+      'deployment.yaml',
+      'hpa.yaml',
+      'ingress.yaml',
+      'networkpolicy.yaml',
+      'pdb.yaml',
+      'service.yaml',
+      'serviceaccount.yaml',
+      'servicemonitor.yaml',
     ]);
     for (const f of templates) {
       const source = readFileSync(join(import.meta.dirname, '../../templates/helm', f.path.split('/').pop()!), 'utf8');
@@ -219,7 +252,10 @@ describe.each(models)('%s chart', (_label, model) => {
   });
 
   test('every helper the templates define or include is scoped to this chart', () => {
-    const text = emitHelm(model).filter((f) => f.path.includes('/templates/')).map((f) => f.content).join('\n');
+    const text = emitHelm(model)
+      .filter((f) => f.path.includes('/templates/'))
+      .map((f) => f.content)
+      .join('\n');
     const names = [...text.matchAll(/\b(?:define|include|template) "([^"]+)"/g)].map((m) => m[1]!);
     expect(names.length).toBeGreaterThan(20);
     expect(names.filter((n) => !n.startsWith(`${svc}.`))).toEqual([]);

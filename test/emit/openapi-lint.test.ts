@@ -49,7 +49,10 @@ async function redocly(file: string): Promise<RedoclyReport> {
   const bin = join(root, 'node_modules', '.bin', 'redocly');
   const args = ['lint', '--extends=recommended', '--format=json', file];
   const env = { ...process.env, REDOCLY_TELEMETRY: 'off', NO_COLOR: '1' };
-  const out = await run(bin, args, { cwd: root, env }).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? '');
+  const out = await run(bin, args, { cwd: root, env }).then(
+    (r) => r.stdout,
+    (e: { stdout?: string }) => e.stdout ?? '',
+  );
   return JSON.parse(out) as RedoclyReport;
 }
 
@@ -116,7 +119,7 @@ describe('spectral lint of the generated openapi.yaml', () => {
     }
     expect(files.length).toBeGreaterThanOrEqual(2 * cases.length + 3);
     const result = await spectral(files);
-    expect(result.out).toContain('No results with a severity of \'warn\' or higher found!');
+    expect(result.out).toContain("No results with a severity of 'warn' or higher found!");
     expect(result.code).toBe(0);
   });
 
@@ -154,13 +157,13 @@ describe('redocly lint --extends=recommended', () => {
     expect(findings(await redocly(served))).toEqual(model.service.license ? [] : ['warn info-license #/info']);
   });
 
-  it('the runtime\'s openapi.yaml: no errors; warnings only for the answers it holds for generated documents', async () => {
+  it("the runtime's openapi.yaml: no errors; warnings only for the answers it holds for generated documents", async () => {
     const report = await redocly(join(root, 'runtime/openapi.yaml'));
     const unused = ['BadRequest', 'UnsupportedMediaType', 'NonFiniteOutput', 'TooManyRequests', 'PredictionUnavailable'];
     expect(findings(report)).toEqual(unused.map((n) => `warn no-unused-components #/components/responses/${n}`));
   });
 
-  it.each(readdirSync(join(root, 'examples')).sort())('examples/%s: the served document is exactly what `redocly bundle` makes of the file and the runtime\'s routes', async (name) => {
+  it.each(readdirSync(join(root, 'examples')).sort())("examples/%s: the served document is exactly what `redocly bundle` makes of the file and the runtime's routes", async (name) => {
     // Redocly's input: the committed file plus the runtime's routes as path-item references and their tag.
     const doc = parse(await readFile(join(root, 'examples', name, 'openapi.yaml'), 'utf8')) as Record<string, any>;
     const runtime = runtimeDocument() as Record<string, any>;

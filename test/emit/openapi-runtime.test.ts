@@ -27,7 +27,12 @@ function fixtureModel(): ServiceModel {
   delete score.ab;
   score.input = { type: 'object', required: ['features'], additionalProperties: false, properties: { features } };
   score.output = { type: 'object', required: ['score'], properties: { score: { type: 'number' } } };
-  rank.input = { type: 'object', required: ['user_id', 'items'], additionalProperties: false, properties: { user_id: { type: 'string' }, items: { type: 'array', items: features, minItems: 1, maxItems: 64 } } };
+  rank.input = {
+    type: 'object',
+    required: ['user_id', 'items'],
+    additionalProperties: false,
+    properties: { user_id: { type: 'string' }, items: { type: 'array', items: features, minItems: 1, maxItems: 64 } },
+  };
   const modelRef = { type: 'object', required: ['name', 'version'], properties: { name: { type: 'string' }, version: { type: 'string' } } };
   rank.output = { type: 'object', required: ['model', 'scores'], properties: { model: modelRef, scores: { type: 'array', items: { type: 'number' } } } };
   rank.ab!.overrideHeader = 'x-force-variant';

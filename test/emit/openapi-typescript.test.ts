@@ -84,7 +84,11 @@ export const noModel: Answer = { score: 1 };
 export { features };
 `,
     );
-    const compiled = await result(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'use.ts'], dir);
+    const compiled = await result(
+      process.execPath,
+      [join(REPO, 'node_modules/typescript/bin/tsc'), '--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'use.ts'],
+      dir,
+    );
     expect(compiled).toEqual({ code: 0, output: '' });
   });
 });

@@ -86,7 +86,11 @@ describe('buildOpenApi', () => {
     m.server.auth = { type: 'bearer', secret };
     const bearer = buildOpenApi(m) as Doc;
     expect(bearer.components.securitySchemes).toEqual({
-      bearerAuth: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer <token>` (RFC 6750). The token is issued by the service owners; probes, `/metrics`, `/metadata` and the docs need none.' },
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        description: '`Authorization: Bearer <token>` (RFC 6750). The token is issued by the service owners; probes, `/metrics`, `/metadata` and the docs need none.',
+      },
     });
     for (const path of ['/v1/rank', '/v1/score']) {
       expect([path, bearer.paths[path].post.security, bearer.paths[path].post.responses['401']]).toEqual([path, [{ bearerAuth: [] }], { $ref: '#/components/responses/Unauthorized' }]);
@@ -96,7 +100,11 @@ describe('buildOpenApi', () => {
     for (const path of [PATHS.live, PATHS.ready, PATHS.metrics, PATHS.metadata]) expect([path, served.paths[path].get.security]).toEqual([path, []]);
     expect(bearer.components.responses.Unauthorized.content['application/problem+json'].schema).toEqual({ $ref: './node_modules/@mlservice/runtime/openapi.yaml#/components/schemas/Problem' });
     expect(bearer.components.responses.Unauthorized.headers).toEqual({
-      'WWW-Authenticate': { description: 'The challenge: `Bearer realm="activity-ranker"`, with `error="invalid_token"` when a token was sent but is wrong.', required: true, schema: { type: 'string' } },
+      'WWW-Authenticate': {
+        description: 'The challenge: `Bearer realm="activity-ranker"`, with `error="invalid_token"` when a token was sent but is wrong.',
+        required: true,
+        schema: { type: 'string' },
+      },
     });
     // Where the token lives is the chart's business: no Secret name in the API description.
     expect(JSON.stringify(bearer)).not.toContain('ranker-auth');
@@ -104,7 +112,12 @@ describe('buildOpenApi', () => {
     m.server.auth = { type: 'apiKey', header: 'x-reco-key', secret };
     const apiKey = buildOpenApi(m) as Doc;
     expect(apiKey.components.securitySchemes).toEqual({
-      apiKeyAuth: { type: 'apiKey', in: 'header', name: 'x-reco-key', description: 'The API key, as is, in header `x-reco-key`. The token is issued by the service owners; probes, `/metrics`, `/metadata` and the docs need none.' },
+      apiKeyAuth: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'x-reco-key',
+        description: 'The API key, as is, in header `x-reco-key`. The token is issued by the service owners; probes, `/metrics`, `/metadata` and the docs need none.',
+      },
     });
     expect(apiKey.paths['/v1/score'].post.security).toEqual([{ apiKeyAuth: [] }]);
     expect(apiKey.components.responses.Unauthorized.headers['WWW-Authenticate'].description).toBe('The challenge: `ApiKey realm="activity-ranker", header="x-reco-key"`.');
@@ -205,7 +218,7 @@ describe('buildOpenApi', () => {
     ]);
   });
 
-  it('knows the operation ids of the runtime\'s routes, which endpoints must avoid', () => {
+  it("knows the operation ids of the runtime's routes, which endpoints must avoid", () => {
     const paths = runtimeDocument().paths as Record<string, Record<string, { operationId: string }>>;
     expect(Object.values(paths).flatMap((item) => Object.values(item).map((op) => op.operationId))).toEqual([...OPERATIONAL_OPERATION_IDS]);
   });
@@ -239,7 +252,11 @@ describe('buildOpenApi', () => {
       $defs: { row },
     });
     // Without a recursive reference nothing points into $defs any more: they are gone.
-    m.endpoints[0]!.output = { type: 'object', properties: { tree: { $ref: '#/$defs/node' }, a: { $ref: '#/$defs/row' } }, $defs: { row, node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/node' } } } } } };
+    m.endpoints[0]!.output = {
+      type: 'object',
+      properties: { tree: { $ref: '#/$defs/node' }, a: { $ref: '#/$defs/row' } },
+      $defs: { row, node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/node' } } } } },
+    };
     expect((buildOpenApi(m) as Doc).components.schemas.ScoreResponse).toEqual({
       type: 'object',
       properties: { tree: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/components/schemas/ScoreResponse/$defs/node' } } } }, a: row },

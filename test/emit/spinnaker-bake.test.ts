@@ -79,9 +79,7 @@ describe.each([
     }
     const claims = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).filter(([k]) => k.includes('.models.mlservice.io/')));
     expect(claims(annotations)).toEqual(claimed);
-    expect(claims(d.spec.template.metadata.labels)).toEqual(
-      Object.fromEntries(Object.entries(claimed).filter(([k]) => k.endsWith('/version'))),
-    );
+    expect(claims(d.spec.template.metadata.labels)).toEqual(Object.fromEntries(Object.entries(claimed).filter(([k]) => k.endsWith('/version'))));
     // canary and baseline render only their Deployment: the Service, HPA, PDB stay with stable
     if (track !== 'stable') expect(objects.map((o) => o.kind)).toEqual(['Deployment']);
   });

@@ -79,7 +79,10 @@ describe.each([
         const sels = selectors(promql);
         expect(sels.length, name).toBeGreaterThan(0);
         for (const sel of sels) {
-          expect(sel.matchers.filter((m) => m.label in target).map((m) => `${m.label}=${m.value}`), name).toEqual(Object.entries(target).map(([k, v]) => `${k}=${v}`));
+          expect(
+            sel.matchers.filter((m) => m.label in target).map((m) => `${m.label}=${m.value}`),
+            name,
+          ).toEqual(Object.entries(target).map(([k, v]) => `${k}=${v}`));
           for (const m of sel.matchers.filter((x) => !(x.label in target))) expect(runtime.has(m.label), `${name}: ${m.label}`).toBe(true);
         }
       }

@@ -23,7 +23,7 @@ describe('spel', () => {
     // Inside a template the literal keeps the braces balanced: exactly one template is found.
     const t = template(param(value));
     expect(countBalancedTemplates(t)).toBe(1);
-    expect(t.endsWith("] }")).toBe(true);
+    expect(t.endsWith('] }')).toBe(true);
   });
 
   it('refuses control characters (newlines) in literals', () => {

@@ -156,10 +156,7 @@ describe('spinnaker pipeline details', () => {
     const analysis = stages.find((s) => s.type === 'kayentaCanary')!;
     expect(analysis.canaryConfig.canaryConfigId).toBe(outputs().json(SPINNAKER_PATHS.canaryConfig).id);
     expect(analysis.canaryConfig.scopes[0]).toMatchObject({ controlScope: 'baseline', experimentScope: 'canary', controlLocation: 'reco' });
-    expect(stages.filter((s) => s.type === 'deleteManifest').map((s) => s.manifestName)).toEqual([
-      'deployment activity-ranker-canary',
-      'deployment activity-ranker-baseline',
-    ]);
+    expect(stages.filter((s) => s.type === 'deleteManifest').map((s) => s.manifestName)).toEqual(['deployment activity-ranker-canary', 'deployment activity-ranker-baseline']);
   });
 
   it('is byte-identical across runs', () => {
@@ -175,9 +172,24 @@ describe('spinnaker pipeline details', () => {
   });
 
   it.each([
-    ['application', (x: ReturnType<typeof abModel>) => { x.deploy.spinnaker.application = '$' + "{T(java.lang.Runtime).getRuntime().exec('id')}"; }],
-    ['namespace', (x: ReturnType<typeof abModel>) => { x.deploy.kubernetes.namespace = 'ns-$' + '{1+1}'; }],
-    ['model name', (x: ReturnType<typeof abModel>) => { x.models[1]!.name = 'm$' + '{x}'; }],
+    [
+      'application',
+      (x: ReturnType<typeof abModel>) => {
+        x.deploy.spinnaker.application = '$' + "{T(java.lang.Runtime).getRuntime().exec('id')}";
+      },
+    ],
+    [
+      'namespace',
+      (x: ReturnType<typeof abModel>) => {
+        x.deploy.kubernetes.namespace = 'ns-$' + '{1+1}';
+      },
+    ],
+    [
+      'model name',
+      (x: ReturnType<typeof abModel>) => {
+        x.models[1]!.name = 'm$' + '{x}';
+      },
+    ],
   ])('refuses a %s that orca would evaluate as SpEL', (_w, mutate) => {
     const x = abModel();
     mutate(x);

@@ -58,10 +58,16 @@ test('drift: a request field that changes type breaks tsc in the user hooks file
     required: ['features'],
     properties: { features: { type: 'array', items: { type: 'string' }, maxItems: 4 } },
   };
-  await writeFiles(dir, serviceFiles(changed).filter((f) => f.owner === 'generated'));
+  await writeFiles(
+    dir,
+    serviceFiles(changed).filter((f) => f.owner === 'generated'),
+  );
   const result = await tsc(dir);
   expect(result.code).toBe(2);
-  const lines = result.output.trim().split('\n').filter((l) => l.startsWith('src/'));
+  const lines = result.output
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('src/'));
   expect(lines.length).toBeGreaterThan(0);
   expect(lines.every((l) => l.startsWith('src/hooks.ts('))).toBe(true);
   expect(result.output).toContain("error TS1360: Type 'string[]' does not satisfy the expected type 'number[]'.");
@@ -85,7 +91,10 @@ test('a stub inserted for a new endpoint type-checks against the regenerated con
   const hooksFile = files.find((f) => f.path === 'src/hooks.ts')!;
   const before = await readFile(join(dir, 'src/hooks.ts'), 'utf8');
   await writeFile(join(dir, 'src/hooks.ts'), hooksFile.update!(before));
-  await writeFiles(dir, files.filter((f) => f.owner === 'generated'));
+  await writeFiles(
+    dir,
+    files.filter((f) => f.owner === 'generated'),
+  );
   expect(await tsc(dir)).toEqual({ code: 0, output: '' });
 });
 
@@ -104,7 +113,7 @@ test('hostile strings from the config stay inside their literals and comments', 
     },
   };
   e.examples = [{ user_id: '"; process.exit(1); //', activity_ids: [1], 'weird key"\'`${}': 1 }];
-  e.ab!.experiment = "exp'\"${x}";
+  e.ab!.experiment = 'exp\'"${x}';
   const dir = await project(model);
   expect(await tsc(dir)).toEqual({ code: 0, output: '' });
   const service = await readFile(join(dir, 'src/generated/service.ts'), 'utf8');

@@ -55,9 +55,7 @@ describe('inserting a stub for a new endpoint', () => {
   test('an empty object on one line gets the stub on its own lines', () => {
     const { model, extra } = withEndpoint('explain');
     model.endpoints.shift();
-    expect(updateHooks('export const hooks = {} satisfies Hooks;\n', model.endpoints)).toBe(
-      `export const hooks = {\n${endpointStub(extra, '  ')}\n} satisfies Hooks;\n`,
-    );
+    expect(updateHooks('export const hooks = {} satisfies Hooks;\n', model.endpoints)).toBe(`export const hooks = {\n${endpointStub(extra, '  ')}\n} satisfies Hooks;\n`);
   });
 
   test('a file without a `hooks` object literal is left alone (tsc then names what is missing)', () => {
@@ -94,7 +92,7 @@ function tsMorphEntryNames(text: string): Set<string> | undefined {
 
 describe('reading the hooks entries without ts-morph', () => {
   test.each<[string, string, string[] | undefined]>([
-    ['every entry form', "export const hooks = {\n  a: {},\n  'b-c': {},\n  \"d\": {},\n  e() {},\n  async f() {},\n  g,\n} satisfies Hooks;\n", ['a', 'b-c', 'd', 'e', 'f', 'g']],
+    ['every entry form', 'export const hooks = {\n  a: {},\n  \'b-c\': {},\n  "d": {},\n  e() {},\n  async f() {},\n  g,\n} satisfies Hooks;\n', ['a', 'b-c', 'd', 'e', 'f', 'g']],
     ['parentheses and as', 'const hooks = ({ a: {} } as Hooks);\n', ['a']],
     ['brackets in comments and strings', "export const hooks = { /* } */ a: { s: '}', t: `${'}'}` }, // }\n b: {} };\n", ['a', 'b']],
     ['an escaped key', 'export const hooks = { r\\u0061nk: {} };\n', ['rank']],
@@ -148,9 +146,7 @@ describe('default hooks', () => {
   test('a response no default fits gets a postprocess that says so', () => {
     const model = minimalModel();
     model.endpoints[0]!.output = { type: 'object', required: ['label'], properties: { label: { type: 'string' } } };
-    expect(hooksModule(model)).toContain(
-      '    postprocess() {\n      throw new Error("postprocess of endpoint \\"score\\": no default fits its response schema; write it in src/hooks.ts");\n    },',
-    );
+    expect(hooksModule(model)).toContain('    postprocess() {\n      throw new Error("postprocess of endpoint \\"score\\": no default fits its response schema; write it in src/hooks.ts");\n    },');
   });
 });
 

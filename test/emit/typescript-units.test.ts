@@ -70,9 +70,7 @@ describe('names and literals', () => {
   });
 
   test('tsLiteral escapes strings and keeps short scalar arrays on one line', () => {
-    expect(tsLiteral({ 'a b': '${x}`\n', n: [1, 'two', null], o: {}, skip: undefined })).toBe(
-      '{\n  "a b": "${x}`\\n",\n  n: [1, "two", null],\n  o: {},\n}',
-    );
+    expect(tsLiteral({ 'a b': '${x}`\n', n: [1, 'two', null], o: {}, skip: undefined })).toBe('{\n  "a b": "${x}`\\n",\n  n: [1, "two", null],\n  o: {},\n}');
   });
 });
 
@@ -112,7 +110,7 @@ describe('package.json', () => {
       scripts: { lint: 'eslint .', build: 'old' },
       dependencies: { zod: '^3.0.0', ajv: '6.0.0' },
       type: 'commonjs',
-      custom: { 'x': 1 },
+      custom: { x: 1 },
     };
     const out = JSON.parse(updatePackageJson(JSON.stringify(user)));
     expect(Object.keys(out)).toEqual(['name', 'scripts', 'dependencies', 'type', 'custom', 'engines', 'devDependencies']);

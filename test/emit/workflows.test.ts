@@ -78,9 +78,7 @@ describe('workflow behaviour', () => {
   const [ci, deploy, retrain] = emitWorkflows(m).map((f) => parse(f.content) as Json);
 
   it('ci deploys only main pushes without [skip-deploy]; [deploy-only] pulls by the lock as a hotfix', () => {
-    expect(ci!.jobs.deploy.if).toBe(
-      "github.event_name == 'push' && github.ref == 'refs/heads/main' && !contains(github.event.head_commit.message, '[skip-deploy]')",
-    );
+    expect(ci!.jobs.deploy.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main' && !contains(github.event.head_commit.message, '[skip-deploy]')");
     expect(ci!.jobs.deploy.with).toEqual({ models: "${{ contains(github.event.head_commit.message, '[deploy-only]') && 'locked' || 'resolve' }}" });
     expect(Object.keys(deploy!.on.workflow_call.inputs)).toEqual(['ref', 'models']);
     expect(ci!.jobs.check.steps.map((s: Json) => s.uses ?? s.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', 'npm ci', 'npx --no mlgen check', 'npm test']);
@@ -92,9 +90,7 @@ describe('workflow behaviour', () => {
     expect(byName('Build and push the image').env.IMAGE).toBe('123456789012.dkr.ecr.eu-central-1.amazonaws.com/reco/activity-ranker');
     expect(byName('AWS credentials').with['aws-region']).toBe('eu-central-1');
     expect(byName('Trigger the Spinnaker pipeline').env.WEBHOOK_SOURCE).toBe('activity-ranker');
-    expect(byName('Trigger the Spinnaker pipeline').run).toBe(
-      'npx --no mlgen-ci trigger-deploy --source="$WEBHOOK_SOURCE" --chart-repo="$CHART_REPO" --baseline="$BASELINE_IMAGE_TAG"',
-    );
+    expect(byName('Trigger the Spinnaker pipeline').run).toBe('npx --no mlgen-ci trigger-deploy --source="$WEBHOOK_SOURCE" --chart-repo="$CHART_REPO" --baseline="$BASELINE_IMAGE_TAG"');
     // The webhook URL is a secret: the command reads it from the environment, never from its arguments.
     expect(byName('Trigger the Spinnaker pipeline').env.SPINNAKER_WEBHOOK_URL).toBe('${{ secrets.SPINNAKER_WEBHOOK_URL }}');
     expect(byName('Build and push the image').run).toBe('npx --no mlgen-ci build-image --image="$IMAGE" --version="$SERVICE_VERSION" --source="$SOURCE_URL" --push');
@@ -118,9 +114,7 @@ describe('workflow behaviour', () => {
   });
 
   it('runs its programs with mlgen-ci: every command and option it passes exists, every value comes from the step env', () => {
-    const calls = [ci, deploy, retrain].flatMap((wf) =>
-      Object.values(wf!.jobs as Record<string, Json>).flatMap((j) => (j.steps ?? []).filter((s: Json) => /^npx --no mlgen-ci /.test(s.run ?? ''))),
-    );
+    const calls = [ci, deploy, retrain].flatMap((wf) => Object.values(wf!.jobs as Record<string, Json>).flatMap((j) => (j.steps ?? []).filter((s: Json) => /^npx --no mlgen-ci /.test(s.run ?? ''))));
     expect(calls.map((s: Json) => s.run.split(' ')[3])).toEqual(['review-summary', 'review-labels', 'pull-models', 'build-image', 'trigger-deploy', 'pull-model', 'commit-lock']);
     for (const step of calls) {
       const [, , , command, ...args] = step.run.split(' ') as string[];
@@ -138,9 +132,24 @@ describe('workflow behaviour', () => {
   });
 
   it.each([
-    ['service name', (x: ReturnType<typeof abModel>) => { x.service.name = 'evil-' + EXPR + ' secrets.AWS }}'; }],
-    ['model name', (x: ReturnType<typeof abModel>) => { x.models[0]!.name = 'm\nrun: curl evil'; }],
-    ['repository', (x: ReturnType<typeof abModel>) => { x.deploy.image.repository = 'r/' + EXPR + ' github.token }}'; }],
+    [
+      'service name',
+      (x: ReturnType<typeof abModel>) => {
+        x.service.name = 'evil-' + EXPR + ' secrets.AWS }}';
+      },
+    ],
+    [
+      'model name',
+      (x: ReturnType<typeof abModel>) => {
+        x.models[0]!.name = 'm\nrun: curl evil';
+      },
+    ],
+    [
+      'repository',
+      (x: ReturnType<typeof abModel>) => {
+        x.deploy.image.repository = 'r/' + EXPR + ' github.token }}';
+      },
+    ],
   ])('refuses a hostile %s instead of emitting it', (_w, mutate) => {
     const x = abModel();
     mutate(x);
@@ -165,9 +174,7 @@ describe('workflows for every example config and registry kind', async () => {
     const deploy = parse(files[1]!.content) as Json;
     const uses = deploy.jobs.deploy.steps.map((s: Json) => s.uses).filter(Boolean);
     const registry = model.deploy.image.registry;
-    const expected = /\.dkr\.ecr\./.test(registry)
-      ? ['aws-actions/configure-aws-credentials@v4', 'aws-actions/amazon-ecr-login@v2']
-      : ['docker/login-action@v3'];
+    const expected = /\.dkr\.ecr\./.test(registry) ? ['aws-actions/configure-aws-credentials@v4', 'aws-actions/amazon-ecr-login@v2'] : ['docker/login-action@v3'];
     expect(uses).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', ...expected]);
     const ci = parse(files[0]!.content) as Json;
     expect(ci.jobs.deploy.permissions).toEqual(deploy.jobs.deploy.permissions);

@@ -35,6 +35,11 @@ describe('generated volume of the committed examples', () => {
     expect(measured.files.map((f) => f.path).sort()).toEqual([...Object.keys(manifest.files), '.mlgen/manifest.json', 'mlservice.yaml'].sort());
     const sum = (cat: string) => measured.files.filter((f) => f.category === cat).reduce((n, f) => n + f.lines, 0);
     for (const cat of ['generated', 'chartTemplates', 'shared', 'user', 'manifest']) expect(measured.lines[cat]).toBe(sum(cat));
-    expect(measured.files.filter((f) => f.category === 'user').map((f) => f.path).sort()).toEqual(['mlservice.yaml', 'src/hooks.ts']);
+    expect(
+      measured.files
+        .filter((f) => f.category === 'user')
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(['mlservice.yaml', 'src/hooks.ts']);
   });
 });

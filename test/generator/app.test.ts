@@ -39,9 +39,7 @@ describe('yo mlservice (yeoman-test, in-process)', () => {
   });
 
   it('asks the prompts when no flags are given', async () => {
-    const result = await helpers
-      .run(GENERATOR)
-      .withAnswers({ name: 'churn', modelSource: 'models:/churn/7', fields: 'tenure:integer,spend:number', ab: false });
+    const result = await helpers.run(GENERATOR).withAnswers({ name: 'churn', modelSource: 'models:/churn/7', fields: 'tenure:integer,spend:number', ab: false });
     const config = parse(readFileSync(path.join(result.cwd, 'mlservice.yaml'), 'utf8')) as Record<string, any>;
     expect(config.service.name).toBe('churn');
     expect(config.models).toEqual([{ name: 'churn', source: 'models:/churn/7' }]);

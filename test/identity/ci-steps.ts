@@ -133,12 +133,7 @@ export interface JobRun {
  * the runner's default variables the steps read (GITHUB_REPOSITORY, GITHUB_API_URL ...).
  * @see https://docs.github.com/actions/reference/workflows-and-actions/variables#default-environment-variables
  */
-export async function runStepsAsync(
-  workflowText: string,
-  job: string,
-  names: string[],
-  o: StepsOptions & { env?: Record<string, string> },
-): Promise<JobRun> {
+export async function runStepsAsync(workflowText: string, job: string, names: string[], o: StepsOptions & { env?: Record<string, string> }): Promise<JobRun> {
   const { bin, githubEnv, stepAt } = prepareJob(workflowText, job, o);
   let jobEnv: Record<string, string> = {};
   const runs: StepRun[] = [];

@@ -25,9 +25,11 @@ describe('image labels of the generated Dockerfile', () => {
     const { labels } = imageConfig(dockerfileFor(description), { REVISION: 'abc123' });
     expect(labels['org.opencontainers.image.description']).toBe(label);
     expect(labels['org.opencontainers.image.revision']).toBe('abc123');
-    expect(Object.keys(labels).filter((k) => k.startsWith('org.opencontainers.image.')).sort()).toEqual(
-      ['base.name', 'description', 'revision', 'source', 'title', 'version'].map((k) => `org.opencontainers.image.${k}`),
-    );
+    expect(
+      Object.keys(labels)
+        .filter((k) => k.startsWith('org.opencontainers.image.'))
+        .sort(),
+    ).toEqual(['base.name', 'description', 'revision', 'source', 'title', 'version'].map((k) => `org.opencontainers.image.${k}`));
   });
 
   it('without build args the ARG defaults apply: revision unknown, the configured version, a pinned model version', () => {

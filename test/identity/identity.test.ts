@@ -195,9 +195,7 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
     expect(labels['org.opencontainers.image.title']).toBe(model.service.name);
     expect(env.MLSERVICE_REVISION).toBe(REVISION);
     const modelLabels = Object.fromEntries(Object.entries(labels).filter(([k]) => k.startsWith('io.mlservice.model.')));
-    const expected = Object.fromEntries(
-      Object.entries(models).flatMap(([name, m]) => (Object.keys(KEYS.label) as Array<keyof ModelIdentity>).map((f) => [key(KEYS.label[f], name), m[f]])),
-    );
+    const expected = Object.fromEntries(Object.entries(models).flatMap(([name, m]) => (Object.keys(KEYS.label) as Array<keyof ModelIdentity>).map((f) => [key(KEYS.label[f], name), m[f]])));
     expect(modelLabels).toEqual(expected);
   });
 
@@ -224,9 +222,7 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
       const t = pod(track);
       const image = `${model.deploy.image.registry}/${model.deploy.image.repository}:${REVISION}`;
       expect(t.spec.containers[0].image).toBe(image);
-      expect(t.spec.containers[0].env.filter((e: { name: string }) => e.name.startsWith('MLSERVICE_'))).toEqual([
-        { name: 'MLSERVICE_REVISION', value: REVISION },
-      ]);
+      expect(t.spec.containers[0].env.filter((e: { name: string }) => e.name.startsWith('MLSERVICE_'))).toEqual([{ name: 'MLSERVICE_REVISION', value: REVISION }]);
       const annotations: Record<string, string> = { 'mlservice.io/image': image, 'mlservice.io/revision': REVISION };
       // Label values are limited to 63 chars of [A-Za-z0-9_.-]; these values already are, so they stay as they are.
       const labels: Record<string, string> = { 'app.kubernetes.io/name': model.service.name, 'app.kubernetes.io/version': model.service.version, 'mlservice.io/revision': REVISION };
@@ -252,9 +248,7 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
       const t = pod('baseline', production);
       const image = `${model.deploy.image.registry}/${model.deploy.image.repository}:${PRODUCTION_REVISION}`;
       expect(t.spec.containers[0].image).toBe(image);
-      expect(t.spec.containers[0].env.filter((e: { name: string }) => e.name.startsWith('MLSERVICE_'))).toEqual([
-        { name: 'MLSERVICE_REVISION', value: PRODUCTION_REVISION },
-      ]);
+      expect(t.spec.containers[0].env.filter((e: { name: string }) => e.name.startsWith('MLSERVICE_'))).toEqual([{ name: 'MLSERVICE_REVISION', value: PRODUCTION_REVISION }]);
       // Neither the new build's models (the trigger's) nor either config's: the trigger does not know what
       // production's image runs, so the pods claim nothing; its labels and /metadata stay the truth.
       expect(t.metadata.annotations).toEqual({ 'mlservice.io/image': image, 'mlservice.io/revision': PRODUCTION_REVISION });

@@ -83,7 +83,7 @@ describe('verifyModels', () => {
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, keeps array order, drops undefined, ends with one newline', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined, 'é': 0, B: 2 } })).toBe(
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined, é: 0, B: 2 } })).toBe(
       '{\n  "a": {\n    "B": 2,\n    "d": [\n      3,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ],\n    "é": 0\n  },\n  "b": 1\n}\n',
     );
   });

@@ -30,11 +30,20 @@ describe('models pull --locked (local MLflow stub, not a real MLflow)', () => {
   const uri = (run: string) => `mlflow-artifacts:/1/${run}/artifacts/model`;
   const opts = (extra: Partial<PullOptions> = {}): PullOptions => ({ env: { MLFLOW_TRACKING_URI: url }, retries: 1, retryDelayMs: 1, timeoutMs: 10_000, ...extra });
   const lockBytes = () => readFile(join(root.path, LOCK));
-  const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as Error & { code: string; exitCode: number });
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as Error & { code: string; exitCode: number },
+    );
 
   beforeAll(async () => {
     artifacts = await tempDir('locked-artifacts');
-    for (const [run, seed] of [[RUN1, 1], [RUN2, 2], [RUN12, 12]] as const) await writeModelDir(modelDir(run), seed, run);
+    for (const [run, seed] of [
+      [RUN1, 1],
+      [RUN2, 2],
+      [RUN12, 12],
+    ] as const)
+      await writeModelDir(modelDir(run), seed, run);
     stub = new MlflowStub({ artifactsRoot: artifacts.path });
     url = await stub.start();
   });
@@ -71,7 +80,10 @@ describe('models pull --locked (local MLflow stub, not a real MLflow)', () => {
     expect(await snapshot(join(root.path, 'models', 'newest'))).toEqual(await snapshot(modelDir(RUN2)));
     expect(await lockBytes()).toEqual(lock);
     expect(result.lockChanged).toBe(false);
-    expect(result.models.map((m) => [m.name, m.changed, m.entry.registry?.version])).toEqual([['treatment', true, '1'], ['newest', true, '2']]);
+    expect(result.models.map((m) => [m.name, m.changed, m.entry.registry?.version])).toEqual([
+      ['treatment', true, '1'],
+      ['newest', true, '2'],
+    ]);
     const registryCalls = stub.requests.filter((r) => r.path.startsWith('/api/2.0/mlflow/')).map((r) => `${r.path.slice(16)}?${new URLSearchParams(r.query).toString()}`);
     expect(registryCalls).toEqual([
       'model-versions/get?name=activity-ranker&version=1',
@@ -109,7 +121,9 @@ describe('models pull --locked (local MLflow stub, not a real MLflow)', () => {
     const added = await failure(pullModels(root.path, withModels({ control: 'models:/activity-ranker/1', extra: 'models:/activity-ranker/2' }), opts({ locked: true })));
     expect(added?.message).toBe(`${LOCK} error MODELS.NOT_LOCKED model "extra" is not in ${LOCK}\n  fix: ${FIX}`);
     const moved = await failure(pullModels(root.path, withModels({ control: 'models:/activity-ranker/2' }), opts({ locked: true })));
-    expect(moved?.message).toBe(`${LOCK} error MODELS.NOT_LOCKED model "control": mlservice.yaml says source "models:/activity-ranker/2" but ${LOCK} was pulled from "models:/activity-ranker/1"\n  fix: ${FIX}`);
+    expect(moved?.message).toBe(
+      `${LOCK} error MODELS.NOT_LOCKED model "control": mlservice.yaml says source "models:/activity-ranker/2" but ${LOCK} was pulled from "models:/activity-ranker/1"\n  fix: ${FIX}`,
+    );
     expect(moved?.exitCode).toBe(65);
     expect(stub.requests).toEqual([]);
     expect(await lockBytes()).toEqual(lock);
@@ -164,7 +178,9 @@ describe('models pull --locked (local MLflow stub, not a real MLflow)', () => {
     await writeFile(join(root.path, 'export', 'ranker', 'notes.txt'), 'new\n');
     const err = await failure(pullModels(root.path, model, opts({ locked: true, force: true })));
     expect(err?.code).toBe('MODELS.LOCK_MISMATCH');
-    expect(err?.message.split('\n')[0]).toBe(`${LOCK} error MODELS.LOCK_MISMATCH model "local" (export/ranker): the fetched files differ from ${LOCK}: unexpected "notes.txt"; changed "code/helpers/util.py"; nothing was installed`);
+    expect(err?.message.split('\n')[0]).toBe(
+      `${LOCK} error MODELS.LOCK_MISMATCH model "local" (export/ranker): the fetched files differ from ${LOCK}: unexpected "notes.txt"; changed "code/helpers/util.py"; nothing was installed`,
+    );
     expect(await snapshot(join(root.path, 'models', 'local'))).toEqual(await snapshot(modelDir(RUN2)));
     expect(await lockBytes()).toEqual(lock);
   });
@@ -179,13 +195,13 @@ describe('models pull --locked (local MLflow stub, not a real MLflow)', () => {
     return { code: await pullCommand.run(cmd.opts(), [], io), out };
   }
 
-  it('the flags the workflows\' steps (mlgen-ci) pass to `models pull` are all options of the command', () => {
+  it("the flags the workflows' steps (mlgen-ci) pass to `models pull` are all options of the command", () => {
     const used = [PULL_ARGS.resolve, PULL_ARGS.locked, PULL_ARGS.only('m')].flatMap((args) => args.filter((a) => a.startsWith('--')));
     expect(used).toEqual(['--locked', '--only']);
     expect(used.filter((flag) => !pullCommand.options?.some((o) => o.long === flag))).toEqual([]);
   });
 
-  it('`mlgen models pull --locked` (the deploy workflow\'s hotfix step) pulls the locked versions', async () => {
+  it("`mlgen models pull --locked` (the deploy workflow's hotfix step) pulls the locked versions", async () => {
     stub.addVersion({ name: 'activity-ranker', version: '12', status: 'READY', runId: RUN12, artifactUri: uri(RUN12) });
     stub.setAlias('activity-ranker', 'challenger', '2');
     await writeFile(join(root.path, 'mlservice.yaml'), AB_YAML);

@@ -93,7 +93,11 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
     expect(JSON.parse(text)).toEqual(lock);
     expect(text).toBe(`${JSON.stringify(sortKeys(lock), null, 2)}\n`);
     expect(result.lockChanged).toBe(true);
-    expect(result.models.map((m) => [m.name, m.changed])).toEqual([['control', true], ['treatment', true], ['newest', true]]);
+    expect(result.models.map((m) => [m.name, m.changed])).toEqual([
+      ['control', true],
+      ['treatment', true],
+      ['newest', true],
+    ]);
     expect(await snapshot(join(root.path, 'models', 'control'))).toEqual(await snapshot(modelDir(RUN1)));
     expect(await snapshot(join(root.path, 'models', 'newest'))).toEqual(await snapshot(modelDir(RUN10)));
     expect(await readdir(join(root.path, 'models'))).toEqual(['control', 'newest', 'treatment']);
@@ -125,7 +129,11 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
 
   it('uses Basic auth when username and password are set (they win over a token, as in MLflow)', async () => {
     await expect(
-      pullModels(root.path, withModels({ control: 'models:/activity-ranker/1' }), opts({ env: { MLFLOW_TRACKING_URI: url, MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw', MLFLOW_TRACKING_TOKEN: TOKEN } })),
+      pullModels(
+        root.path,
+        withModels({ control: 'models:/activity-ranker/1' }),
+        opts({ env: { MLFLOW_TRACKING_URI: url, MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw', MLFLOW_TRACKING_TOKEN: TOKEN } }),
+      ),
     ).rejects.toMatchObject({ code: 'MODELS.AUTH', exitCode: 69 });
     expect(stub.requests[0]!.authorization).toBe(`Basic ${Buffer.from('ann:pw').toString('base64')}`);
   });
@@ -161,7 +169,12 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
     stub.requests.length = 0;
     const again = await pullModels(root.path, model, opts({ onProgress: (e) => events.push(e) }));
     // Still resolved (an alias may have moved), but the locked files of that version are not fetched again.
-    expect(stub.requests.map((r) => r.path)).toEqual(['/api/2.0/mlflow/model-versions/get', '/api/2.0/mlflow/model-versions/get-download-uri', '/api/2.0/mlflow/registered-models/alias', '/api/2.0/mlflow/model-versions/get-download-uri']);
+    expect(stub.requests.map((r) => r.path)).toEqual([
+      '/api/2.0/mlflow/model-versions/get',
+      '/api/2.0/mlflow/model-versions/get-download-uri',
+      '/api/2.0/mlflow/registered-models/alias',
+      '/api/2.0/mlflow/model-versions/get-download-uri',
+    ]);
     expect(await readFile(join(root.path, 'models.lock.json'))).toEqual(lockBefore);
     expect(again.lockChanged).toBe(false);
     expect(again.models.map((m) => m.changed)).toEqual([false, false]);
@@ -300,6 +313,11 @@ describe('MLflow REST contract (local stub server, not a real MLflow)', () => {
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sortKeys(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, x]) => [k, sortKeys(x)]),
+    );
   return v;
 }

@@ -81,10 +81,14 @@ describe('the service, sync and pull read a model folder by one set of rules', (
     const project = await folder({ MLmodel: 'run_id: abc\nflavors:\n  onnx: {data: model.onnx\n', 'model.onnx': ONNX });
     const yaml = MINIMAL_YAML.replace('source: models/scorer/model.onnx', 'source: exported');
     const runtime = (await loadModel({ name: 'exported', source: 'exported' }, project).catch((e: Error) => e)) as Error;
-    expect(runtime.message.split('\n')[0]).toBe(`MODEL.BAD_MLMODEL ${project}/exported/MLmodel:4:1: ${project}/exported/MLmodel is not valid YAML: Flow map in block collection must be sufficiently indented and end with a }`);
+    expect(runtime.message.split('\n')[0]).toBe(
+      `MODEL.BAD_MLMODEL ${project}/exported/MLmodel:4:1: ${project}/exported/MLmodel is not valid YAML: Flow map in block collection must be sufficiently indented and end with a }`,
+    );
     const { diagnostics } = await readAndCheckModels(project, { model: parseConfigText(yaml, 'mlservice.yaml'), path: 'mlservice.yaml', text: yaml });
     expect(diagnostics.map((d) => [d.code, d.file, d.line, d.col])).toEqual([['MODEL.BAD_MLMODEL', 'exported/MLmodel', 4, 1]]);
-    const pulled = (await pullModels(project, parseConfigText(yaml, 'mlservice.yaml'), { env: {} }).catch((e: unknown) => e)) as { diagnostics: Array<{ code: string; file: string; line: number; col: number }> };
+    const pulled = (await pullModels(project, parseConfigText(yaml, 'mlservice.yaml'), { env: {} }).catch((e: unknown) => e)) as {
+      diagnostics: Array<{ code: string; file: string; line: number; col: number }>;
+    };
     expect(pulled.diagnostics.map((d) => [d.code, d.file, d.line, d.col])).toEqual([['MODEL.BAD_MLMODEL', 'exported/MLmodel', 4, 1]]);
   });
 });

@@ -22,8 +22,7 @@ function capture(isTTY: boolean): string {
 describe('progress renderer', () => {
   it('prints exactly one line per model when not a TTY', () => {
     expect(capture(false)).toBe(
-      'ranker: models:/ranker@champion -> version 12, 3 files, 2.0 MiB, sha256 abababababab (updated)\n' +
-        'local: exports/m.onnx, 1 file, 950 B, sha256 cdcdcdcdcdcd (unchanged)\n',
+      'ranker: models:/ranker@champion -> version 12, 3 files, 2.0 MiB, sha256 abababababab (updated)\n' + 'local: exports/m.onnx, 1 file, 950 B, sha256 cdcdcdcdcdcd (unchanged)\n',
     );
   });
 

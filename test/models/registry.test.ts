@@ -76,7 +76,11 @@ describe('tracking server settings', () => {
   it.each([
     [{}, 'MODELS.NO_TRACKING_URI', 'a `models:/` source needs the MLflow registry, but MLFLOW_TRACKING_URI is not set'],
     [{ MLFLOW_TRACKING_URI: 'databricks' }, 'MODELS.UNSUPPORTED_REGISTRY', 'MLFLOW_TRACKING_URI=databricks: Databricks and Unity Catalog registries are not supported by mlgen yet'],
-    [{ MLFLOW_TRACKING_URI: 'https://h', MLFLOW_REGISTRY_URI: 'databricks-uc' }, 'MODELS.UNSUPPORTED_REGISTRY', 'MLFLOW_REGISTRY_URI=databricks-uc: Databricks and Unity Catalog registries are not supported by mlgen yet'],
+    [
+      { MLFLOW_TRACKING_URI: 'https://h', MLFLOW_REGISTRY_URI: 'databricks-uc' },
+      'MODELS.UNSUPPORTED_REGISTRY',
+      'MLFLOW_REGISTRY_URI=databricks-uc: Databricks and Unity Catalog registries are not supported by mlgen yet',
+    ],
     [{ MLFLOW_TRACKING_URI: 'sqlite:///mlflow.db' }, 'MODELS.UNSUPPORTED_REGISTRY', 'MLFLOW_TRACKING_URI must be an http(s) URL of an MLflow tracking server, got "sqlite:///mlflow.db"'],
     [{ MLFLOW_TRACKING_URI: './mlruns' }, 'MODELS.UNSUPPORTED_REGISTRY', 'MLFLOW_TRACKING_URI must be an http(s) URL of an MLflow tracking server, got "./mlruns"'],
     [{ MLFLOW_TRACKING_URI: 'https://ann:pw@h' }, 'MODELS.UNSUPPORTED_REGISTRY', 'MLFLOW_TRACKING_URI contains credentials; they would end up in logs'],

@@ -68,8 +68,7 @@ describe('checkModelsOnDisk', () => {
       {
         code: 'SIGNATURE.AB_MISMATCH',
         severity: 'error',
-        message:
-          'variant "treatment" (model "ranker-treatment") takes inputs {input: float[batch, 22]} but variant "control" (model "ranker-control") takes {input: float[batch, 21]}',
+        message: 'variant "treatment" (model "ranker-treatment") takes inputs {input: float[batch, 22]} but variant "control" (model "ranker-control") takes {input: float[batch, 21]}',
         fix: 'serve models with the same inputs and outputs in one experiment, or split them into two endpoints',
         file: 'mlservice.yaml',
         line,

@@ -86,11 +86,31 @@ describe('local sources', () => {
 
   it.each([
     ['no MLmodel and no .onnx file', {}, 'MODEL.AMBIGUOUS', 'model "m" (dir): dir has no MLmodel and 0 .onnx files'],
-    ['bad YAML', { MLmodel: 'flavors: [unclosed' }, 'MODEL.BAD_MLMODEL', 'dir/MLmodel:1:19 error MODEL.BAD_MLMODEL model "m" (dir): dir/MLmodel is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]\n'],
-    ['pyfunc only', { MLmodel: 'flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: model.pkl\n' }, 'MODEL.NOT_ONNX', 'model "m" (dir): dir/MLmodel has no "onnx" flavor (flavors: python_function)'],
-    ['a stray .onnx beside a non-ONNX MLmodel', { MLmodel: 'flavors:\n  sklearn:\n    pickled_model: model.pkl\n', 'stray.onnx': ONNX }, 'MODEL.NOT_ONNX', 'model "m" (dir): dir/MLmodel has no "onnx" flavor (flavors: sklearn)'],
+    [
+      'bad YAML',
+      { MLmodel: 'flavors: [unclosed' },
+      'MODEL.BAD_MLMODEL',
+      'dir/MLmodel:1:19 error MODEL.BAD_MLMODEL model "m" (dir): dir/MLmodel is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]\n',
+    ],
+    [
+      'pyfunc only',
+      { MLmodel: 'flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    data: model.pkl\n' },
+      'MODEL.NOT_ONNX',
+      'model "m" (dir): dir/MLmodel has no "onnx" flavor (flavors: python_function)',
+    ],
+    [
+      'a stray .onnx beside a non-ONNX MLmodel',
+      { MLmodel: 'flavors:\n  sklearn:\n    pickled_model: model.pkl\n', 'stray.onnx': ONNX },
+      'MODEL.NOT_ONNX',
+      'model "m" (dir): dir/MLmodel has no "onnx" flavor (flavors: sklearn)',
+    ],
     ['missing data file', { MLmodel: 'flavors:\n  onnx:\n    data: model.onnx\n' }, 'MODEL.NO_DATA_FILE', 'model "m" (dir): dir/MLmodel names "model.onnx" as the ONNX file, but dir has no such file'],
-    ['escaping data path', { MLmodel: 'flavors:\n  onnx:\n    data: ../../secret.onnx\n' }, 'MODEL.BAD_PATH', 'model "m" (dir): dir/MLmodel names data file "../../secret.onnx" outside the model directory'],
+    [
+      'escaping data path',
+      { MLmodel: 'flavors:\n  onnx:\n    data: ../../secret.onnx\n' },
+      'MODEL.BAD_PATH',
+      'model "m" (dir): dir/MLmodel names data file "../../secret.onnx" outside the model directory',
+    ],
   ])('refuses an MLflow directory with %s', async (_name, files, code, said) => {
     await mkdir(join(root.path, 'dir'));
     for (const [f, text] of Object.entries(files)) await writeFile(join(root.path, 'dir', f), text);
@@ -179,7 +199,9 @@ describe('https source with an untrusted certificate (real TLS, self-signed cert
   it('fails at once with MODELS.HTTP and says how to trust the CA', async () => {
     const certs = await tempDir('tls');
     const [key, cert] = [join(certs.path, 'key.pem'), join(certs.path, 'cert.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
+      stdio: 'ignore',
+    });
     let hits = 0;
     const server = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) => {
       hits++;

@@ -97,7 +97,7 @@ describe(`${SCALE.mutations} mutated configs through \`mlgen sync\` (built CLI, 
     const traces = results.filter((r) => STACK_FRAME.test(r.run.stdout + r.run.stderr));
     const unlocatedRuns = refused.filter((r) => unlocated(r.run.stderr).length > 0 || !r.run.stderr.split('\n').some((l) => LOCATED.test(l)));
     const wroteWhenRefused = results.filter((r) => r.run.code !== 0 && r.written.length > 0);
-    const codes = new Set(refused.flatMap((r) => r.run.stderr.split('\n').flatMap((l) => LOCATED.exec(l) ? [l.split(' ')[2]!] : [])));
+    const codes = new Set(refused.flatMap((r) => r.run.stderr.split('\n').flatMap((l) => (LOCATED.exec(l) ? [l.split(' ')[2]!] : []))));
     report('config-mutations', {
       seed: SEED,
       mutants: results.length,

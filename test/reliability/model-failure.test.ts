@@ -46,7 +46,14 @@ function drive(base: string, streams: Record<string, { connections: number; next
   const probing = (async () => {
     while (running) {
       const at = performance.now() - t0;
-      const [ready, live] = await Promise.all(['/readyz', '/livez'].map((p) => fetch(base + p).then((r) => r.status, () => 0)));
+      const [ready, live] = await Promise.all(
+        ['/readyz', '/livez'].map((p) =>
+          fetch(base + p).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        ),
+      );
       probes.push({ at, ready: ready!, live: live! });
       await sleep(100);
     }
@@ -85,38 +92,47 @@ describe('a model that fails under load (real service process, real ONNX models)
     await project?.cleanup();
   });
 
-  it.each(['main', 'worker'])('throwing at run time for some inputs (%s thread): only those requests fail, with 500 model-error; batch-mates, the other endpoint and the probes are unaffected', async (thread) => {
-    const proc = await spawnService(project.dir, { env: { MLSERVICE_INFERENCE_THREAD: thread } });
-    procs.push(proc);
-    await proc.ready();
-    const run = drive(proc.base, {
-      rank: { connections: 6, next: (i) => rankRequest(i) },
-      poison: { connections: 1, next: (i) => rankRequest(i, true), pauseMs: 10 },
-      score: { connections: 4, next: scoreRequest },
-    });
-    await sleep(SCALE.failureSeconds * 1000);
-    await run.stop();
-    const { rank, poison, score } = run.answers as Record<string, Answer[]>;
-    const isolated = proc.output().match(/"msg":"a batch failed; its requests ran again one by one"/g)?.length ?? 0;
-    report(`model-error-${thread}`, { rank: counts(rank!), poison: counts(poison!), score: counts(score!), probes: run.probes.length, isolatedBatches: isolated });
+  it.each(['main', 'worker'])(
+    'throwing at run time for some inputs (%s thread): only those requests fail, with 500 model-error; batch-mates, the other endpoint and the probes are unaffected',
+    async (thread) => {
+      const proc = await spawnService(project.dir, { env: { MLSERVICE_INFERENCE_THREAD: thread } });
+      procs.push(proc);
+      await proc.ready();
+      const run = drive(proc.base, {
+        rank: { connections: 6, next: (i) => rankRequest(i) },
+        poison: { connections: 1, next: (i) => rankRequest(i, true), pauseMs: 10 },
+        score: { connections: 4, next: scoreRequest },
+      });
+      await sleep(SCALE.failureSeconds * 1000);
+      await run.stop();
+      const { rank, poison, score } = run.answers as Record<string, Answer[]>;
+      const isolated = proc.output().match(/"msg":"a batch failed; its requests ran again one by one"/g)?.length ?? 0;
+      report(`model-error-${thread}`, { rank: counts(rank!), poison: counts(poison!), score: counts(score!), probes: run.probes.length, isolatedBatches: isolated });
 
-    expect(statuses(rank!)).toEqual([200]);
-    expect(statuses(score!)).toEqual([200]);
-    expect(statuses(poison!)).toEqual([500]);
-    expect(problemOf(poison![0]!)).toEqual({
-      status: 500,
-      contentType: 'application/problem+json; charset=utf-8',
-      retryAfter: undefined,
-      body: { type: 'urn:mlservice:problem:model-error', title: 'Internal Server Error', status: 500, detail: 'model "embedder" could not run this request\'s rows; the error is in the service log', instance: '/v1/rank' },
-    });
-    expect(new Set(poison!.map((a) => a.text.replace(/"instance":"[^"]*"/, '')))).toHaveLength(1);
-    expect(run.probes.filter((p) => p.ready !== 200 || p.live !== 200)).toEqual([]);
-    // Poisoned rows shared batches with good ones (else this test proves nothing about batch-mates).
-    expect(isolated).toBeGreaterThan(0);
-    expect(proc.child.exitCode).toBeNull();
-    proc.child.kill('SIGTERM');
-    expect(await proc.exited).toEqual({ code: 0, signal: null });
-  });
+      expect(statuses(rank!)).toEqual([200]);
+      expect(statuses(score!)).toEqual([200]);
+      expect(statuses(poison!)).toEqual([500]);
+      expect(problemOf(poison![0]!)).toEqual({
+        status: 500,
+        contentType: 'application/problem+json; charset=utf-8',
+        retryAfter: undefined,
+        body: {
+          type: 'urn:mlservice:problem:model-error',
+          title: 'Internal Server Error',
+          status: 500,
+          detail: 'model "embedder" could not run this request\'s rows; the error is in the service log',
+          instance: '/v1/rank',
+        },
+      });
+      expect(new Set(poison!.map((a) => a.text.replace(/"instance":"[^"]*"/, '')))).toHaveLength(1);
+      expect(run.probes.filter((p) => p.ready !== 200 || p.live !== 200)).toEqual([]);
+      // Poisoned rows shared batches with good ones (else this test proves nothing about batch-mates).
+      expect(isolated).toBeGreaterThan(0);
+      expect(proc.child.exitCode).toBeNull();
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toEqual({ code: 0, signal: null });
+    },
+  );
 
   it('an inference thread that dies (worker thread): that model answers 503 model-failed, the other model keeps answering, /readyz and /livez fail, the process stays up and still drains on SIGTERM', async () => {
     const proc = await spawnService(project.dir, {

@@ -69,8 +69,34 @@ describe(`overload: ${CONNECTIONS} connections for ${SCALE.overloadSeconds} s on
       refused: refused.length,
       other: other.length,
       okPerSecond: round(ok.length / SCALE.overloadSeconds),
-      okLatencyMs: { p50: round(percentile(ok.map((a) => a.ms), 50)), p99: round(percentile(ok.map((a) => a.ms), 99)) },
-      refusedLatencyMs: { p50: round(percentile(refused.map((a) => a.ms), 50)), p99: round(percentile(refused.map((a) => a.ms), 99)) },
+      okLatencyMs: {
+        p50: round(
+          percentile(
+            ok.map((a) => a.ms),
+            50,
+          ),
+        ),
+        p99: round(
+          percentile(
+            ok.map((a) => a.ms),
+            99,
+          ),
+        ),
+      },
+      refusedLatencyMs: {
+        p50: round(
+          percentile(
+            refused.map((a) => a.ms),
+            50,
+          ),
+        ),
+        p99: round(
+          percentile(
+            refused.map((a) => a.ms),
+            99,
+          ),
+        ),
+      },
       shed: { queue_budget: shed('queue_budget'), queue_expired: shed('queue_expired') },
       peakRssMiB: round(await peakRssMiB(proc.child.pid!)),
       afterLoad: after.status,

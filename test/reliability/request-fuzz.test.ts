@@ -75,7 +75,14 @@ function send(base: string, path: string, c: FuzzCase): Promise<Answer> {
     const req = request(base + path, { method: 'POST', agent, headers: { 'content-type': c.contentType, 'content-length': body.length } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', text: Buffer.concat(chunks).toString('utf8'), headers: new Headers(res.headers as Record<string, string>) }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: res.headers['content-type'] ?? '',
+          text: Buffer.concat(chunks).toString('utf8'),
+          headers: new Headers(res.headers as Record<string, string>),
+        }),
+      );
       res.on('error', reject);
     });
     let answered = false;
@@ -131,38 +138,43 @@ async function fuzzEndpoint(base: string, t: ReturnType<typeof targets>[number],
 const report: Record<string, Omit<Tally, 'failures'> & { failures: number; failureSamples: Tally['failures'] }> = {};
 
 afterAll(async () => {
-  if (process.env.MLGEN_FUZZ_REPORT) await writeFile(process.env.MLGEN_FUZZ_REPORT, `${JSON.stringify({ seed: SEED, perExample: PER_EXAMPLE, concurrency: CONCURRENCY, examples: report }, null, 2)}\n`);
+  if (process.env.MLGEN_FUZZ_REPORT)
+    await writeFile(process.env.MLGEN_FUZZ_REPORT, `${JSON.stringify({ seed: SEED, perExample: PER_EXAMPLE, concurrency: CONCURRENCY, examples: report }, null, 2)}\n`);
 });
 
 describe.each(EXAMPLES)('examples/%s fuzzed from the OpenAPI document it serves', (example) => {
-  it(`${PER_EXAMPLE} bodies: no 5xx, every 4xx problem+json naming the fields at fault, the service stays up`, async () => {
-    const dir = await prepareExample(example, generousQueueBudget);
-    const svc = await startServiceProcess(dir);
-    try {
-      // The document the service serves: the project's openapi.yaml bundled with the runtime's
-      // operational part (the Problem schema and its cap on listed field errors live there).
-      const doc = (await (await fetch(`${svc.base}/openapi.json`)).json()) as Schema;
-      const config = parse(await readFile(join(dir, 'mlservice.yaml'), 'utf8')) as { server?: { bodyLimitBytes?: number } };
-      const list = targets(doc, config.server?.bodyLimitBytes ?? 1_048_576);
-      expect(list.length).toBeGreaterThan(0);
-      const tally: Tally = { sent: 0, byCategory: {}, statuses: {}, serverErrors: 0, resets: 0, largestAnswerBytes: 0, failures: [] };
-      for (const [i, t] of list.entries()) await fuzzEndpoint(svc.base, t, Math.ceil(PER_EXAMPLE / list.length), SEED + i, tally);
-      report[example] = { ...tally, failures: tally.failures.length, failureSamples: tally.failures.slice(0, 200) };
+  it(
+    `${PER_EXAMPLE} bodies: no 5xx, every 4xx problem+json naming the fields at fault, the service stays up`,
+    async () => {
+      const dir = await prepareExample(example, generousQueueBudget);
+      const svc = await startServiceProcess(dir);
+      try {
+        // The document the service serves: the project's openapi.yaml bundled with the runtime's
+        // operational part (the Problem schema and its cap on listed field errors live there).
+        const doc = (await (await fetch(`${svc.base}/openapi.json`)).json()) as Schema;
+        const config = parse(await readFile(join(dir, 'mlservice.yaml'), 'utf8')) as { server?: { bodyLimitBytes?: number } };
+        const list = targets(doc, config.server?.bodyLimitBytes ?? 1_048_576);
+        expect(list.length).toBeGreaterThan(0);
+        const tally: Tally = { sent: 0, byCategory: {}, statuses: {}, serverErrors: 0, resets: 0, largestAnswerBytes: 0, failures: [] };
+        for (const [i, t] of list.entries()) await fuzzEndpoint(svc.base, t, Math.ceil(PER_EXAMPLE / list.length), SEED + i, tally);
+        report[example] = { ...tally, failures: tally.failures.length, failureSamples: tally.failures.slice(0, 200) };
 
-      expect(tally.sent).toBeGreaterThanOrEqual(PER_EXAMPLE);
-      // Every category was really exercised, and valid bodies were really served.
-      expect(CATEGORIES.filter((c) => !tally.byCategory[c])).toEqual([]);
-      expect(tally.byCategory.valid?.['200'] ?? 0).toBeGreaterThan(0);
-      expect(tally.serverErrors).toBe(0);
-      expect(tally.failures.slice(0, 10)).toEqual([]);
-      // Still alive and serving, nothing logged as a failure, no 5xx counted.
-      expect((await fetch(`${svc.base}/livez`)).status).toBe(200);
-      const metrics = await (await fetch(`${svc.base}/metrics`)).text();
-      expect(metrics).not.toMatch(/mlservice_requests_total\{[^}]*status="5\d\d"/);
-      expect(svc.output()).not.toMatch(/request failed|\n\s+at /);
-    } finally {
-      await svc.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, LONG ? 1_800_000 : 600_000);
+        expect(tally.sent).toBeGreaterThanOrEqual(PER_EXAMPLE);
+        // Every category was really exercised, and valid bodies were really served.
+        expect(CATEGORIES.filter((c) => !tally.byCategory[c])).toEqual([]);
+        expect(tally.byCategory.valid?.['200'] ?? 0).toBeGreaterThan(0);
+        expect(tally.serverErrors).toBe(0);
+        expect(tally.failures.slice(0, 10)).toEqual([]);
+        // Still alive and serving, nothing logged as a failure, no 5xx counted.
+        expect((await fetch(`${svc.base}/livez`)).status).toBe(200);
+        const metrics = await (await fetch(`${svc.base}/metrics`)).text();
+        expect(metrics).not.toMatch(/mlservice_requests_total\{[^}]*status="5\d\d"/);
+        expect(svc.output()).not.toMatch(/request failed|\n\s+at /);
+      } finally {
+        await svc.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    LONG ? 1_800_000 : 600_000,
+  );
 });

@@ -96,12 +96,21 @@ describe(`soak: ${SCALE.soakSeconds} s at half the sustainable rate`, () => {
 
     // The first sixth (10 s bounded, 100 s long) is warm-up: JIT, heap growth to its working size.
     const steady = rss.filter(([min]) => min * 60 >= SCALE.soakSeconds / 6);
-    const rssSlope = slope(steady.map(([m]) => m), steady.map(([, r]) => r));
+    const rssSlope = slope(
+      steady.map(([m]) => m),
+      steady.map(([, r]) => r),
+    );
     const warm = SCALE.soakSeconds / 6 / 60;
     const heapFloors = perMinuteFloor(heap.filter(([min]) => min >= warm));
     // Whole minutes only (the last partial minute may hold no collection); at least two to fit.
     const fullFloors = heapFloors.filter(([m]) => m + 1 <= SCALE.soakSeconds / 60);
-    const heapFloorSlope = fullFloors.length >= 2 ? slope(fullFloors.map(([m]) => m), fullFloors.map(([, v]) => v)) : Number.NaN;
+    const heapFloorSlope =
+      fullFloors.length >= 2
+        ? slope(
+            fullFloors.map(([m]) => m),
+            fullFloors.map(([, v]) => v),
+          )
+        : Number.NaN;
     const peakWithin = (from: number, to: number) => Math.max(...steady.filter(([m]) => m >= from && m < to).map(([, r]) => r));
     const rssGrowth = peakWithin(SCALE.soakSeconds / 60 - 1, Number.POSITIVE_INFINITY) / peakWithin(warm, warm + 1);
     const figures = {

@@ -44,7 +44,9 @@ async function badCacheEntries(dir: string, cache: Array<[string, string]>): Pro
   const bad: string[] = [];
   for (const [path] of cache) {
     const name = path.slice(CACHE.length);
-    const sha = createHash('sha256').update(await readFile(join(dir, path))).digest('hex');
+    const sha = createHash('sha256')
+      .update(await readFile(join(dir, path)))
+      .digest('hex');
     if (name !== sha) bad.push(path);
   }
   return bad;
@@ -117,7 +119,8 @@ describe(`${SCALE.kills} syncs killed with SIGKILL at random moments (built CLI,
       for (const [path, hash] of Object.entries(mid.files)) {
         if (path in old || path in wanted) {
           if (hash !== old[path] && hash !== wanted[path]) problems.push(`${label}: ${path} is neither its old nor its new version`);
-        } else if (isTempOfTarget(path)) tempsLeft++; // the killed process could not remove it; the repair must
+        } else if (isTempOfTarget(path))
+          tempsLeft++; // the killed process could not remove it; the repair must
         else problems.push(`${label}: stray file ${path}`);
       }
       const cacheTemps = mid.cache.filter(([p]) => /^[0-9a-f]{64}\.\d{1,10}$/.test(p.slice(CACHE.length)));
@@ -139,7 +142,16 @@ describe(`${SCALE.kills} syncs killed with SIGKILL at random moments (built CLI,
       for (const p of await badCacheEntries(dir, repaired.cache)) problems.push(`${label}: after the repair ${p} is not a whole cache entry`);
       await rm(dir, { recursive: true, force: true });
     }
-    report('sync-kills', { seed: SEED, kills: SCALE.kills, fullSyncMs: Math.round(fullMs), fullSyncFsEvents: fullEvents, landings, exitedBeforeKill: exitedFirst, tempFilesLeftByKills: tempsLeft, problems: problems.length });
+    report('sync-kills', {
+      seed: SEED,
+      kills: SCALE.kills,
+      fullSyncMs: Math.round(fullMs),
+      fullSyncFsEvents: fullEvents,
+      landings,
+      exitedBeforeKill: exitedFirst,
+      tempFilesLeftByKills: tempsLeft,
+      problems: problems.length,
+    });
     expect(problems).toEqual([]);
     expect(await readdir(join(dirs[0]!, 'chart'))).toEqual(['activity-ranker-next']);
   });

@@ -25,13 +25,13 @@ describe('localChanges', () => {
   it('tells added, changed, kept and removed apart, in path order', () => {
     const now = {
       'chart/x/values.yaml': entry('a: 1\nb: 20\nc: 3\n'),
-      'Dockerfile': entry('a: 1\nb: 2\nc: 3\nd: 4\n', 'Dockerfile'),
+      Dockerfile: entry('a: 1\nb: 2\nc: 3\nd: 4\n', 'Dockerfile'),
       'openapi.yaml': entry('a: 0\nb: 2\nc: 3\n', 'openapi.yaml'),
       'src/generated/service.ts': entry(),
     };
     const before = {
       'chart/x/values.yaml': entry('a: 1\nb: 22\nc: 3\n'),
-      'Dockerfile': entry('a: 1\nb: 2\nc: 3\nd: 4\n', 'Dockerfile'),
+      Dockerfile: entry('a: 1\nb: 2\nc: 3\nd: 4\n', 'Dockerfile'),
       'src/generated/service.ts': entry('a: 1\n', 'src/generated/service.ts'),
     };
     expect(localChanges(now, before).map((l) => [l.path, l.status, l.added, l.removed, l.patch.length > 0])).toEqual([
@@ -127,8 +127,6 @@ describe('local changes in the summary', () => {
 
   it('renders json with the patch lines', () => {
     const s = summarizeChanges(abModel(), abModel(), values);
-    expect(JSON.parse(renderSummary(s, 'json')).localChanges).toEqual([
-      { path: 'chart/x/values.yaml', status: 'added', added: 1, removed: 1, patch: values[0]!.patch },
-    ]);
+    expect(JSON.parse(renderSummary(s, 'json')).localChanges).toEqual([{ path: 'chart/x/values.yaml', status: 'added', added: 1, removed: 1, patch: values[0]!.patch }]);
   });
 });

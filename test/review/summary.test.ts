@@ -50,7 +50,11 @@ const rows: Array<[string, (m: ServiceModel) => void, string[]]> = [
       'batching info endpoint rank: batching maxLatencyMs 10 -> (unset) @/endpoints/0/batching/maxLatencyMs',
     ],
   ],
-  ['model source', (m) => (m.models[0]!.source = { kind: 'registry-version', uri: 'models:/activity-ranker/13', registeredModel: 'activity-ranker', version: '13' }), ['models info model ranker-control source models:/activity-ranker/12 -> models:/activity-ranker/13 @/models/0/source']],
+  [
+    'model source',
+    (m) => (m.models[0]!.source = { kind: 'registry-version', uri: 'models:/activity-ranker/13', registeredModel: 'activity-ranker', version: '13' }),
+    ['models info model ranker-control source models:/activity-ranker/12 -> models:/activity-ranker/13 @/models/0/source'],
+  ],
   [
     'replicas, resources, image',
     (m) => {
@@ -115,7 +119,14 @@ describe('labels', () => {
     ['service renamed', (m) => (m.service.name = 'activity-ranker-v2'), ['deploy-impacting']],
     ['service description', (m) => (m.service.description = 'Ranks'), []],
     ['model source only', (m) => (m.models[0]!.source.uri = 'models:/activity-ranker/13'), []],
-    ['both', (m) => { m.endpoints[0]!.path = '/v2/rank'; m.deploy.image.base = 'node:22'; }, ['api-breaking', 'deploy-impacting']],
+    [
+      'both',
+      (m) => {
+        m.endpoints[0]!.path = '/v2/rank';
+        m.deploy.image.base = 'node:22';
+      },
+      ['api-breaking', 'deploy-impacting'],
+    ],
   ])('%s', (_name, mutate, want) => {
     expect(labelsOf(mutate)).toEqual(want);
   });
@@ -172,9 +183,7 @@ describe('renderSummary', () => {
     await expect(md).toMatchFileSnapshot('./__snapshots__/summary.md');
     const after = abModel();
     after.deploy.image.repository = 'reco/<b>*x*</b>|`y`';
-    expect(renderSummary(summarizeChanges(abModel(), after), 'markdown').split('\n').at(-2)).toBe(
-      '- deploy.image.repository reco/activity-ranker -> "reco/\\<b>\\*x\\*\\</b>\\|\\`y\\`"',
-    );
+    expect(renderSummary(summarizeChanges(abModel(), after), 'markdown').split('\n').at(-2)).toBe('- deploy.image.repository reco/activity-ranker -> "reco/\\<b>\\*x\\*\\</b>\\|\\`y\\`"');
   });
 
   it('renders json that parses back to the summary', () => {

@@ -58,7 +58,10 @@ export class Cluster {
 
   /** Resource names, `Kind/name` sorted, for reports. */
   inventory(ns: string): string[] {
-    return this.list().filter((o) => o.metadata.namespace === ns && !(o.kind === 'ServiceAccount' && o.metadata.name === 'default')).map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    return this.list()
+      .filter((o) => o.metadata.namespace === ns && !(o.kind === 'ServiceAccount' && o.metadata.name === 'default'))
+      .map((o) => `${o.kind}/${o.metadata.name}`)
+      .sort();
   }
 
   /**
@@ -127,8 +130,7 @@ export class Cluster {
     return this.list('ServiceMonitor').some((sm) =>
       this.monitoredServices(sm).some(
         ({ service, port }) =>
-          matches(service.spec.selector, pod.labels) &&
-          pod.containers.some((c) => (c.ports ?? []).some((p: K8sObject) => p.name === port.targetPort || p.containerPort === port.targetPort)),
+          matches(service.spec.selector, pod.labels) && pod.containers.some((c) => (c.ports ?? []).some((p: K8sObject) => p.name === port.targetPort || p.containerPort === port.targetPort)),
       ),
     );
   }

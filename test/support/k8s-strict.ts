@@ -126,9 +126,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
 type Obj = Record<string, any>; // rendered manifests are untyped YAML
 
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-const SAFE_SYSCTLS = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start',
-  'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time',
-  'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes'];
+const SAFE_SYSCTLS = [
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+];
 
 /**
  * Every check of the Pod Security Standard "restricted" profile (which includes "baseline") applied
@@ -174,8 +183,7 @@ function checkContainer(c: Obj, podSeccomp: string | undefined, errors: string[]
 
 function checkSeLinuxAndAppArmor(sc: Obj, at: string, errors: string[]): void {
   const se = sc.seLinuxOptions;
-  if (se?.type !== undefined && !['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'].includes(se.type))
-    errors.push(`${at}: seLinuxOptions.type ${se.type}`);
+  if (se?.type !== undefined && !['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t'].includes(se.type)) errors.push(`${at}: seLinuxOptions.type ${se.type}`);
   if (se?.user || se?.role) errors.push(`${at}: seLinuxOptions.user/role must be unset`);
   const aa = sc.appArmorProfile?.type;
   if (aa !== undefined && !['RuntimeDefault', 'Localhost'].includes(aa)) errors.push(`${at}: appArmorProfile ${aa}`);
@@ -210,8 +218,7 @@ export function labelSyntaxErrors(value: unknown, path = ''): string[] {
       for (const [key, val] of Object.entries(v)) {
         const keyError = qualifiedNameError(key);
         if (keyError) errors.push(`${at}: key "${key}": ${keyError}`);
-        if (isLabelMap && val !== '' && (typeof val !== 'string' || val.length > 63 || !NAME.test(val)))
-          errors.push(`${at}: value of "${key}" is not a valid label value: ${JSON.stringify(val)}`);
+        if (isLabelMap && val !== '' && (typeof val !== 'string' || val.length > 63 || !NAME.test(val))) errors.push(`${at}: value of "${key}" is not a valid label value: ${JSON.stringify(val)}`);
       }
     } else errors.push(...labelSyntaxErrors(v, at));
   }

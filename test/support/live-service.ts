@@ -84,7 +84,13 @@ export async function spawnService(dir: string, opts: { port?: number; env?: Rec
   const ready = async () => {
     for (let i = 0; ; i++) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`service exited (${child.exitCode ?? child.signalCode}): ${output}`);
-      if (await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false)) return;
+      if (
+        await fetch(`${base}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        )
+      )
+        return;
       if (i > 600) throw new Error(`service never became ready: ${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }

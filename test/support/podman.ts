@@ -50,7 +50,10 @@ export function podmanUnavailable(images: string[]): string | undefined {
  */
 function buildMounts(): string[] {
   const npmrc = execFileSync('npm', ['config', 'get', 'globalconfig'], { encoding: 'utf8' }).trim();
-  const mounts = [['/etc/ssl/certs/ca-certificates.crt', '/etc/ssl/certs/ca-certificates.crt'], [npmrc, '/usr/local/etc/npmrc']];
+  const mounts = [
+    ['/etc/ssl/certs/ca-certificates.crt', '/etc/ssl/certs/ca-certificates.crt'],
+    [npmrc, '/usr/local/etc/npmrc'],
+  ];
   return mounts.filter(([host]) => existsSync(host!)).flatMap(([host, image]) => ['-v', `${host}:${image}:ro`]);
 }
 
@@ -75,10 +78,22 @@ export interface RunOptions {
  */
 export function podmanRun(image: string, o: RunOptions): Promise<PodmanResult> {
   return podman([
-    'run', '-d', '--name', o.name,
-    '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096',
-    '--user', '10001:10001', '--read-only', '--cap-drop=ALL', '--security-opt', 'no-new-privileges',
-    '-p', `127.0.0.1::${o.containerPort}`,
+    'run',
+    '-d',
+    '--name',
+    o.name,
+    '--ulimit',
+    'nofile=4096:4096',
+    '--ulimit',
+    'nproc=4096:4096',
+    '--user',
+    '10001:10001',
+    '--read-only',
+    '--cap-drop=ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '-p',
+    `127.0.0.1::${o.containerPort}`,
     image,
   ]);
 }

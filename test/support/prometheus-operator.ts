@@ -33,8 +33,7 @@ export interface PodTarget {
 /** prometheus-operator's sanitizeLabelName: every character outside [a-zA-Z0-9_] becomes `_`. */
 export const sanitizeLabelName = (name: string): string => name.replace(/[^a-zA-Z0-9_]/g, '_');
 
-const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean =>
-  selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
+const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean => selector !== undefined && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 function metaLabels(prefix: string, labels: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -127,7 +126,7 @@ export function targetLabelNames(sm: Obj): string[] {
  */
 export function scrapeConfigs(sm: Obj, services: Obj[], pods: PodTarget[], opts: { scrapeInterval?: string } = {}): Obj[] {
   const ns = sm.metadata.namespace as string;
-  const namespaces: string[] = sm.spec.namespaceSelector?.any ? [...new Set(services.map((s) => s.metadata.namespace as string))] : sm.spec.namespaceSelector?.matchNames ?? [ns];
+  const namespaces: string[] = sm.spec.namespaceSelector?.any ? [...new Set(services.map((s) => s.metadata.namespace as string))] : (sm.spec.namespaceSelector?.matchNames ?? [ns]);
   const inScope = services.filter((s) => namespaces.includes(s.metadata.namespace));
   return (sm.spec.endpoints as Obj[]).map((ep, i) => {
     const targets = inScope.flatMap((s) => discoverEndpoints(s, pods));

@@ -101,12 +101,7 @@ describe('a hand-edited generated file', () => {
     const r = await syncFiles(root, [gen('gen.ts', V2)], CONFIG, { merge: true });
     expect(r.exitCode).toBe(EXIT.conflict);
     expect(r.entries.find((e) => e.path === 'gen.ts')?.resolution).toBe('merge-conflict');
-    expect(await read(root, 'gen.ts')).toBe(
-      V1.replace(
-        '  return 2;',
-        ['<<<<<<< ours (your edit)', '  return 200;', '=======', '  return 22;', '>>>>>>> theirs (mlgen)'].join('\n'),
-      ),
-    );
+    expect(await read(root, 'gen.ts')).toBe(V1.replace('  return 2;', ['<<<<<<< ours (your edit)', '  return 200;', '=======', '  return 22;', '>>>>>>> theirs (mlgen)'].join('\n')));
     expect(r.diagnostics.map((d) => [d.code, d.file, d.line])).toEqual([['SYNC.MERGE_CONFLICT', 'gen.ts', 9]]);
     expect(JSON.parse(await read(root, '.mlgen/manifest.json')).files['gen.ts'].sha256).toBe(sha256(V2));
     expect((await syncFiles(root, [gen('gen.ts', V2)], CONFIG, { check: true })).exitCode).toBe(EXIT.conflict);
@@ -114,8 +109,7 @@ describe('a hand-edited generated file', () => {
 
   it('--merge takes the base from git when the cache is gone (real repo, real commit)', async () => {
     const root = await tempProject();
-    const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, encoding: 'utf8' });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, encoding: 'utf8' });
     git('init', '-q');
     await syncFiles(root, [gen('gen.ts', V1)], CONFIG);
     git('add', '-A');
@@ -173,10 +167,6 @@ describe('a file mlgen never wrote where a generated file goes (collision)', () 
     const forced = await syncFiles(root, [gen('Dockerfile', 'FROM node\n'), gen('same.txt', 'same\n')], CONFIG, { force: true });
     expect(forced.exitCode).toBe(EXIT.ok);
     expect(await readFile(join(root, '.mlgen/backup/Dockerfile'), 'utf8')).toBe('FROM mine\n');
-    expect(Object.keys(JSON.parse(await read(root, '.mlgen/manifest.json')).files)).toEqual([
-      '.mlgen/.gitignore',
-      'Dockerfile',
-      'same.txt',
-    ]);
+    expect(Object.keys(JSON.parse(await read(root, '.mlgen/manifest.json')).files)).toEqual(['.mlgen/.gitignore', 'Dockerfile', 'same.txt']);
   });
 });

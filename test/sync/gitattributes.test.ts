@@ -55,12 +55,30 @@ describe('the .gitattributes emitter', () => {
     const root = await tempProject();
     execFileSync('git', ['init', '-q'], { cwd: root });
     await syncFiles(root, emitGitattributes(minimalModel()), CONFIG);
-    const paths = ['src/generated/routes.ts', 'openapi.yaml', '.mlgen/manifest.json', 'chart/scorer/values.yaml', 'Dockerfile', 'deploy/spinnaker/pipeline.json', '.github/workflows/ci.yml', 'src/hooks.ts'];
+    const paths = [
+      'src/generated/routes.ts',
+      'openapi.yaml',
+      '.mlgen/manifest.json',
+      'chart/scorer/values.yaml',
+      'Dockerfile',
+      'deploy/spinnaker/pipeline.json',
+      '.github/workflows/ci.yml',
+      'src/hooks.ts',
+    ];
     const out = execFileSync('git', ['check-attr', 'linguist-generated', 'gitlab-generated', 'eol', '--', ...paths], {
       cwd: root,
       encoding: 'utf8',
     });
-    const attrs = Object.fromEntries(paths.map((p) => [p, out.split('\n').filter((l) => l.startsWith(`${p}: `)).map((l) => l.slice(p.length + 2)).join(', ')]));
+    const attrs = Object.fromEntries(
+      paths.map((p) => [
+        p,
+        out
+          .split('\n')
+          .filter((l) => l.startsWith(`${p}: `))
+          .map((l) => l.slice(p.length + 2))
+          .join(', '),
+      ]),
+    );
     expect(attrs).toEqual({
       'src/generated/routes.ts': 'linguist-generated: set, gitlab-generated: set, eol: lf',
       'openapi.yaml': 'linguist-generated: set, gitlab-generated: set, eol: lf',

@@ -20,7 +20,7 @@ async function project(files: Record<string, string>): Promise<string> {
 }
 
 describe('hook-utils re-export for user code written before the helpers moved', () => {
-  it('emits nothing when no user file imports it (a generated file that does is not the user\'s)', async () => {
+  it("emits nothing when no user file imports it (a generated file that does is not the user's)", async () => {
     const dir = await project({
       'src/hooks.ts': "import { firstValue } from '@mlservice/runtime/hooks';\n",
       'src/generated/service.ts': "import { x } from './hook-utils.js';\n",

@@ -74,9 +74,7 @@ describe('a local change kept with --merge', () => {
     const r = await syncFiles(root, [gen('gen.ts', V3)], CONFIG);
     expect(r.exitCode).toBe(EXIT.ok);
     expect(await read(root, 'gen.ts')).toBe(MINE(V3));
-    expect(r.diagnostics.map((d) => d.message)).toEqual([
-      "re-applied your kept local change onto mlgen's new output (three-way merge, base from the local change recorded in .mlgen/manifest.json)",
-    ]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual(["re-applied your kept local change onto mlgen's new output (three-way merge, base from the local change recorded in .mlgen/manifest.json)"]);
   });
 
   it('a real conflict with the new output refuses: exit 2, SYNC.LOCAL_CONFLICT, nothing written', async () => {

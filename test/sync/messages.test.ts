@@ -108,7 +108,12 @@ describe('SYNC diagnostics, word for word', () => {
   it('SYNC.UPDATE_SKIPPED carries the reason the update failed', async () => {
     const root = await tempProject();
     await writeFile(join(root, 'src.ts'), 'broken {\n');
-    const f = { ...scaffold('src.ts', 'x\n'), update: () => { throw new Error('cannot parse src.ts'); } };
+    const f = {
+      ...scaffold('src.ts', 'x\n'),
+      update: () => {
+        throw new Error('cannot parse src.ts');
+      },
+    };
     const r = await syncFiles(root, [f], CONFIG);
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([
       'src.ts warning SYNC.UPDATE_SKIPPED could not bring this file up to date (cannot parse src.ts); left unchanged\n  fix: fix the file (or restore the part mlgen manages), then sync again',
@@ -138,7 +143,9 @@ describe('SYNC diagnostics, word for word', () => {
   it('SYNC.PATH_INVALID names the emitter and the bad path (internal error)', async () => {
     const root = await tempProject();
     expect(await thrown(syncFiles(root, [gen('../x', 'x\n', 'dockerfile')], CONFIG))).toEqual([
-      ['emitter dockerfile error SYNC.PATH_INVALID emitter dockerfile names "../x": escapes the project root with ".."\n  fix: paths must be relative to the project root, with no "..", "." or empty segments'],
+      [
+        'emitter dockerfile error SYNC.PATH_INVALID emitter dockerfile names "../x": escapes the project root with ".."\n  fix: paths must be relative to the project root, with no "..", "." or empty segments',
+      ],
       EXIT.internal,
     ]);
   });
@@ -151,7 +158,9 @@ describe('SYNC diagnostics, word for word', () => {
       await symlink(join(outside, 'target.txt'), join(root, 'link.txt'));
       const real = await realpath(join(outside, 'target.txt'));
       expect(await thrown(syncFiles(root, [gen('link.txt', 'x\n')], CONFIG))).toEqual([
-        [`link.txt error SYNC.PATH_OUTSIDE_ROOT link.txt resolves to ${real}, outside the project (a symlink on the way?)\n  fix: replace the symlink with a real file or directory; mlgen only writes inside the project`],
+        [
+          `link.txt error SYNC.PATH_OUTSIDE_ROOT link.txt resolves to ${real}, outside the project (a symlink on the way?)\n  fix: replace the symlink with a real file or directory; mlgen only writes inside the project`,
+        ],
         EXIT.conflict,
       ]);
     } finally {

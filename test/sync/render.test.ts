@@ -7,8 +7,7 @@ import { renderDiffs, renderPlanJson, renderPlanTable } from '../../src/sync/ren
 import { syncFiles } from '../../src/sync/sync.js';
 import { CONFIG, gen, scaffold, tempProject } from './helpers.js';
 
-const lines = (n: number, f: (i: number) => string = (i) => `line ${i}`) =>
-  Array.from({ length: n }, (_, i) => `${f(i + 1)}\n`).join('');
+const lines = (n: number, f: (i: number) => string = (i) => `line ${i}`) => Array.from({ length: n }, (_, i) => `${f(i + 1)}\n`).join('');
 
 describe('unifiedDiff', () => {
   it('prints git-style hunks with three lines of context', () => {
@@ -23,9 +22,7 @@ describe('unifiedDiff', () => {
   it('uses /dev/null for created and deleted files and marks a missing final newline', () => {
     expect(unifiedDiff('n.txt', undefined, 'a\nb\n')).toBe('--- /dev/null\n+++ b/n.txt\n@@ -0,0 +1,2 @@\n+a\n+b\n');
     expect(unifiedDiff('n.txt', 'a\n', undefined)).toBe('--- a/n.txt\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-a\n');
-    expect(unifiedDiff('n.txt', 'a\nb', 'a\nb\n')).toBe(
-      '--- a/n.txt\n+++ b/n.txt\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n',
-    );
+    expect(unifiedDiff('n.txt', 'a\nb', 'a\nb\n')).toBe('--- a/n.txt\n+++ b/n.txt\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n');
   });
 
   it.each([
@@ -74,9 +71,7 @@ describe('plan renderers', () => {
         '',
       ].join('\n'),
     );
-    expect(renderPlanTable({ entries: result.entries.filter((e) => e.action === 'unchanged'), diagnostics: [] })).toBe(
-      'Everything is in sync.\n',
-    );
+    expect(renderPlanTable({ entries: result.entries.filter((e) => e.action === 'unchanged'), diagnostics: [] })).toBe('Everything is in sync.\n');
   });
 
   it('renders JSON with stable keys and no file contents', async () => {

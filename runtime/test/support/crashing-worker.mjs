@@ -3,7 +3,11 @@
 import { parentPort } from 'node:worker_threads';
 
 if (!parentPort) throw new Error('run me as a worker thread');
-parentPort.postMessage({ type: 'ready', inputs: [{ name: 'x', isTensor: true, type: 'float32', shape: ['batch', 1] }], outputs: [{ name: 'y', isTensor: true, type: 'float32', shape: ['batch', 1] }] });
+parentPort.postMessage({
+  type: 'ready',
+  inputs: [{ name: 'x', isTensor: true, type: 'float32', shape: ['batch', 1] }],
+  outputs: [{ name: 'y', isTensor: true, type: 'float32', shape: ['batch', 1] }],
+});
 parentPort.on('message', () => {
   setTimeout(() => {
     throw new Error('inference thread crashed');

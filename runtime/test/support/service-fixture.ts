@@ -43,8 +43,13 @@ export function fixtureDocument(): Record<string, unknown> {
   };
 }
 
-interface ScoreIn { features: number[] }
-interface RankIn { user_id: string; items: number[][] }
+interface ScoreIn {
+  features: number[];
+}
+interface RankIn {
+  user_id: string;
+  items: number[][];
+}
 
 const LOCK = {
   lockVersion: 1,

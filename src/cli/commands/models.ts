@@ -15,15 +15,18 @@ async function loadProject(opts: Record<string, unknown>, io: Io) {
 
 const pull: CommandSpec = {
   name: 'pull',
-  description:
-    'resolve every model source (MLflow registry via MLFLOW_TRACKING_URI, local paths, https URLs) into models/<name>/ and write models.lock.json',
+  description: 'resolve every model source (MLflow registry via MLFLOW_TRACKING_URI, local paths, https URLs) into models/<name>/ and write models.lock.json',
   options: [
     new Option('--only <names...>', 'pull only these models (the lock keeps the others)'),
     new Option('--force', 'download again even when the locked version is already on disk'),
     new Option('--locked', 'pull exactly the versions in models.lock.json (no alias or latest re-resolution), check every file against its sha256 and leave the lock as it is'),
   ],
   async run(opts, _args, io) {
-    const { file, model, models: { createProgressRenderer, LOCK_FILE, pullModels } } = await loadProject(opts, io);
+    const {
+      file,
+      model,
+      models: { createProgressRenderer, LOCK_FILE, pullModels },
+    } = await loadProject(opts, io);
     const root = path.dirname(path.resolve(io.cwd, file));
     const result = await pullModels(root, model, {
       env: io.env,
@@ -45,7 +48,11 @@ const verify: CommandSpec = {
   name: 'verify',
   description: 'check that models/ matches models.lock.json and the lock matches mlservice.yaml (run before building an image)',
   async run(opts, _args, io) {
-    const { file, model, models: { LOCK_FILE, verifyModels } } = await loadProject(opts, io);
+    const {
+      file,
+      model,
+      models: { LOCK_FILE, verifyModels },
+    } = await loadProject(opts, io);
     const diagnostics = await verifyModels(path.dirname(path.resolve(io.cwd, file)), model);
     if (diagnostics.some((d) => d.severity === 'error')) throw new DiagnosticError(diagnostics, EXIT.invalidConfig);
     for (const d of diagnostics) io.err(formatDiagnostic(d));

@@ -22,7 +22,13 @@ const install: CommandSpec = {
     const root = path.dirname(path.resolve(io.cwd, configPath(opts, io.cwd)));
     const gate = (opts.gate as string | undefined) || io.env.SPINNAKER_GATE_URL;
     if (!gate) {
-      throw new SpinnakerError('SPINNAKER.NO_GATE', 'no Spinnaker gate URL', 'pass --gate https://gate.example.com or set SPINNAKER_GATE_URL (in CI: the repository secret of that name)', 'mlgen spinnaker install', EXIT.usage);
+      throw new SpinnakerError(
+        'SPINNAKER.NO_GATE',
+        'no Spinnaker gate URL',
+        'pass --gate https://gate.example.com or set SPINNAKER_GATE_URL (in CI: the repository secret of that name)',
+        'mlgen spinnaker install',
+        EXIT.usage,
+      );
     }
     const api = new SpinnakerApi({ gate, kayenta: opts.kayenta as string | undefined, token: io.env.SPINNAKER_GATE_TOKEN || undefined });
     const dryRun = opts.dryRun === true;

@@ -42,11 +42,7 @@ export async function runSync(root: string, flags: SyncFlags, io: Io, check = fa
 
 /** The reviewers' summary against HEAD's config; informative only, so it never changes the exit code. */
 async function printSummary(root: string, model: ServiceModel, io: Io): Promise<void> {
-  const [{ CONFIG_FILE }, { renderSummary, summarizeChanges }, { reviewBase }] = await Promise.all([
-    import('../../sync/index.js'),
-    import('../../review/index.js'),
-    import('../git-config.js'),
-  ]);
+  const [{ CONFIG_FILE }, { renderSummary, summarizeChanges }, { reviewBase }] = await Promise.all([import('../../sync/index.js'), import('../../review/index.js'), import('../git-config.js')]);
   let base: ReviewBase;
   try {
     base = await reviewBase(root, CONFIG_FILE);

@@ -10,8 +10,7 @@ export function typesModule(model: ServiceModel): string {
   const file = new TsFile('src/generated/types.ts');
   for (const e of model.endpoints) {
     const names = bodyTypeNames(e.name);
-    const doc = (s: unknown, fallback: string) =>
-      jsDoc(typeof (s as { description?: unknown }).description === 'string' ? String((s as { description: string }).description) : fallback);
+    const doc = (s: unknown, fallback: string) => jsDoc(typeof (s as { description?: unknown }).description === 'string' ? String((s as { description: string }).description) : fallback);
     file.add(`${doc(e.input, `Request body of POST ${e.path}.`)}export type ${file.declare(names.request)} = ${schemaType(e.input)};`);
     file.add(`${doc(e.output, `Response body of POST ${e.path}.`)}export type ${file.declare(names.response)} = ${schemaType(e.output)};`);
   }

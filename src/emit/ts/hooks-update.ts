@@ -26,8 +26,7 @@ export function updateHooks(existing: string, endpoints: EndpointSpec[]): string
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const source = project.createSourceFile('hooks.ts', existing);
   let init = source.getVariableDeclaration('hooks')?.getInitializer();
-  while (init && (Node.isSatisfiesExpression(init) || Node.isAsExpression(init) || Node.isParenthesizedExpression(init)))
-    init = init.getExpression();
+  while (init && (Node.isSatisfiesExpression(init) || Node.isAsExpression(init) || Node.isParenthesizedExpression(init))) init = init.getExpression();
   const obj = init?.asKind(SyntaxKind.ObjectLiteralExpression);
   if (!obj) return existing;
   const have = new Set(

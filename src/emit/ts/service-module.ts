@@ -50,12 +50,8 @@ function endpointConst(file: TsFile, e: EndpointSpec, hooks: string): string {
   const type = file.use('EndpointDefinition', RUNTIME_PACKAGE, { typeOnly: true });
   const req = file.use(t.request, 'src/generated/types.js', { typeOnly: true });
   const res = file.use(t.response, 'src/generated/types.js', { typeOnly: true });
-  const batching = e.batching.enabled
-    ? e.batching
-    : { enabled: false, maxBatchSize: 1, maxLatencyMs: 0, maxQueueRows: e.batching.maxQueueRows, queueBudgetMs: e.batching.queueBudgetMs };
-  const routing = e.ab
-    ? { ab: { ...e.ab, variants: e.ab.variants.map((v) => ({ name: v.name, model: v.model, basisPoints: v.basisPoints })) } }
-    : { model: e.model };
+  const batching = e.batching.enabled ? e.batching : { enabled: false, maxBatchSize: 1, maxLatencyMs: 0, maxQueueRows: e.batching.maxQueueRows, queueBudgetMs: e.batching.queueBudgetMs };
+  const routing = e.ab ? { ab: { ...e.ab, variants: e.ab.variants.map((v) => ({ name: v.name, model: v.model, basisPoints: v.basisPoints })) } } : { model: e.model };
   const data = tsLiteral({ name: e.name, path: e.path, ...routing, batching }).replace(/\n}$/, '');
   const hook = propertyAccess(hooks, e.name);
   const lines = [

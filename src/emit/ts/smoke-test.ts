@@ -10,9 +10,7 @@ import { TsFile } from './ts-file.js';
 export function smokeTestModule(model: ServiceModel): string {
   const file = new TsFile('test/smoke.test.mjs');
   const smokeTest = file.use('smokeTest', '@mlservice/runtime/testing');
-  const cases = model.endpoints
-    .filter((e) => e.examples.length > 0)
-    .map((e) => ({ path: e.path, example: e.examples[0] }));
+  const cases = model.endpoints.filter((e) => e.examples.length > 0).map((e) => ({ path: e.path, example: e.examples[0] }));
   file.add(`${smokeTest}(${tsLiteral(cases)});`);
   return file.render();
 }

@@ -31,7 +31,11 @@ export class HttpClient {
   private readonly agent: http.Agent;
   private readonly origin: URL;
 
-  constructor(base: string, maxSockets = 256, private readonly timeoutMs = 10_000) {
+  constructor(
+    base: string,
+    maxSockets = 256,
+    private readonly timeoutMs = 10_000,
+  ) {
     this.origin = new URL(base);
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }

@@ -87,7 +87,10 @@ const TREE: Record<string, TreeMutation> = {
     return String(s.pair?.key ?? `[${s.index}]`);
   },
   'duplicate list entry': (doc, rnd) => {
-    const seqs = slots(doc).map(slotValue).filter(isSeq).filter((q) => q.items.length > 0);
+    const seqs = slots(doc)
+      .map(slotValue)
+      .filter(isSeq)
+      .filter((q) => q.items.length > 0);
     if (seqs.length === 0) return 'no list';
     const q = pick(rnd, seqs);
     q.items.push(doc.createNode(JSON.parse(JSON.stringify(q.items[int(rnd, q.items.length)]))));

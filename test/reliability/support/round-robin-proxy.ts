@@ -41,7 +41,10 @@ export class RoundRobinProxy {
   private probeTimer: NodeJS.Timeout | null = null;
   private readonly upstream = new http.Agent({ keepAlive: true, maxSockets: 128 });
 
-  constructor(ports: number[], private readonly pollMs = 200) {
+  constructor(
+    ports: number[],
+    private readonly pollMs = 200,
+  ) {
     this.backends = ports.map((port) => ({ port, routable: false, forwarded: 0 }));
   }
 

@@ -34,7 +34,10 @@ const MARK = '\u0000fuzz\u0000';
 export function withRaw(base: unknown, pointer: string, raw: string): string {
   if (pointer === '') return raw;
   const copy = structuredClone(base);
-  const tokens = pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
   const last = tokens.pop()!;
   const holder = tokens.reduce<any>((node, t) => node[t], copy);
   Object.defineProperty(holder, last, { value: MARK, enumerable: true, writable: true, configurable: true });
@@ -49,7 +52,10 @@ function withKey(base: unknown, pointer: string, key: string, raw: string): stri
 
 function withoutKey(base: unknown, spot: Spot): string {
   const copy = structuredClone(base) as Record<string, unknown>;
-  const tokens = spot.pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = spot.pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
   const last = tokens.pop()!;
   delete tokens.reduce<any>((node, t) => node[t], copy)[last];
   return JSON.stringify(copy);
@@ -123,7 +129,12 @@ function malformedCase(base: unknown, n: number): FuzzCase {
   // Invalid UTF-8 in the middle of the text (decoded as U+FFFD) and a byte order mark.
   const bytes = Buffer.from(text);
   const cut = (n >> 2) % Math.max(1, bytes.length);
-  return json('malformed', 'invalid UTF-8 bytes / BOM', (n >> 4) % 2 ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]) : Buffer.concat([bytes.subarray(0, cut), Buffer.from([0xff, 0xc0, 0x80]), bytes.subarray(cut)]), null);
+  return json(
+    'malformed',
+    'invalid UTF-8 bytes / BOM',
+    (n >> 4) % 2 ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]) : Buffer.concat([bytes.subarray(0, cut), Buffer.from([0xff, 0xc0, 0x80]), bytes.subarray(cut)]),
+    null,
+  );
 }
 
 function caseFor(category: Category, base: unknown, all: Spot[], n: number, m: number, limit: number): FuzzCase {
@@ -180,8 +191,16 @@ function caseFor(category: Category, base: unknown, all: Spot[], n: number, m: n
 
 /** How often each category is drawn: mostly cheap single-field cases, fewer megabyte bodies. */
 const WEIGHTS: Record<Category, number> = {
-  valid: 14, boundary: 14, 'type-confused': 14, 'missing-required': 6, 'unknown-key': 10,
-  'numeric-extreme': 14, unicode: 10, huge: 4, 'deep-nesting': 4, malformed: 10,
+  valid: 14,
+  boundary: 14,
+  'type-confused': 14,
+  'missing-required': 6,
+  'unknown-key': 10,
+  'numeric-extreme': 14,
+  unicode: 10,
+  huge: 4,
+  'deep-nesting': 4,
+  malformed: 10,
 };
 
 export function caseArbitrary(target: EndpointTarget): fc.Arbitrary<FuzzCase> {
