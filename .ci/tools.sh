@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The static checks that hold the code's shape: lint (Biome), the architecture rules
+# The static checks that hold the code's shape: lint and format (Biome), the architecture rules
 # (dependency-cruiser) and the type check of every TypeScript and JavaScript file. Each check is
 # counted like a test in a vitest-style JSON report ($1), so .ci/run's count line includes it.
 # Needs the build (the generator's types of @mlservice/runtime come from runtime/dist).
@@ -21,6 +21,7 @@ check() {
   fi
 }
 check lint npm run --silent lint
+check format npm run --silent format:check
 check architecture npm run --silent lint:deps
 check typecheck npm run --silent typecheck
 printf '{"numPassedTests":%d,"numFailedTests":%d}\n' "$passed" "$failed" >"$report"
