@@ -6,8 +6,6 @@
  * the service answers 200 with onnxruntime's own score only when it loads that model.
  * The registry is the MLflow REST stand-in of test/models (a contract test, not a real MLflow).
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,9 +18,9 @@ import { pullModels } from '../../src/models/index.js';
 import { syncProject } from '../../src/sync/index.js';
 import { MlflowStub } from '../../testkit/mlflow-stub.js';
 import { MINIMAL_YAML } from '../../testkit/fixtures.js';
-import { freePort } from '../../testkit/net.js';
 import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 import { linkDependencies, tsc } from '../../testkit/service-project.js';
+import { spawnService } from '../support/live-service.js';
 
 const MODEL = buildMlp({ inputName: 'features', inputDim: 4, hidden: [8], seed: 7 });
 const ROW = [0.1, 0.2, 0.3, 0.4];
@@ -102,28 +100,13 @@ async function pull(dir: string, yaml: string): Promise<void> {
 async function serve(dir: string): Promise<{ base: string; stop(): Promise<void> }> {
   await linkDependencies(dir);
   expect(await tsc(dir, true)).toEqual({ code: 0, output: '' });
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const base = `http://127.0.0.1:${port}`;
-  for (
-    let i = 0;
-    !(await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  ) {
-    if (child.exitCode !== null || i > 300) throw new Error(`the service did not get ready:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const svc = await spawnService(dir);
+  await svc.ready();
   return {
-    base,
+    base: svc.base,
     async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      svc.child.kill('SIGTERM');
+      await svc.exited;
     },
   };
 }

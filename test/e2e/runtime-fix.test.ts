@@ -6,14 +6,12 @@
  * project's files are not touched, `mlgen check` stays clean, and the running service shows the fix.
  * (`npm install` of the new version is a link here; test/container installs through a registry.)
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mlgen, REPO, treeHashes } from '../support/cli.js';
-import { freePort } from '../../testkit/net.js';
+import { spawnService } from '../support/live-service.js';
 import { buildRuntime, linkDependencies, tsc } from '../../testkit/service-project.js';
 
 const dirs: string[] = [];
@@ -48,31 +46,16 @@ async function patchRelease(): Promise<string> {
 /** Compiles the project as `npm test` does and serves it until the checks are done. */
 async function serve(dir: string): Promise<{ notFound: { detail: string }; livezSummary: string }> {
   expect(await tsc(dir, true)).toEqual({ code: 0, output: '' });
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = once(child, 'exit');
+  const svc = await spawnService(dir);
   try {
-    const base = `http://127.0.0.1:${port}`;
-    for (
-      let i = 0;
-      !(await fetch(`${base}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    ) {
-      if (child.exitCode !== null || i > 600) throw new Error(`the service did not become ready: ${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await svc.ready();
+    const { base } = svc;
     const notFound = (await (await fetch(`${base}/v1/nothing`)).json()) as { detail: string };
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, { get: { summary: string } }> };
     return { notFound, livezSummary: doc.paths['/livez']!.get.summary };
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    svc.child.kill('SIGTERM');
+    await svc.exited;
   }
 }
 
