@@ -13,7 +13,11 @@
  * flight: they run back to back. On the event-loop thread onnxruntime-node runs one call per loop
  * turn (in a setImmediate), so with one batch in flight a backlog drains at one batch per turn,
  * and under overload a turn is long (it reads every socket that is ready); stacked, a turn runs
- * up to STACKED_BATCHES batches (bench/results/overload.md).
+ * up to STACKED_BATCHES batches. 16 rather than 4: with 4, the fifth batch's cost, fitted from the
+ * end of the one before it, took in the next turn's reading of ~1,000 sockets, so the fitted cost
+ * doubled, the predicted wait crossed the budget and refusals took the event loop from the 200s
+ * (1,024 connections, service on one core: 0.38-0.49 of the sustainable rate as 200s with 4,
+ * 0.75-0.95 with 16; bench/results/overload.findings.md).
  * A request larger than a batch is split across batches and re-joined. One timer, no polling.
  * A batch the model refuses (ModelRunError) runs again request by request, so one request's bad
  * rows fail only that request.
@@ -47,7 +51,7 @@ export type Execute = (rows: ModelRow[]) => Promise<ModelOutputRow[]>;
 const ONCE = { once: true } as const;
 
 /** Full batches in flight at most, beyond `maxConcurrentBatches`, while a backlog drains. */
-export const STACKED_BATCHES = 4;
+export const STACKED_BATCHES = 16;
 
 export interface BatcherOptions {
   enabled: boolean;

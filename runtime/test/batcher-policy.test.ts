@@ -136,18 +136,18 @@ describe('Batcher policy', () => {
 
   it('stacks full batches behind the running one, up to STACKED_BATCHES, while a backlog drains; partial ones wait', async () => {
     const { batcher, calls } = make({ maxBatchSize: 2 });
-    const all = Array.from({ length: 11 }, (_, i) => batcher.submit(rows(i)));
-    // The first request ran alone (idle model); then full batches of 2 go at once, up to 4 in flight.
-    expect(sizes(calls)).toEqual([1, 2, 2, 2]);
+    const stacked = STACKED_BATCHES - 1;
+    // One request runs alone (idle model), STACKED_BATCHES - 1 full batches of 2 stack behind it, 4 rows wait.
+    const all = Array.from({ length: 1 + 2 * stacked + 4 }, (_, i) => batcher.submit(rows(i)));
+    expect(sizes(calls)).toEqual([1, ...new Array<number>(stacked).fill(2)]);
     expect([batcher.batchesInFlight, batcher.queuedRows]).toEqual([STACKED_BATCHES, 4]);
     calls[0]!.finish();
     await endTurn();
-    expect(sizes(calls)).toEqual([1, 2, 2, 2, 2]);
-    for (let i = 1; i < 5; i++) calls[i]!.finish();
+    expect([calls.length, batcher.batchesInFlight, batcher.queuedRows]).toEqual([STACKED_BATCHES + 1, STACKED_BATCHES, 2]);
+    for (let i = 1; i <= STACKED_BATCHES; i++) calls[i]!.finish();
     await endTurn();
-    // The last row is not a full batch: it goes when a slot is free, as before.
-    expect(sizes(calls)).toEqual([1, 2, 2, 2, 2, 2]);
-    calls[5]!.finish();
+    expect(sizes(calls)).toEqual([1, ...new Array<number>(stacked + 2).fill(2)]);
+    calls[STACKED_BATCHES + 1]!.finish();
     await Promise.all(all);
   });
 
