@@ -367,10 +367,14 @@ describe('under concurrency', () => {
 
   it('refuses from the headers alone when every model of the endpoint predicts a wait over budget: the body is never parsed', async () => {
     // A backlog on model-a only (the rank endpoint's control variant, forced by header): 100
-    // requests of 64 rows in batches of 8. /v1/score routes only to model-a, so a request with a
-    // body that is not even JSON gets the budget's 503, not a 400: nothing read the body. /v1/rank
-    // may still route to the idle model-b, so it reads the body and answers the 400.
-    const s = await started(serviceDefinition({ maxBatchSize: 8, maxQueueRows: 100_000, queueBudgetMs: 1 }));
+    // requests of 64 rows in batches of 8, under a budget of a minute so all of it queues (with
+    // /v1/score's 1 ms, most of the backlog would be refused and the queue gone before it is
+    // sampled). /v1/score routes only to model-a, so a request with a body that is not even JSON
+    // gets the budget's 503, not a 400: nothing read the body. /v1/rank may still route to the idle
+    // model-b, so it reads the body and answers the 400.
+    const def = serviceDefinition({ maxBatchSize: 8, maxQueueRows: 100_000, queueBudgetMs: 1 });
+    def.endpoints[1]!.batching = { ...def.endpoints[1]!.batching, queueBudgetMs: 60_000 };
+    const s = await started(def);
     const payload = { user_id: 'u', items: Array.from({ length: 64 }, (_, i) => [i, 1, 2, 3]) };
     const force = { 'x-force-variant': 'control' };
     expect((await post(s, '/v1/rank', payload, force)).statusCode).toBe(200);
