@@ -95,6 +95,7 @@ export function targets(r: OverloadReport): Target[] {
 }
 
 export function overloadMarkdown(r: OverloadReport): string {
+  const answered = Object.values(r.statuses).reduce((a, b) => a + b, 0);
   const lines = [
     '# bench:overload: twice the sustainable rate, callers with a 2 s deadline',
     '',
@@ -114,7 +115,7 @@ export function overloadMarkdown(r: OverloadReport): string {
       .join(', ')} |`,
     `| p50 of the 200s / of the refusals (ms) | ${f(r.okP50Ms, 2)} / ${f(r.refusedP50Ms, 2)} |`,
     `| socket errors other than timeouts | ${r.socketErrors} |`,
-    `| mean time a connection waits per answer, connections / answers per second (Little's law; ms) | ${f((1000 * r.connections) / (Object.values(r.statuses).reduce((a, b) => a + b, 0) / r.seconds), 1)} |`,
+    `| mean time a connection waits per answer, connections / answers per second (Little's law; ms) | ${f((1000 * r.connections) / (answered / r.seconds), 1)} |`,
     `| fitted batch cost a (ms/row), b (ms) | ${f(r.batchCost.perRowMs, 4)}, ${f(r.batchCost.fixedMs, 3)} |`,
     `| mean rows per batch, mean inference per batch (ms) | ${f(r.meanBatchRows)}, ${f(r.meanInferenceMs, 2)} |`,
     `| mlservice_shed_requests_total during the overload | ${Object.entries(r.shed)
@@ -122,14 +123,7 @@ export function overloadMarkdown(r: OverloadReport): string {
       .join(', ')} |`,
     `| requests the service read / answered within 250 ms / took over 1 s (its own histogram) | ${r.server.received} / ${r.server.within250ms} / ${r.server.over1s} |`,
     `| CPU during the overload, cores: service / load generator (same machine) | ${f(r.cpuCores.server, 2)} / ${f(r.cpuCores.client, 2)} |`,
-    `| service CPU per answer (µs) | ${f(
-      (1e6 * r.cpuCores.server * r.seconds) /
-        Math.max(
-          1,
-          Object.values(r.statuses).reduce((a, b) => a + b, 0),
-        ),
-      0,
-    )} |`,
+    `| service CPU per answer (µs) | ${f((1e6 * r.cpuCores.server * r.seconds) / Math.max(1, answered), 0)} |`,
     `| service CPU per 200 at the sustainable rate, c_a (µs) | ${f(r.refusalFloor.serviceUsPer200, 0)} |`,
     `| CPU per refusal of Node's bare HTTP server (bench/servers/refuse.mjs), c_r (µs) | ${f(r.refusalFloor.floorUsPerRefusal, 0)} |`,
     `| c_r / c_a | ${f(r.refusalFloor.floorUsPerRefusal / r.refusalFloor.serviceUsPer200, 2)} |`,
