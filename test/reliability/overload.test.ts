@@ -1,7 +1,8 @@
 /**
  * Overload is shed, not queued: a generated-service process on a large-ish MLP with the default
- * batching and queue budget, driven by far more concurrent connections (closed loop) than it can
- * serve within its budget, for a while. Behaviour only (timings belong to `npm run bench:overload`):
+ * batching and a 10 ms queue budget (services.ts OVERLOAD_BUDGET_MS: the default 100 ms is not
+ * always exceeded by this load), driven by far more concurrent connections (closed loop) than it
+ * can serve within its budget, for a while. Behaviour only (timings belong to `npm run bench:overload`):
  * every answer is a 200 or a 503 queue-budget-exceeded problem+json with Retry-After, every refusal
  * is counted in mlservice_shed_requests_total, the process stays up and ready, and a single
  * request right after the load gets 200.
@@ -14,7 +15,7 @@ import { compileService, spawnService, type CompiledService, type ServiceProcess
 import { HttpClient, type Answer } from './support/load.js';
 import { total } from '../../testkit/metrics.js';
 import { report, SCALE } from './support/mode.js';
-import { LARGE_YAML, largeRequest, writeLargeModel } from './support/services.js';
+import { LARGE_YAML, largeRequest, OVERLOAD_BUDGET_MS, writeLargeModel } from './support/services.js';
 import { percentile, round } from '../../testkit/stats.js';
 
 const CONNECTIONS = 768;
@@ -23,7 +24,7 @@ async function peakRssMiB(pid: number): Promise<number> {
   return Number(/^VmHWM:\s+(\d+) kB$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
 
-describe(`overload: ${CONNECTIONS} connections for ${SCALE.overloadSeconds} s on a large MLP, default queue budget`, () => {
+describe(`overload: ${CONNECTIONS} connections for ${SCALE.overloadSeconds} s on a large MLP, queue budget ${OVERLOAD_BUDGET_MS} ms`, () => {
   let project: CompiledService;
   let proc: ServiceProcess;
 
@@ -40,6 +41,7 @@ describe(`overload: ${CONNECTIONS} connections for ${SCALE.overloadSeconds} s on
 
   it('refuses with 503 queue-budget-exceeded + Retry-After, counts every refusal, stays up, and answers 200 right after', async () => {
     const budgetMs = project.model.endpoints[0]!.batching.queueBudgetMs;
+    expect(budgetMs).toBe(OVERLOAD_BUDGET_MS);
     const client = new HttpClient(proc.base, CONNECTIONS);
     const answers: Answer[] = [];
     const t0 = performance.now();
