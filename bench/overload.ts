@@ -242,6 +242,7 @@ async function main(): Promise<void> {
       },
       server: {
         received: delta('mlservice_request_duration_seconds_count'),
+        within100ms: delta('mlservice_request_duration_seconds_bucket', { le: '0.1' }),
         within250ms: delta('mlservice_request_duration_seconds_bucket', { le: '0.25' }),
         over1s: delta('mlservice_request_duration_seconds_count') - delta('mlservice_request_duration_seconds_bucket', { le: '1' }),
       },
