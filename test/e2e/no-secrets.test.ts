@@ -16,10 +16,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DockerfileParser } from 'dockerfile-ast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { buildArgsOf } from '../identity/ci-steps.js';
+import { imageConfig, type ImageConfig } from '../identity/dockerfile-image.js';
 import { MlflowStub } from '../../testkit/mlflow-stub.js';
 import { MLGEN, type CliResult } from '../support/cli.js';
 import { MINIMAL_YAML } from '../../testkit/fixtures.js';
@@ -81,34 +81,6 @@ async function files(dir: string, rel = ''): Promise<Record<string, Buffer>> {
   return out;
 }
 
-/**
- * The labels (and environment) of the image the Dockerfile's runtime stage builds with `buildArgs`:
- * ARG defaults overridden by the build args, then `${NAME}` in LABEL and ENV values replaced, as
- * BuildKit expands them.
- * @see https://docs.docker.com/reference/dockerfile/#environment-replacement
- */
-function imageConfig(dockerfile: string, buildArgs: Record<string, string>): Record<string, string> {
-  const unquote = (v: string) => v.replace(/^"(.*)"$/s, '$1');
-  const instructions = DockerfileParser.parse(dockerfile).getInstructions();
-  const runtime = instructions.slice(instructions.map((i) => i.getKeyword()).lastIndexOf('FROM'));
-  const args: Record<string, string> = {};
-  const out: Record<string, string> = {};
-  type Properties = { getProperties(): Array<{ getName(): string; getValue(): string | null }> };
-  for (const i of runtime) {
-    const keyword = i.getKeyword();
-    if (keyword === 'ARG') {
-      const [name, value = ''] = i.getArgumentsContent()!.split(/=(.*)/s) as [string, string?];
-      args[name] = buildArgs[name] ?? unquote(value);
-    }
-    if (keyword === 'LABEL' || keyword === 'ENV') {
-      for (const p of (i as unknown as Properties).getProperties()) {
-        out[`${keyword} ${p.getName()}`] = unquote(p.getValue() ?? '').replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a: string | undefined, b: string | undefined) => args[a ?? b!] ?? '');
-      }
-    }
-  }
-  return out;
-}
-
 describe('a run with registry credentials and a service token leaves no secret in outputs, labels, logs or answers', () => {
   let dir = '';
   let artifacts = '';
@@ -132,7 +104,7 @@ describe('a run with registry credentials and a service token leaves no secret i
   const codes: Record<string, number> = {};
   let wrongTokenStderr = '';
   let authorizations: Array<string | undefined> = [];
-  let image: Record<string, string> = {};
+  let image: ImageConfig = { labels: {}, env: {} };
   let compiled: Awaited<ReturnType<typeof tsc>>;
   const statuses: number[] = [];
   let client: { generate: number; tsc: Awaited<ReturnType<typeof tsc>> };
@@ -234,7 +206,7 @@ describe('a run with registry credentials and a service token leaves no secret i
 
   it('builds the image labels from the lock as CI does, and compiles the service', () => {
     // Resolved for real: the run id from the registry reaches its label.
-    expect(image['LABEL io.mlservice.model.churn.run-id']).toBe(RUN_ID);
+    expect(image.labels['io.mlservice.model.churn.run-id']).toBe(RUN_ID);
     expect(compiled).toEqual({ code: 0, output: '' });
   });
 
