@@ -20,6 +20,12 @@ import { percentile, round } from '../../testkit/stats.js';
 
 const CONNECTIONS = 768;
 
+/** Rounded p50 and p99 of the answers' latencies, in ms. */
+function p50p99(answers: Answer[]): { p50: number; p99: number } {
+  const ms = answers.map((a) => a.ms);
+  return { p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)) };
+}
+
 async function peakRssMiB(pid: number): Promise<number> {
   return Number(/^VmHWM:\s+(\d+) kB$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
@@ -71,34 +77,8 @@ describe(`overload: ${CONNECTIONS} connections for ${SCALE.overloadSeconds} s on
       refused: refused.length,
       other: other.length,
       okPerSecond: round(ok.length / SCALE.overloadSeconds),
-      okLatencyMs: {
-        p50: round(
-          percentile(
-            ok.map((a) => a.ms),
-            50,
-          ),
-        ),
-        p99: round(
-          percentile(
-            ok.map((a) => a.ms),
-            99,
-          ),
-        ),
-      },
-      refusedLatencyMs: {
-        p50: round(
-          percentile(
-            refused.map((a) => a.ms),
-            50,
-          ),
-        ),
-        p99: round(
-          percentile(
-            refused.map((a) => a.ms),
-            99,
-          ),
-        ),
-      },
+      okLatencyMs: p50p99(ok),
+      refusedLatencyMs: p50p99(refused),
       shed: { queue_budget: shed('queue_budget'), queue_expired: shed('queue_expired') },
       peakRssMiB: round(await peakRssMiB(proc.child.pid!)),
       afterLoad: after.status,
