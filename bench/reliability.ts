@@ -5,14 +5,15 @@
  * bench/results/reliability.md. The tests assert the
  * behaviour; this records what they measured. Run it on a quiet machine: the load tests measure
  * what the machine sustains. MLGEN_RELIABILITY_LONG=0 records the bounded suite instead; extra
- * arguments select test files (`npm run bench:reliability -- test/reliability/soak.test.ts`).
+ * arguments select test files (`npm run bench:reliability -- test/reliability/soak.test.ts`),
+ * whose sections then replace theirs in the file, marked with the run they are from.
  * Exits with the suite's exit code.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reliabilityMarkdown } from './reliability-report.js';
+import { mergeReliabilityMarkdown, reliabilityMarkdown, reliabilityTitle, type ReliabilityRun } from './reliability-report.js';
 import { REPO } from './serve-servers.js';
 
 const long = process.env.MLGEN_RELIABILITY_LONG !== '0';
@@ -42,14 +43,19 @@ try {
 }
 rmSync(work, { recursive: true, force: true });
 
-const markdown = reliabilityMarkdown({
+const figures: ReliabilityRun = {
   long,
   command: `${long ? '' : 'MLGEN_RELIABILITY_LONG=0 '}npm run bench:reliability${files.length > 0 ? ` -- ${files.join(' ')}` : ''}`,
   machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
   load: { before, after: loadAverage() },
   outcome: `vitest exit code ${run.status ?? run.signal}, ${minutes.toFixed(1)} min`,
   records,
-});
-writeFileSync(join(REPO, 'bench/results/reliability.md'), markdown);
+};
+// A run of selected files replaces those tests' sections in a file of the same mode (long or
+// bounded) and keeps the rest of the last whole run.
+const out = join(REPO, 'bench/results/reliability.md');
+const existing = files.length > 0 && existsSync(out) ? readFileSync(out, 'utf8') : '';
+const markdown = existing.startsWith(reliabilityTitle(long)) ? mergeReliabilityMarkdown(existing, figures) : reliabilityMarkdown(figures);
+writeFileSync(out, markdown);
 console.log(`wrote bench/results/reliability.md (${records.length} records)`);
 process.exit(run.status ?? 1);
