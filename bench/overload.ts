@@ -38,12 +38,12 @@
  * runs show is in bench/results/overload.findings.md. Figures only: nothing here fails on a missed
  * target.
  */
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { buildMlp, seededRandom } from '../testkit/onnx-builder.js';
+import { cpuSplit, pinProcess } from '../testkit/cpu-split.js';
 import { total } from '../testkit/metrics.js';
 import { percentile } from '../testkit/stats.js';
 import { loadAverage } from './serve-load.js';
@@ -57,11 +57,7 @@ const SUSTAIN_CONNECTIONS = Number(process.env.BENCH_SUSTAIN_CONNECTIONS ?? 64);
 const SUSTAIN_SECONDS = Number(process.env.BENCH_SUSTAIN_SECONDS ?? 10);
 const DEADLINE_SECONDS = 2;
 const MODEL = { dim: 256, hidden: [1024, 1024] };
-const CORES = cpus().length;
-const PIN = process.env.BENCH_PIN !== '0' && CORES >= 2;
-/** CPUs the servers run on: all but CPU 0 when pinned (the load generator has CPU 0). */
-const SERVER_CPUS = PIN ? (CORES === 2 ? '1' : `1-${CORES - 1}`) : `0-${CORES - 1}`;
-const SERVER_CORES = PIN ? CORES - 1 : CORES;
+const CPUS = cpuSplit(process.env.BENCH_PIN !== '0');
 const BATCHING: Batching = { enabled: true, maxBatchSize: 64, maxLatencyMs: 2, ...(process.env.BENCH_QUEUE_BUDGET_MS ? { queueBudgetMs: Number(process.env.BENCH_QUEUE_BUDGET_MS) } : {}) };
 
 /** The slice of autocannon's API used here (the package ships no types). */
@@ -104,14 +100,9 @@ const count = (r: Run, status: number) => r.byStatus.get(status)?.length ?? 0;
 const okRate = (r: Run) => count(r, 200) / r.seconds;
 const answers = (r: Run) => [...r.byStatus.values()].reduce((n, l) => n + l.length, 0);
 
-/** Every thread of `pid` onto `cpuList` (taskset from util-linux). */
-function pin(pid: number, cpuList: string): void {
-  execFileSync('taskset', ['-apc', cpuList, String(pid)], { stdio: 'ignore' });
-}
-
 async function started(script: string, cwd: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
   const server = await startServer(script, cwd, env, nodeArgs);
-  if (PIN) pin(server.pid, SERVER_CPUS);
+  if (CPUS.pinned) pinProcess(server.pid, CPUS.serviceCpus);
   return server;
 }
 
@@ -174,8 +165,8 @@ async function main(): Promise<void> {
   const project = await generatedProject(MODEL.dim, BATCHING, buildMlp({ inputName: 'input', inputDim: MODEL.dim, hidden: MODEL.hidden, seed: MODEL.dim }));
   const thread = process.env.BENCH_INFERENCE_THREAD ?? 'main';
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const ortThreads = process.env.BENCH_ORT_THREADS ?? String(Math.min(2, SERVER_CORES));
-  if (PIN) pin(process.pid, '0');
+  const ortThreads = process.env.BENCH_ORT_THREADS ?? String(CPUS.ortThreads);
+  if (CPUS.pinned) pinProcess(process.pid, CPUS.clientCpus);
   const server = await started('dist/main.js', project.dir, { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', MLSERVICE_INFERENCE_THREAD: thread, MLSERVICE_ORT_THREADS: ortThreads }, nodeArgs);
   const url = `${server.base}/v1/score`;
   try {
@@ -211,9 +202,9 @@ async function main(): Promise<void> {
         machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, 1-min load average ${load0} before the overload`,
         service: `generated service, large MLP ${MODEL.dim} -> ${MODEL.hidden.join(' -> ')} -> 1, batching maxBatchSize ${BATCHING.maxBatchSize}, maxLatencyMs ${BATCHING.maxLatencyMs}, queueBudgetMs ${budgetMs}, LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'info'}, MLSERVICE_INFERENCE_THREAD ${thread}`,
         load: `autocannon in-process, ${CONNECTIONS} connections, overallRate ${rate.toFixed(0)} req/s (${FACTOR}x sustainable), ${SECONDS} s, timeout ${DEADLINE_SECONDS} s`,
-        cores: PIN
-          ? `load generator on CPU 0, servers on CPU ${SERVER_CPUS} (taskset), onnxruntime intra-op threads ${ortThreads}`
-          : `not pinned: load generator and servers share CPUs ${SERVER_CPUS}, onnxruntime intra-op threads ${ortThreads}`,
+        cores: CPUS.pinned
+          ? `load generator on CPU 0, servers on CPU ${CPUS.serviceCpus} (taskset), onnxruntime intra-op threads ${ortThreads}`
+          : `not pinned: load generator and servers share CPUs ${CPUS.serviceCpus}, onnxruntime intra-op threads ${ortThreads}`,
         sustainable: `${sustainable.toFixed(0)} req/s of 200s, the higher of two closed loops at ${SUSTAIN_CONNECTIONS} connections for ${SUSTAIN_SECONDS} s, before the overload (${okRate(sustainBefore.run).toFixed(0)}, which set the offered rate) and after it (${okRate(sustainAfter.run).toFixed(0)}); refusals meanwhile ${count(sustainBefore.run, 503) + count(sustainAfter.run, 503)}`,
       },
       sustainableRps: sustainable,
@@ -248,7 +239,7 @@ async function main(): Promise<void> {
       },
       cpuCores: { server: serverCpu / run.seconds, client: (clientCpu.user + clientCpu.system) / 1e6 / run.seconds },
       baseline,
-      refusalFloor: { serviceUsPer200: sustain.cpuPerAnswerUs, floorUsPerRefusal: floorUs, serverCores: SERVER_CORES, factor: FACTOR },
+      refusalFloor: { serviceUsPer200: sustain.cpuPerAnswerUs, floorUsPerRefusal: floorUs, serverCores: CPUS.serviceCores, factor: FACTOR },
       peakRssMiB: (await server.peakRssKiB()) / 1024,
       crashed: !alive(server.pid),
       afterLoadStatus: single.status,

@@ -26,3 +26,17 @@ export function total(text: string, name: string, match: Record<string, string> 
     .filter((s) => Object.entries(match).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
 }
+
+/**
+ * The smallest bucket bound (`le`, in the histogram's unit) under which at least `q` of the
+ * observations made between two scrapes fall: an upper bound on that quantile, as exact as the
+ * buckets are. Infinity when it is past the last finite bucket; NaN when nothing was observed.
+ */
+export function quantileBound(before: string, after: string, name: string, q: number): number {
+  const delta = (le: string) => total(after, `${name}_bucket`, { le }) - total(before, `${name}_bucket`, { le });
+  const count = total(after, `${name}_count`) - total(before, `${name}_count`);
+  if (count === 0) return Number.NaN;
+  const bounds = [...new Set(samples(after, `${name}_bucket`).map((s) => s.labels.le!))].map(Number).sort((a, b) => a - b);
+  for (const le of bounds) if (delta(le === Number.POSITIVE_INFINITY ? '+Inf' : String(le)) >= q * count) return le;
+  return Number.POSITIVE_INFINITY;
+}

@@ -1,6 +1,9 @@
 /**
  * Soak: one generated-service process under steady open-loop load at half the rate it sustains on
- * this machine (measured first, closed loop), for 60 s (bounded) or 10 min (long). Its resident
+ * this machine (measured first, closed loop), for 30 s (bounded) or 10 min (long). On 2 or more
+ * cores the load (this test process) runs on CPU 0 and the service on the others
+ * (testkit/cpu-split.ts): sharing them, a 10-minute run's client fell 745,228 requests behind its
+ * schedule and waited up to 2.5 s for sockets, so "half the rate" was neither half nor steady. Its resident
  * memory is read from /proc every second and fitted by least squares after a warm-up; the
  * event-loop lag p99 comes from the service's own /metrics (prom-client's
  * `nodejs_eventloop_lag_p99_seconds`, a histogram reset at each scrape), scraped every 5 s as
@@ -20,6 +23,8 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allCpus, cpuSplit, pinProcess } from '../../testkit/cpu-split.js';
+import { quantileBound } from '../../testkit/metrics.js';
 import { compileService, spawnService, type CompiledService, type ServiceProcess } from '../support/live-service.js';
 import { closedLoop, HttpClient, openLoop } from './support/load.js';
 import { LONG, report, SCALE } from './support/mode.js';
@@ -37,10 +42,11 @@ async function rssMiB(pid: number): Promise<number> {
 }
 
 /** One scrape: event-loop lag p99 (seconds; the histogram resets at each scrape) and the V8 heap in use (MiB). */
-async function scrape(base: string): Promise<{ lagP99: number; heapUsedMiB: number }> {
+async function scrape(base: string): Promise<{ lagP99: number; lagMax: number; heapUsedMiB: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   return {
     lagP99: Number(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)![1]),
+    lagMax: Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)![1]),
     heapUsedMiB: Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)![1]) / 1048576,
   };
 }
@@ -55,14 +61,21 @@ function perMinuteFloor(samples: ReadonlyArray<[number, number]>): Array<[number
 describe(`soak: ${SCALE.soakSeconds} s at half the sustainable rate`, () => {
   let project: CompiledService;
   let proc: ServiceProcess;
+  const cpus = cpuSplit();
 
   beforeAll(async () => {
     project = await compileService({ yaml: SCORER_YAML, models: writeScorerModel });
-    proc = await spawnService(project.dir);
+    proc = await spawnService(project.dir, { env: { MLSERVICE_ORT_THREADS: String(cpus.ortThreads) } });
+    if (cpus.pinned) {
+      pinProcess(proc.child.pid!, cpus.serviceCpus);
+      pinProcess(process.pid, cpus.clientCpus);
+    }
     await proc.ready();
   });
 
   afterAll(async () => {
+    // The suite's later files run in this process (isolate: false): give it every CPU back.
+    if (cpus.pinned) pinProcess(process.pid, allCpus());
     proc?.child.kill('SIGKILL');
     await project?.cleanup();
   });
@@ -71,14 +84,20 @@ describe(`soak: ${SCALE.soakSeconds} s at half the sustainable rate`, () => {
     const client = new HttpClient(proc.base);
     let n = 0;
     const next = () => scoreRequest(n++);
-    await closedLoop(client, next, 32, 1);
-    const { rate: sustainable } = await closedLoop(client, next, 32, SCALE.rateSeconds);
+    // Every socket the client may open is opened first, as a caller's pool is in steady state, so
+    // the soak does not include connection set-up.
+    await closedLoop(client, next, 256, 1);
+    // The same loop moved by up to 1.7x between back-to-back runs on the 2-core VM: the higher of two.
+    const sustainable = Math.max((await closedLoop(client, next, 32, SCALE.rateSeconds)).rate, (await closedLoop(client, next, 32, SCALE.rateSeconds)).rate);
     await scrape(proc.base); // resets the lag histogram: the burst is not part of the soak
+    const metricsBefore = await (await fetch(`${proc.base}/metrics`)).text();
 
     const rss: Array<[number, number]> = [];
     const heap: Array<[number, number]> = [];
     const lags: number[] = [];
+    const lagMaxes: number[] = [];
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const load = openLoop(client, next, sustainable / 2, SCALE.soakSeconds);
     let ended = false;
     void load.done.then(() => (ended = true));
@@ -86,12 +105,17 @@ describe(`soak: ${SCALE.soakSeconds} s at half the sustainable rate`, () => {
       await sleep(t0 + tick * 1000 - performance.now());
       rss.push([(performance.now() - t0) / 60_000, await rssMiB(proc.child.pid!)]);
       if (tick % 5 === 0) {
-        const { lagP99, heapUsedMiB } = await scrape(proc.base);
+        const { lagP99, lagMax, heapUsedMiB } = await scrape(proc.base);
         lags.push(lagP99);
+        lagMaxes.push(lagMax);
         heap.push([(performance.now() - t0) / 60_000, heapUsedMiB]);
       }
     }
     const tally = await load.done;
+    const metricsAfter = await (await fetch(`${proc.base}/metrics`)).text();
+    const serviceBound = (q: number) => quantileBound(metricsBefore, metricsAfter, 'mlservice_request_duration_seconds', q) * 1000;
+    const clientCpu = process.cpuUsage(cpu0);
+    const clientCpuShare = (clientCpu.user + clientCpu.system) / 1000 / (performance.now() - t0);
     client.close();
 
     // The first sixth (10 s bounded, 100 s long) is warm-up: JIT, heap growth to its working size.
@@ -114,14 +138,20 @@ describe(`soak: ${SCALE.soakSeconds} s at half the sustainable rate`, () => {
     const peakWithin = (from: number, to: number) => Math.max(...steady.filter(([m]) => m >= from && m < to).map(([, r]) => r));
     const rssGrowth = peakWithin(SCALE.soakSeconds / 60 - 1, Number.POSITIVE_INFINITY) / peakWithin(warm, warm + 1);
     const figures = {
+      cpus: cpus.describe,
       sustainableRps: round(sustainable),
       loadRps: round(sustainable / 2),
       seconds: SCALE.soakSeconds,
       requests: tally.total,
       achievedRps: round(tally.total / SCALE.soakSeconds),
       unsentClientBehind: tally.unsent,
+      // Of one core: near 1, the latencies below include the load generator's own queueing.
+      loadGeneratorCpuShare: round(clientCpuShare, 2),
       failed: tally.failed,
+      // At the client: includes the load generator's own delays (its event loop, sockets queued in its agent).
       latencyMs: Object.fromEntries(Object.entries(tally.latency()).map(([k, v]) => [k, round(v)])),
+      // By the service's own histogram, from reading a request to its answer: the bucket bound its p50 / p99 are under.
+      serviceLatencyBoundMs: { p50: serviceBound(0.5), p99: serviceBound(0.99) },
       rssSamples: rss.length,
       rssMiB: { first: round(rss[0]![1]), afterWarmUp: round(steady[0]![1]), last: round(rss.at(-1)![1]), peak: round(Math.max(...rss.map(([, r]) => r))) },
       rssSlopeMiBPerMin: round(rssSlope, 3),
@@ -129,6 +159,8 @@ describe(`soak: ${SCALE.soakSeconds} s at half the sustainable rate`, () => {
       heapUsedFloorMiBPerMinute: fullFloors.map(([, v]) => round(v)),
       heapUsedFloorSlopeMiBPerMin: round(heapFloorSlope, 3),
       eventLoopLagP99Ms: { median: round(percentile(lags, 50) * 1000, 2), max: round(Math.max(...lags) * 1000, 2), scrapes: lags.length },
+      // The longest event-loop stall in each scrape's window: a request that arrives then waits to be read.
+      eventLoopLagMaxMs: { median: round(percentile(lagMaxes, 50) * 1000, 2), max: round(Math.max(...lagMaxes) * 1000, 2) },
     };
     report('soak', figures);
     expect(tally.failureLines()).toEqual([]);
