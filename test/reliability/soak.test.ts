@@ -3,8 +3,8 @@
  * this machine (measured first, closed loop), for 30 s (bounded) or 10 min (long). On 2 or more
  * cores the load (this test process) runs on CPU 0 and the service on the others
  * (testkit/cpu-split.ts): sharing them, a 10-minute run's client fell 745,228 requests behind its
- * schedule and waited up to 2.5 s for sockets, so "half the rate" was neither half nor steady. Its resident
- * memory is read from /proc every second and fitted by least squares after a warm-up; the
+ * schedule (p99 2.5 s), so "half the rate" was neither half nor steady. Its resident memory is
+ * read from /proc every second and fitted by least squares after a warm-up; the
  * event-loop lag p99 comes from the service's own /metrics (prom-client's
  * `nodejs_eventloop_lag_p99_seconds`, a histogram reset at each scrape), scraped every 5 s as
  * Prometheus would, with the V8 heap in use from the same scrape. No request may fail.
