@@ -3,7 +3,7 @@
  * nothing is flushed). The project is a copy of examples/recommender whose service was renamed,
  * so the sync writes, moves and deletes dozens of files (the chart directory among them).
  * Half the kills land at a uniform random time within a whole sync's duration, half at a random
- * one of the filesystem events (inotify, via fs.watch) a whole sync makes, so that they land
+ * one of the filesystem events (inotify, via fs.watch on every directory: support/tree-watch.ts) a whole sync makes, so that they land
  * inside the short write phase too. After each kill every file must be wholly its old or its new
  * version (no torn file, no stray name; merge-base cache entries must match their hash; the only
  * other files allowed are write-file-atomic's temp files `<file>.<digits>`, which a killed process
@@ -12,7 +12,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { watch } from 'node:fs';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { treeHashes } from '../support/cli.js';
 import { seededRandom } from '../../testkit/onnx-builder.js';
 import { copyExample, runCli, type CliRun } from './support/cli-runs.js';
 import { report, SCALE } from './support/mode.js';
+import { watchTree } from './support/tree-watch.js';
 
 const SEED = Number(process.env.MLGEN_RELIABILITY_SEED ?? 11);
 const CACHE = '.mlgen/cache/';
@@ -68,7 +68,7 @@ describe(`${SCALE.kills} syncs killed with SIGKILL at random moments (built CLI,
     await renameService(reference);
     const edited = treeHashes(reference);
     let events = 0;
-    const watcher = watch(reference, { recursive: true }, () => events++);
+    const watcher = watchTree(reference, () => events++);
     const run = await runCli(reference, ['sync']);
     watcher.close();
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
@@ -102,7 +102,7 @@ describe(`${SCALE.kills} syncs killed with SIGKILL at random moments (built CLI,
       let events = 0;
       let child: ChildProcess | undefined;
       const kill = () => child?.kill('SIGKILL');
-      const watcher = watch(dir, { recursive: true }, () => {
+      const watcher = watchTree(dir, () => {
         if (byEvent && ++events === at) kill();
       });
       const timer = byEvent ? undefined : setTimeout(kill, at);
