@@ -24,7 +24,7 @@ export interface CpuSplit {
 
 export function cpuSplit(enabled = true): CpuSplit {
   const cores = cpus().length;
-  const all = cores === 1 ? '0' : `0-${cores - 1}`;
+  const all = allCpus();
   const pinned = enabled && cores >= 2 && hasTaskset();
   const serviceCpus = !pinned ? all : cores === 2 ? '1' : `1-${cores - 1}`;
   const serviceCores = pinned ? cores - 1 : cores;

@@ -41,10 +41,11 @@ async function rssMiB(pid: number): Promise<number> {
   return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]) / 1024;
 }
 
-/** One scrape: event-loop lag p99 (seconds; the histogram resets at each scrape) and the V8 heap in use (MiB). */
-async function scrape(base: string): Promise<{ lagP99: number; lagMax: number; heapUsedMiB: number }> {
+/** One scrape: its text, event-loop lag p99 and max (seconds; the histogram resets at each scrape) and the V8 heap in use (MiB). */
+async function scrape(base: string): Promise<{ text: string; lagP99: number; lagMax: number; heapUsedMiB: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
   return {
+    text,
     lagP99: Number(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text)![1]),
     lagMax: Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)![1]),
     heapUsedMiB: Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)![1]) / 1048576,
@@ -89,8 +90,7 @@ describe(`soak: ${SCALE.soakSeconds} s at half the sustainable rate`, () => {
     await closedLoop(client, next, 256, 1);
     // The same loop moved by up to 1.7x between back-to-back runs on the 2-core VM: the higher of two.
     const sustainable = Math.max((await closedLoop(client, next, 32, SCALE.rateSeconds)).rate, (await closedLoop(client, next, 32, SCALE.rateSeconds)).rate);
-    await scrape(proc.base); // resets the lag histogram: the burst is not part of the soak
-    const metricsBefore = await (await fetch(`${proc.base}/metrics`)).text();
+    const { text: metricsBefore } = await scrape(proc.base); // resets the lag histogram: the burst is not part of the soak
 
     const rss: Array<[number, number]> = [];
     const heap: Array<[number, number]> = [];
@@ -112,7 +112,7 @@ describe(`soak: ${SCALE.soakSeconds} s at half the sustainable rate`, () => {
       }
     }
     const tally = await load.done;
-    const metricsAfter = await (await fetch(`${proc.base}/metrics`)).text();
+    const { text: metricsAfter } = await scrape(proc.base);
     const serviceBound = (q: number) => quantileBound(metricsBefore, metricsAfter, 'mlservice_request_duration_seconds', q) * 1000;
     const clientCpu = process.cpuUsage(cpu0);
     const clientCpuShare = (clientCpu.user + clientCpu.system) / 1000 / (performance.now() - t0);
