@@ -7,7 +7,10 @@
  *     read in the same turn (they piled up in the sockets while the batch ran) join one batch
  *     instead of the first of them running alone;
  *   - `maxBatchSize` rows are queued;
- *   - the oldest queued row has waited `maxLatencyMs`;
+ *   - the oldest queued row has waited `maxLatencyMs`, except in the turn a batch finished: rows
+ *     queued before it ran are overdue by then, and sending them at once sent them alone, ahead of
+ *     the requests that piled up in the sockets meanwhile (a model whose smallest batch costs 10 ms,
+ *     on the event-loop thread at twice its rate: 202 of 458 batches had one row);
  *   - the batcher is closing (flush what is left).
  * While every slot is busy, full batches may still be handed to the model, up to STACKED_BATCHES in
  * flight: they run back to back. On the event-loop thread onnxruntime-node runs one call per loop
@@ -249,7 +252,8 @@ export class Batcher {
     if (this.inFlight >= this.maxConcurrent) return this.opts.enabled && !this.closing && this.inFlight < this.maxStacked && this.queued >= this.opts.maxBatchSize;
     if (!this.opts.enabled || this.closing || (this.inFlight === 0 && !this.settling)) return true;
     if (this.queued >= this.opts.maxBatchSize) return true;
-    return this.now() - this.queue[0]!.arrivedAt >= this.opts.maxLatencyMs;
+    // Settling: the batch forms at the end of the turn, with the requests read in it (see above).
+    return !this.settling && this.now() - this.queue[0]!.arrivedAt >= this.opts.maxLatencyMs;
   }
 
   private pump(): void {

@@ -83,6 +83,23 @@ describe('Batcher policy', () => {
     expect(sizes(calls)).toEqual([1, 2]);
   });
 
+  it('holds an overdue partial batch to the end of the turn its predecessor finished in', async () => {
+    const { batcher, calls } = make({ maxBatchSize: 8, maxLatencyMs: 10 });
+    const first = batcher.submit(rows(1));
+    const queued = batcher.submit(rows(2));
+    vi.advanceTimersByTime(50); // the running batch takes 50 ms: row 2 is 40 ms past maxLatencyMs
+    calls[0]!.finish();
+    await first;
+    expect(sizes(calls)).toEqual([1]);
+    // Read later in the same turn (they arrived while the batch ran): they join row 2.
+    const late = [batcher.submit(rows(3)), batcher.submit(rows(4))];
+    expect(sizes(calls)).toEqual([1]);
+    await endTurn();
+    expect(sizes(calls)).toEqual([1, 3]);
+    calls[1]!.finish();
+    expect(await Promise.all([queued, ...late])).toEqual([[{ y: [2] }], [{ y: [3] }], [{ y: [4] }]]);
+  });
+
   it('counts rows, not requests, against maxBatchSize and splits a large request across batches', async () => {
     const { batcher, calls } = make({ maxBatchSize: 4 });
     void batcher.submit(rows(0));
