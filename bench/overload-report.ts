@@ -4,7 +4,7 @@ export interface OverloadReport {
   setup: Record<string, string>;
   sustainableRps: number;
   offeredRps: number;
-  /** Closed-loop connections of the overload, and how many of them got any answer at all. */
+  /** Keep-alive connections that carried a request during the overload, and how many of them got any answer at all. */
   connections: number;
   connectionsAnswered: number;
   seconds: number;
@@ -91,7 +91,7 @@ export function targets(r: OverloadReport): Target[] {
     },
     { name: 'client timeouts (no answer within 2 s)', value: String(r.timeouts), target: '0 (information; the issue saw ~560)', met: null },
     {
-      name: 'connections never answered (not accepted in time: see overload.findings.md)',
+      name: 'connections that carried a request and never got an answer (not accepted in time: see overload.findings.md)',
       value: `${r.connections - r.connectionsAnswered} of ${r.connections}`,
       target: 'information',
       met: null,
@@ -123,7 +123,6 @@ export function overloadMarkdown(r: OverloadReport): string {
       .join(', ')} |`,
     `| p50 of the 200s / of the refusals (ms) | ${f(r.okP50Ms, 2)} / ${f(r.refusedP50Ms, 2)} |`,
     `| socket errors other than timeouts | ${r.socketErrors} |`,
-    `| mean time a connection waits per answer, connections / answers per second (Little's law; ms) | ${f((1000 * r.connections) / (answered / r.seconds), 1)} |`,
     `| fitted batch cost a (ms/row), b (ms) | ${f(r.batchCost.perRowMs, 4)}, ${f(r.batchCost.fixedMs, 3)} |`,
     `| mean rows per batch, mean inference per batch (ms) | ${f(r.meanBatchRows)}, ${f(r.meanInferenceMs, 2)} |`,
     `| mlservice_shed_requests_total during the overload | ${Object.entries(r.shed)

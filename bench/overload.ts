@@ -9,10 +9,14 @@
  *   - 200s per second >= 90% of the sustainable rate;
  *   - no crash; peak RSS reported; one request right after the load gets 200.
  *
- * Load: autocannon in this process (wrk's Lua API has no per-response latency, and the 200s and
- * the refusals need separate percentiles), `overallRate` spread over BENCH_CONNECTIONS
- * connections, `timeout: 2` (a request unanswered for 2 s is dropped and counted, as a caller with
- * a deadline does). On a machine with 2 or more cores the load generator is pinned to CPU 0 and the
+ * Load: the sustainable rate is a closed loop (autocannon in this process). The overload, by
+ * default (BENCH_LOAD=closed) the issue's own: autocannon, `overallRate` twice that rate over
+ * BENCH_CONNECTIONS connections, `timeout: 2`. autocannon's overallRate is a per-connection quota
+ * per 1 s window, not a rate (bench/open-loop.ts), so for this model it is a closed loop of 1,024
+ * connections. BENCH_LOAD=open offers the rate for real: bench/open-loop.ts, requests due on a fixed
+ * schedule whatever the service answers, over at most BENCH_CONNECTIONS keep-alive connections,
+ * latency from when each request was due, the same 2 s deadline; it writes overload-open*.md.
+ * On a machine with 2 or more cores the load generator is pinned to CPU 0 and the
  * servers to the others (taskset; onnxruntime gets that many intra-op threads), so the figures are
  * the service's and not a fight for cores with its client; BENCH_PIN=0 shares all cores.
  *
@@ -31,6 +35,8 @@
  * BENCH_SUSTAIN_CONNECTIONS=64 for BENCH_SUSTAIN_SECONDS=10 after a 3 s warm-up, 200s per second);
  * BENCH_PIN (1 on 2+ cores; 0: no pinning); BENCH_ORT_THREADS (min(2, the servers' cores));
  * BENCH_CONNECTIONS (1024); BENCH_OVERLOAD_FACTOR (2); BENCH_QUEUE_BUDGET_MS (the config default);
+ * BENCH_HIDDEN (1024,1024: the hidden layers of the MLP; 4096,4096,4096,4096 is a model whose
+ * smallest batch costs ~10 ms, for which a refusal is cheap next to an answer);
  * BENCH_LOG_LEVEL (info, the service's default); BENCH_INFERENCE_THREAD (main, the runtime's
  * default, or worker: MLSERVICE_INFERENCE_THREAD; on `main` a refusal waits for the batch that is
  * computing on the event-loop thread); BENCH_OUT (bench/results).
@@ -48,6 +54,7 @@ import { total } from '../testkit/metrics.js';
 import { percentile } from '../testkit/stats.js';
 import { loadAverage } from './serve-load.js';
 import { benchModel, generatedProject, REPO, SERVERS_DIR, startServer, type Batching, type Server } from './serve-servers.js';
+import { openLoopLoad, type OpenLoopRun } from './open-loop.js';
 import { overloadMarkdown, type OverloadReport } from './overload-report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -56,7 +63,8 @@ const FACTOR = Number(process.env.BENCH_OVERLOAD_FACTOR ?? 2);
 const SUSTAIN_CONNECTIONS = Number(process.env.BENCH_SUSTAIN_CONNECTIONS ?? 64);
 const SUSTAIN_SECONDS = Number(process.env.BENCH_SUSTAIN_SECONDS ?? 10);
 const DEADLINE_SECONDS = 2;
-const MODEL = { dim: 256, hidden: [1024, 1024] };
+const LOAD = process.env.BENCH_LOAD === 'open' ? 'open' : 'closed';
+const MODEL = { dim: 256, hidden: (process.env.BENCH_HIDDEN ?? '1024,1024').split(',').map(Number) };
 const CPUS = cpuSplit(process.env.BENCH_PIN !== '0');
 const BATCHING: Batching = { enabled: true, maxBatchSize: 64, maxLatencyMs: 2, ...(process.env.BENCH_QUEUE_BUDGET_MS ? { queueBudgetMs: Number(process.env.BENCH_QUEUE_BUDGET_MS) } : {}) };
 
@@ -69,8 +77,11 @@ interface Run {
   timeouts: number;
   socketErrors: number;
   seconds: number;
-  /** Connections that got at least one answer. */
+  /** Connections that carried a request, and that got at least one answer. */
+  connectionsUsed: number;
   connectionsAnswered: number;
+  /** The open loop's own account of its schedule (BENCH_LOAD=open only). */
+  open?: Pick<OpenLoopRun, 'due' | 'queuedAtClient' | 'serverByStatus'>;
 }
 
 async function drive(url: string, body: string, opts: { connections: number; seconds: number; rate?: number; timeout?: number }): Promise<Run> {
@@ -93,7 +104,21 @@ async function drive(url: string, body: string, opts: { connections: number; sec
     byStatus.get(status)!.push(ms);
   });
   const result = await instance;
-  return { byStatus, timeouts: result.timeouts, socketErrors: result.errors - result.timeouts, seconds: (performance.now() - started) / 1000, connectionsAnswered: answered.size };
+  return {
+    byStatus,
+    timeouts: result.timeouts,
+    socketErrors: result.errors - result.timeouts,
+    seconds: (performance.now() - started) / 1000,
+    connectionsUsed: opts.connections,
+    connectionsAnswered: answered.size,
+  };
+}
+
+/** The overload: `rate` over CONNECTIONS with the 2 s deadline, from autocannon (BENCH_LOAD=closed) or the open loop. */
+async function overload(url: string, body: string, rate: number, seconds: number): Promise<Run> {
+  if (LOAD === 'closed') return drive(url, body, { connections: CONNECTIONS, seconds, rate, timeout: DEADLINE_SECONDS });
+  const run = await openLoopLoad(url, body, { connections: CONNECTIONS, seconds, rate, deadlineMs: DEADLINE_SECONDS * 1000 });
+  return { ...run, open: run };
 }
 
 const count = (r: Run, status: number) => r.byStatus.get(status)?.length ?? 0;
@@ -125,7 +150,7 @@ async function baselineShare(modelFile: string, body: string): Promise<OverloadR
   try {
     const url = `${batcher.base}/v1/score`;
     const sustainable = okRate((await closedLoop(batcher, url, body)).run);
-    const run = await drive(url, body, { connections: CONNECTIONS, seconds, rate: FACTOR * sustainable, timeout: DEADLINE_SECONDS });
+    const run = await overload(url, body, FACTOR * sustainable, seconds);
     const ok = run.byStatus.get(200) ?? [];
     return { sustainableRps: sustainable, okRps: okRate(run), okP99Ms: percentile(ok, 99), timeouts: run.timeouts, seconds };
   } finally {
@@ -161,7 +186,7 @@ function alive(pid: number): boolean {
 async function main(): Promise<void> {
   const rand = seededRandom(MODEL.dim);
   const body = JSON.stringify({ features: Array.from({ length: MODEL.dim }, () => Math.round((rand() * 2 - 1) * 1e4) / 1e4) });
-  console.log('generating and compiling the service (large MLP)');
+  console.log(`generating and compiling the service (MLP ${MODEL.dim} -> ${MODEL.hidden.join(' -> ')} -> 1)`);
   const project = await generatedProject(MODEL.dim, BATCHING, buildMlp({ inputName: 'input', inputDim: MODEL.dim, hidden: MODEL.hidden, seed: MODEL.dim }));
   const thread = process.env.BENCH_INFERENCE_THREAD ?? 'main';
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -179,7 +204,7 @@ async function main(): Promise<void> {
     const load0 = await loadAverage();
     const serverCpu0 = await server.cpuSeconds();
     const clientCpu0 = process.cpuUsage();
-    const run = await drive(url, body, { connections: CONNECTIONS, seconds: SECONDS, rate, timeout: DEADLINE_SECONDS });
+    const run = await overload(url, body, rate, SECONDS);
     const clientCpu = process.cpuUsage(clientCpu0);
     const serverCpu = (await server.cpuSeconds()) - serverCpu0;
     const after = await metrics(server.base);
@@ -200,8 +225,10 @@ async function main(): Promise<void> {
     const report: OverloadReport = {
       setup: {
         machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, 1-min load average ${load0} before the overload`,
-        service: `generated service, large MLP ${MODEL.dim} -> ${MODEL.hidden.join(' -> ')} -> 1, batching maxBatchSize ${BATCHING.maxBatchSize}, maxLatencyMs ${BATCHING.maxLatencyMs}, queueBudgetMs ${budgetMs}, LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'info'}, MLSERVICE_INFERENCE_THREAD ${thread}`,
-        load: `autocannon in-process, ${CONNECTIONS} connections, overallRate ${rate.toFixed(0)} req/s (${FACTOR}x sustainable), ${SECONDS} s, timeout ${DEADLINE_SECONDS} s`,
+        service: `generated service, MLP ${MODEL.dim} -> ${MODEL.hidden.join(' -> ')} -> 1, batching maxBatchSize ${BATCHING.maxBatchSize}, maxLatencyMs ${BATCHING.maxLatencyMs}, queueBudgetMs ${budgetMs}, LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'info'}, MLSERVICE_INFERENCE_THREAD ${thread}`,
+        load: run.open
+          ? `open loop (bench/open-loop.ts) in-process: ${rate.toFixed(0)} req/s due on a fixed schedule (${FACTOR}x sustainable) for ${SECONDS} s over at most ${CONNECTIONS} keep-alive connections, latency from when each request was due, deadline ${DEADLINE_SECONDS} s; ${run.open.due} due, ${run.open.queuedAtClient} found every connection busy and waited for one; p99 of the 200s from writing the request ${percentile(run.open.serverByStatus.get(200) ?? [], 99).toFixed(1)} ms`
+          : `autocannon in-process, ${CONNECTIONS} connections, overallRate ${rate.toFixed(0)} req/s (${FACTOR}x sustainable), ${SECONDS} s, timeout ${DEADLINE_SECONDS} s: at this rate a closed loop (autocannon's overallRate is a per-connection quota per second, see bench/open-loop.ts)`,
         cores: CPUS.pinned
           ? `load generator on CPU 0, servers on CPU ${CPUS.serviceCpus} (taskset), onnxruntime intra-op threads ${ortThreads}`
           : `not pinned: load generator and servers share CPUs ${CPUS.serviceCpus}, onnxruntime intra-op threads ${ortThreads}`,
@@ -209,7 +236,7 @@ async function main(): Promise<void> {
       },
       sustainableRps: sustainable,
       offeredRps: rate,
-      connections: CONNECTIONS,
+      connections: run.connectionsUsed,
       connectionsAnswered: run.connectionsAnswered,
       seconds: run.seconds,
       statuses: Object.fromEntries([...run.byStatus].map(([s, l]) => [String(s), l.length])),
@@ -247,7 +274,7 @@ async function main(): Promise<void> {
     const out = process.env.BENCH_OUT ?? join(REPO, 'bench', 'results');
     await mkdir(out, { recursive: true });
     const md = overloadMarkdown(report);
-    await writeFile(join(out, thread === 'main' ? 'overload.md' : `overload-${thread}.md`), md);
+    await writeFile(join(out, `overload${LOAD === 'open' ? '-open' : ''}${thread === 'main' ? '' : `-${thread}`}.md`), md);
     console.log(md);
   } finally {
     await server.stop();
