@@ -37,10 +37,11 @@
  * BENCH_CONNECTIONS (1024); BENCH_OVERLOAD_FACTOR (2); BENCH_QUEUE_BUDGET_MS (the config default);
  * BENCH_HIDDEN (1024,1024: the hidden layers of the MLP; 4096,4096,4096,4096 is a model whose
  * smallest batch costs ~10 ms, for which a refusal is cheap next to an answer);
- * BENCH_LOG_LEVEL (info, the service's default); BENCH_INFERENCE_THREAD (main, the runtime's
- * default, or worker: MLSERVICE_INFERENCE_THREAD; on `main` a refusal waits for the batch that is
- * computing on the event-loop thread); BENCH_OUT (bench/results).
- * Writes bench/results/overload.md (overload-worker.md with BENCH_INFERENCE_THREAD=worker); what the
+ * BENCH_LOG_LEVEL (info, the service's default); BENCH_INFERENCE_THREAD (auto, the runtime's
+ * default, which puts the large MLP on the event-loop thread and the 4096 one on a worker; main or
+ * worker: MLSERVICE_INFERENCE_THREAD; on the event-loop thread a refusal waits for the batch that
+ * is computing there); BENCH_OUT (bench/results).
+ * Writes bench/results/overload.md (overload-<thread>.md with BENCH_INFERENCE_THREAD=main|worker); what the
  * runs show is in bench/results/overload.findings.md. Figures only: nothing here fails on a missed
  * target.
  */
@@ -188,12 +189,14 @@ async function main(): Promise<void> {
   const body = JSON.stringify({ features: Array.from({ length: MODEL.dim }, () => Math.round((rand() * 2 - 1) * 1e4) / 1e4) });
   console.log(`generating and compiling the service (MLP ${MODEL.dim} -> ${MODEL.hidden.join(' -> ')} -> 1)`);
   const project = await generatedProject(MODEL.dim, BATCHING, buildMlp({ inputName: 'input', inputDim: MODEL.dim, hidden: MODEL.hidden, seed: MODEL.dim }));
-  const thread = process.env.BENCH_INFERENCE_THREAD ?? 'main';
+  const thread = process.env.BENCH_INFERENCE_THREAD ?? 'auto';
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const ortThreads = process.env.BENCH_ORT_THREADS ?? String(CPUS.ortThreads);
   if (CPUS.pinned) pinProcess(process.pid, CPUS.clientCpus);
   const server = await started('dist/main.js', project.dir, { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', MLSERVICE_INFERENCE_THREAD: thread, MLSERVICE_ORT_THREADS: ortThreads }, nodeArgs);
   const url = `${server.base}/v1/score`;
+  // Where the runtime put the model (auto decides at start-up), from its /metadata.
+  const placed = ((await (await fetch(`${server.base}/metadata`)).json()) as { models: Array<{ inferenceThread: string; fullBatchMs: number | null }> }).models[0]!;
   try {
     // The budget the generated service was configured with: the normalized config's value.
     const budgetMs = benchModel(MODEL.dim, BATCHING).endpoints[0]!.batching.queueBudgetMs;
@@ -225,7 +228,7 @@ async function main(): Promise<void> {
     const report: OverloadReport = {
       setup: {
         machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, 1-min load average ${load0} before the overload`,
-        service: `generated service, MLP ${MODEL.dim} -> ${MODEL.hidden.join(' -> ')} -> 1, batching maxBatchSize ${BATCHING.maxBatchSize}, maxLatencyMs ${BATCHING.maxLatencyMs}, queueBudgetMs ${budgetMs}, LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'info'}, MLSERVICE_INFERENCE_THREAD ${thread}`,
+        service: `generated service, MLP ${MODEL.dim} -> ${MODEL.hidden.join(' -> ')} -> 1, batching maxBatchSize ${BATCHING.maxBatchSize}, maxLatencyMs ${BATCHING.maxLatencyMs}, queueBudgetMs ${budgetMs}, LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'info'}, MLSERVICE_INFERENCE_THREAD ${thread}: the model ran on the ${placed.inferenceThread === 'worker' ? 'worker' : 'event-loop'} thread${placed.fullBatchMs === null ? '' : ` (a full batch took ${placed.fullBatchMs.toFixed(2)} ms there at start-up)`}`,
         load: run.open
           ? `open loop (bench/open-loop.ts) in-process: ${rate.toFixed(0)} req/s due on a fixed schedule (${FACTOR}x sustainable) for ${SECONDS} s over at most ${CONNECTIONS} keep-alive connections, latency from when each request was due, deadline ${DEADLINE_SECONDS} s; ${run.open.due} due, ${run.open.queuedAtClient} found every connection busy and waited for one; p99 of the 200s from writing the request ${percentile(run.open.serverByStatus.get(200) ?? [], 99).toFixed(1)} ms`
           : `autocannon in-process, ${CONNECTIONS} connections, overallRate ${rate.toFixed(0)} req/s (${FACTOR}x sustainable), ${SECONDS} s, timeout ${DEADLINE_SECONDS} s: at this rate a closed loop (autocannon's overallRate is a per-connection quota per second, see bench/open-loop.ts)`,
@@ -274,7 +277,7 @@ async function main(): Promise<void> {
     const out = process.env.BENCH_OUT ?? join(REPO, 'bench', 'results');
     await mkdir(out, { recursive: true });
     const md = overloadMarkdown(report);
-    await writeFile(join(out, `overload${LOAD === 'open' ? '-open' : ''}${thread === 'main' ? '' : `-${thread}`}.md`), md);
+    await writeFile(join(out, `overload${LOAD === 'open' ? '-open' : ''}${thread === 'auto' ? '' : `-${thread}`}.md`), md);
     console.log(md);
   } finally {
     await server.stop();

@@ -22,21 +22,36 @@ export interface LoadedModel {
   inputs: IoSpec[];
   /** The tensor outputs requested on every run. */
   outputs: IoSpec[];
-  /** Where onnxruntime runs (MLSERVICE_INFERENCE_THREAD) and its intra-op thread count (0 = ORT's default). */
-  runsOn: { thread: InferenceThread; intraOpThreads: number };
+  /**
+   * Where onnxruntime runs (MLSERVICE_INFERENCE_THREAD) and its intra-op thread count (0 = ORT's
+   * default); with `auto`, the measured time of a full batch on the event-loop thread that decided it.
+   */
+  runsOn: { thread: InferenceThread; intraOpThreads: number; fullBatchMs?: number };
   run(rows: ModelRow[]): Promise<ModelOutputRow[]>;
   release(): Promise<void>;
 }
 
-/** `MLSERVICE_INFERENCE_THREAD`: `main` (default) or `worker`; see session-host.ts. */
-export function inferenceThread(env: NodeJS.ProcessEnv = process.env): InferenceThread {
+/** `MLSERVICE_INFERENCE_THREAD`: where a model's session runs; `auto` decides per model at load. */
+export type InferenceThreadSetting = InferenceThread | 'auto';
+
+/**
+ * `auto` (the default) puts a model on a worker thread when one full batch takes longer than this
+ * on the event-loop thread, else on the event-loop thread. While a batch runs there no request is
+ * read, refused or answered and no probe either: a 45 ms batch gave refusals a p99 of 215-233 ms at
+ * twice its rate, against 6.7 ms on a worker (bench/results/overload.findings.md, section 7). Below
+ * it the worker's two thread hops per batch (~0.1-0.15 ms) cost more than they free: the large
+ * bench MLP (a full batch of 64 rows in 0.9-1.2 ms) keeps the lowest latency on the event-loop thread.
+ */
+export const AUTO_WORKER_ABOVE_MS = 5;
+
+export function inferenceThread(env: NodeJS.ProcessEnv = process.env): InferenceThreadSetting {
   const v = env[ENV.inferenceThread];
-  if (v === undefined || v === '' || v === 'main') return 'main';
-  if (v === 'worker') return 'worker';
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  if (v === 'main' || v === 'worker') return v;
   throw new ModelLoadError(
     'MODEL.BAD_INFERENCE_THREAD',
-    `${ENV.inferenceThread}="${v}" is neither "main" nor "worker"`,
-    `set ${ENV.inferenceThread} to "main" (the event-loop thread, the default) or "worker" (a thread per model, for high concurrency), or unset it`,
+    `${ENV.inferenceThread}="${v}" is not "auto", "main" or "worker"`,
+    `set ${ENV.inferenceThread} to "auto" (the default: the event-loop thread unless a full batch takes over ${AUTO_WORKER_ABOVE_MS} ms), "main" (the event-loop thread) or "worker" (a thread per model), or unset it`,
   );
 }
 
@@ -99,10 +114,47 @@ function chooseOutputs(def: ModelDefinition, session: { outputMetadata: readonly
   return tensorSpecs(all.filter((m) => wanted.includes(m.name)));
 }
 
-/** `onBroken`: the model's worker thread died (MLSERVICE_INFERENCE_THREAD=worker only). */
-export async function loadModel(def: ModelDefinition, modelsDir: string, onBroken?: (err: Error) => void): Promise<LoadedModel> {
+export interface LoadOptions {
+  /** The model's worker thread died (on a worker only). */
+  onBroken?: (err: Error) => void;
+  /** Rows of a full batch, which `auto` times (default 1). */
+  fullBatchRows?: number;
+  /** `auto`'s threshold (default AUTO_WORKER_ABOVE_MS). */
+  workerAboveMs?: number;
+}
+
+/**
+ * Opens the model where MLSERVICE_INFERENCE_THREAD says. With `auto` it opens on the event-loop
+ * thread, times a full batch (the fastest of five after one warm-up run) and, when that is over
+ * the threshold, closes it there and opens it on a worker thread.
+ */
+export async function loadModel(def: ModelDefinition, modelsDir: string, opts: LoadOptions = {}): Promise<LoadedModel> {
+  const setting = inferenceThread();
+  const first = await openModel(def, modelsDir, setting === 'worker' ? 'worker' : 'main', opts.onBroken);
+  if (setting !== 'auto') return first;
+  const fullBatchMs = await timeBatch(first, opts.fullBatchRows ?? 1);
+  if (fullBatchMs <= (opts.workerAboveMs ?? AUTO_WORKER_ABOVE_MS)) return { ...first, runsOn: { ...first.runsOn, fullBatchMs } };
+  await first.release();
+  const moved = await openModel(def, modelsDir, 'worker', opts.onBroken);
+  return { ...moved, runsOn: { ...moved.runsOn, fullBatchMs } };
+}
+
+async function timeBatch(model: LoadedModel, rows: number): Promise<number> {
+  const batch = Array.from({ length: Math.max(1, rows) }, () => zeroRow(model.inputs));
+  await model.run(batch);
+  // The fastest of five: whatever else runs at start-up only adds time (a 1.1 ms batch once timed
+  // 5.03 ms as the median of three while the machine was busy), and the model's own cost is the floor.
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    await model.run(batch);
+    fastest = Math.min(fastest, performance.now() - t0);
+  }
+  return fastest;
+}
+
+async function openModel(def: ModelDefinition, modelsDir: string, thread: InferenceThread, onBroken?: (err: Error) => void): Promise<LoadedModel> {
   const { file, mlmodel } = await locateModel(modelsDir, def.name);
-  const thread = inferenceThread();
   const options = sessionOptions(mlmodel);
   const session = await openSession(file, options, thread, { onBroken }).catch((e: Error) => {
     throw new ModelLoadError('MODEL.LOAD_FAILED', `onnxruntime could not load ${file}: ${e.message}`, 'check that the file is a complete ONNX model and its external weight files sit next to it');

@@ -76,11 +76,14 @@ export class ModelPool {
   async load(modelsDir: string, lock: ModelsLock | null): Promise<void> {
     const batching = batchingByModel(this.def);
     for (const m of this.def.models) {
-      const model = await loadModel(m, modelsDir, (err) => {
-        this.failed.add(m.name);
-        this.events.onBroken?.(m.name, err);
-      });
       const opts = batching.get(m.name) ?? { enabled: false, maxBatchSize: 1, maxLatencyMs: 0, maxQueueRows: 1 };
+      const model = await loadModel(m, modelsDir, {
+        fullBatchRows: opts.enabled ? opts.maxBatchSize : 1,
+        onBroken: (err) => {
+          this.failed.add(m.name);
+          this.events.onBroken?.(m.name, err);
+        },
+      });
       await warmUp(model, [1, opts.enabled ? opts.maxBatchSize : 1]);
       const identity = identityOf(lock, m.name, model.runId);
       this.metrics.modelInfo.set({ model: m.name, source: m.source, version: identity.version, run_id: identity.runId ?? '', sha256: identity.sha256 ?? '' }, 1);

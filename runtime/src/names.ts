@@ -13,7 +13,7 @@ export const ENV = {
   modelsLock: 'MLSERVICE_MODELS_LOCK',
   /** onnxruntime intra-op threads per model session; overrides MLmodel (default 2, 0 = one per core). */
   ortThreads: 'MLSERVICE_ORT_THREADS',
-  /** `main` (default): onnxruntime runs on the event-loop thread; `worker`: each model's session on a thread of its own. */
+  /** `auto` (default): per model, `worker` when a full batch takes over 5 ms, else `main`; `main`: onnxruntime on the event-loop thread; `worker`: each model's session on a thread of its own. */
   inferenceThread: 'MLSERVICE_INFERENCE_THREAD',
   /** The token of the prediction routes when `server.auth` is on (the chart sets it from a Kubernetes Secret). */
   authToken: 'MLSERVICE_AUTH_TOKEN',

@@ -54,8 +54,10 @@ function metadata(def: ServiceDefinition, pool: ModelPool, env: NodeJS.ProcessEn
   return {
     service: { ...def.service, revision: env[ENV.revision] || 'unknown' },
     models: def.models.map((m) => {
-      const id = pool.get(m.name)?.identity;
-      return { name: m.name, source: m.source, version: id?.version ?? 'unknown', runId: id?.runId ?? null, sha256: id?.sha256 ?? null };
+      const entry = pool.get(m.name);
+      const id = entry?.identity;
+      const placed = entry && { inferenceThread: entry.model.runsOn.thread, fullBatchMs: entry.model.runsOn.fullBatchMs ?? null };
+      return { name: m.name, source: m.source, version: id?.version ?? 'unknown', runId: id?.runId ?? null, sha256: id?.sha256 ?? null, ...placed };
     }),
   };
 }

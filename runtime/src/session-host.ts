@@ -1,8 +1,8 @@
 /**
- * Where a model's onnxruntime session runs. `main` (the default): on the event-loop thread, as
- * onnxruntime-node does by itself (lowest latency; no thread hop per batch); `worker`: on a worker
- * thread of its own, so a batch computes while the event loop parses the next requests (more
- * throughput at high concurrency).
+ * Where a model's onnxruntime session runs. `main`: on the event-loop thread, as onnxruntime-node
+ * does by itself (lowest latency; no thread hop per batch); `worker`: on a worker thread of its
+ * own, so a batch computes while the event loop parses the next requests (more throughput at high
+ * concurrency). The runtime's default, `auto`, picks one per model (model-loader.ts).
  * Both take and give plain tensors (`WireTensor`), so the model code above does not care which.
  */
 import { Worker } from 'node:worker_threads';

@@ -28,9 +28,10 @@ afterEach(() => {
 });
 
 describe('inferenceThread', () => {
-  it('is main by default, worker on request, and refuses anything else with the fix', () => {
-    expect(inferenceThread({})).toBe('main');
-    expect(inferenceThread({ MLSERVICE_INFERENCE_THREAD: '' })).toBe('main');
+  it('is auto by default, main or worker on request, and refuses anything else with the fix', () => {
+    expect(inferenceThread({})).toBe('auto');
+    expect(inferenceThread({ MLSERVICE_INFERENCE_THREAD: '' })).toBe('auto');
+    expect(inferenceThread({ MLSERVICE_INFERENCE_THREAD: 'auto' })).toBe('auto');
     expect(inferenceThread({ MLSERVICE_INFERENCE_THREAD: 'main' })).toBe('main');
     expect(inferenceThread({ MLSERVICE_INFERENCE_THREAD: 'worker' })).toBe('worker');
     const err = (() => {
@@ -42,8 +43,33 @@ describe('inferenceThread', () => {
     })();
     expect(err?.code).toBe('MODEL.BAD_INFERENCE_THREAD');
     expect(err?.message).toBe(
-      'MODEL.BAD_INFERENCE_THREAD MLSERVICE_INFERENCE_THREAD="threads" is neither "main" nor "worker"\nfix: set MLSERVICE_INFERENCE_THREAD to "main" (the event-loop thread, the default) or "worker" (a thread per model, for high concurrency), or unset it',
+      'MODEL.BAD_INFERENCE_THREAD MLSERVICE_INFERENCE_THREAD="threads" is not "auto", "main" or "worker"\nfix: set MLSERVICE_INFERENCE_THREAD to "auto" (the default: the event-loop thread unless a full batch takes over 5 ms), "main" (the event-loop thread) or "worker" (a thread per model), or unset it',
     );
+  });
+});
+
+describe('auto', () => {
+  const def = { name: 'ranker', source: 'models:/ranker/1' };
+  const row = { features: [0.5, -1], ids: [1n, 2n, 3n] };
+
+  it('keeps a model on the event-loop thread while a full batch takes no longer than the threshold', async () => {
+    delete process.env.MLSERVICE_INFERENCE_THREAD;
+    const m = await loadModel(def, dir, { fullBatchRows: 64, workerAboveMs: Number.POSITIVE_INFINITY });
+    expect(m.runsOn.thread).toBe('main');
+    expect(m.runsOn.fullBatchMs).toBeGreaterThan(0);
+    await m.release();
+  });
+
+  it('moves it to a worker thread, where it gives the same scores, when a full batch takes longer', async () => {
+    delete process.env.MLSERVICE_INFERENCE_THREAD;
+    const moved = await loadModel(def, dir, { fullBatchRows: 64, workerAboveMs: 0 });
+    process.env.MLSERVICE_INFERENCE_THREAD = 'main';
+    const onMain = await loadModel(def, dir);
+    expect(moved.runsOn.thread).toBe('worker');
+    expect(moved.runsOn.fullBatchMs).toBeGreaterThan(0);
+    expect(onMain.runsOn).toEqual({ thread: 'main', intraOpThreads: moved.runsOn.intraOpThreads });
+    expect(await moved.run([row, row])).toEqual(await onMain.run([row, row]));
+    await Promise.all([moved.release(), onMain.release()]);
   });
 });
 

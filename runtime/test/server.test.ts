@@ -51,13 +51,17 @@ describe('readiness and metadata', () => {
 
   it('reports the service, revision and every model identity from models.lock.json', async () => {
     const s = await started();
-    expect((await s.app.inject('/metadata')).json()).toEqual({
+    const metadata = (await s.app.inject('/metadata')).json();
+    // auto (the default) timed each model's full batch and, for models this small, kept them on the event-loop thread.
+    const placed = { inferenceThread: 'main', fullBatchMs: expect.any(Number) };
+    expect(metadata).toEqual({
       service: { name: 'activity-ranker', version: '1.2.3', description: 'Ranks activities', revision: '0a1b2c3' },
       models: [
-        { name: 'model-a', source: 'models:/ranker/12', version: '12', runId: 'run-a', sha256: 'a'.repeat(64) },
-        { name: 'model-b', source: 'models:/ranker@challenger', version: '13', runId: 'run-b', sha256: 'b'.repeat(64) },
+        { name: 'model-a', source: 'models:/ranker/12', version: '12', runId: 'run-a', sha256: 'a'.repeat(64), ...placed },
+        { name: 'model-b', source: 'models:/ranker@challenger', version: '13', runId: 'run-b', sha256: 'b'.repeat(64), ...placed },
       ],
     });
+    for (const m of metadata.models as Array<{ fullBatchMs: number }>) expect(m.fullBatchMs).toBeGreaterThan(0);
     await s.shutdown();
   });
 

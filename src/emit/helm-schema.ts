@@ -121,7 +121,7 @@ export function valuesSchema(model: ServiceModel): Schema {
     // Integers allowed for ortThreads: `--set runtime.ortThreads=4` yields a number.
     runtime: object({
       ortThreads: { type: ['string', 'integer'], pattern: '^([0-9]{1,3})?$', minimum: 0, maximum: 999 },
-      inferenceThread: { type: 'string', enum: ['', 'main', 'worker'] },
+      inferenceThread: { type: 'string', enum: ['', 'auto', 'main', 'worker'] },
       logLevel: { type: 'string', enum: ['', 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     }),
     // Free-form: the API server validates them; the defaults are restricted-PSS.

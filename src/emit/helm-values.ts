@@ -148,7 +148,8 @@ const COMMENTS: Record<string, string[]> = {
   runtime: [
     'Runtime tuning, passed as environment variables; empty = the runtime default.',
     'ortThreads -> MLSERVICE_ORT_THREADS: onnxruntime intra-op threads per model (default 2; e.g. the CPU request).',
-    'inferenceThread -> MLSERVICE_INFERENCE_THREAD: main (default, lowest latency) | worker (throughput at high concurrency).',
+    'inferenceThread -> MLSERVICE_INFERENCE_THREAD: auto (default: per model, a worker thread when a full batch',
+    'takes over 5 ms, else the event-loop thread) | main (lowest latency) | worker (throughput at high concurrency).',
     'logLevel -> LOG_LEVEL: fatal | error | warn | info (default) | debug | trace | silent.',
   ],
   podSecurityContext: ['Pod security context; the default meets the restricted Pod Security Standard.'],

@@ -137,7 +137,10 @@ describe.each(models)('%s chart', (_label, model) => {
       [['--set', 'image.tag=-bad'], { 3: '- image.tag: Does not match pattern', 4: "- at '/image/tag': '-bad' does not match pattern" }],
       [
         ['--set', 'runtime.inferenceThread=threads'],
-        { 3: '- runtime.inferenceThread: runtime.inferenceThread must be one of the following: "", "main", "worker"', 4: "- at '/runtime/inferenceThread': value must be one of '', 'main', 'worker'" },
+        {
+          3: '- runtime.inferenceThread: runtime.inferenceThread must be one of the following: "", "auto", "main", "worker"',
+          4: "- at '/runtime/inferenceThread': value must be one of '', 'auto', 'main', 'worker'",
+        },
       ],
       [['--set', 'runtime.ortThreads=two'], { 3: '- runtime.ortThreads: Does not match pattern', 4: "- at '/runtime/ortThreads': 'two' does not match pattern" }],
       // Auth on without a Secret to read: pods that could never start.
