@@ -111,7 +111,16 @@ describe('upgrading a project generated before @mlservice/runtime compiled the r
     const changed = Object.keys({ ...before, ...after })
       .filter((f) => before[f] !== after[f] && !f.startsWith('.mlgen/cache/'))
       .sort();
-    expect(changed).toEqual(['.mlgen/manifest.json', 'package.json', 'src/generated/service.ts', 'src/generated/validators.d.ts', 'src/generated/validators.js']);
+    // The chart's runtime.inferenceThread gained `auto` since (its schema enum and values comment).
+    expect(changed).toEqual([
+      '.mlgen/manifest.json',
+      'chart/activity-ranker/values.schema.json',
+      'chart/activity-ranker/values.yaml',
+      'package.json',
+      'src/generated/service.ts',
+      'src/generated/validators.d.ts',
+      'src/generated/validators.js',
+    ]);
     expect(existsSync(path.join(dir, 'src/generated/validators.js'))).toBe(false);
     expect(existsSync(path.join(dir, 'src/generated/validators.d.ts'))).toBe(false);
     expect(read(dir, 'src/generated/service.ts')).not.toContain('validat');
