@@ -7,8 +7,8 @@
  * ~1,024 requests at the start of each second, while a rate above what the server answers is a
  * plain closed loop.
  *
- * A request goes out on the first free one of `connections` keep-alive sockets (HTTP/1.1, one
- * request per socket at a time, as a client pool does); while none is free it waits here, and its
+ * A request goes out on a free one of `connections` keep-alive sockets (HTTP/1.1, one request per
+ * socket at a time, the most recently freed first, as Node's http.Agent does); while none is free it waits here, and its
  * latency counts from the moment it was due, so a slow server cannot hide behind a full pool
  * (coordinated omission). A request unanswered `deadlineMs` after it was due is given up: counted as
  * a timeout, its socket closed and replaced. The request bytes are built once; answers are parsed

@@ -9,8 +9,8 @@
  *   - `maxBatchSize` rows are queued;
  *   - the oldest queued row has waited `maxLatencyMs`, except in the turn a batch finished: rows
  *     queued before it ran are overdue by then, and sending them at once sent them alone, ahead of
- *     the requests that piled up in the sockets meanwhile (a model whose smallest batch costs 10 ms,
- *     on the event-loop thread at twice its rate: 202 of 458 batches had one row);
+ *     the requests that piled up in the sockets meanwhile (seen in a trace of a model whose smallest
+ *     batch costs 10 ms; mean rows per batch at twice its rate 61.3 -> 63.7 with this rule);
  *   - the batcher is closing (flush what is left).
  * While every slot is busy, full batches may still be handed to the model, up to STACKED_BATCHES in
  * flight: they run back to back. On the event-loop thread onnxruntime-node runs one call per loop
