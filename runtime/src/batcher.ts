@@ -13,14 +13,14 @@
  *     batch costs 10 ms; mean rows per batch at twice its rate 61.3 -> 63.7 with this rule);
  *   - the batcher is closing (flush what is left).
  * While every slot is busy, full batches may still be handed to the model, up to STACKED_BATCHES in
- * flight: they run back to back. On the event-loop thread onnxruntime-node runs one call per loop
- * turn (in a setImmediate), so with one batch in flight a backlog drains at one batch per turn,
- * and under overload a turn is long (it reads every socket that is ready); stacked, a turn runs
- * up to STACKED_BATCHES batches. 16 rather than 4: with 4, the fifth batch's cost, fitted from the
- * end of the one before it, took in the next turn's reading of ~1,000 sockets, so the fitted cost
- * doubled, the predicted wait crossed the budget and refusals took the event loop from the 200s
- * (1,024 connections, service on one core: 0.38-0.49 of the sustainable rate as 200s with 4,
- * 0.75-0.95 with 16; bench/results/overload.findings.md).
+ * flight: they run back to back. On a worker thread they wait in its message queue, so it goes from
+ * one to the next without a round trip through the event loop; on the event-loop thread each runs
+ * when it is dispatched (native-session.ts), so a backlog drains in the turn that found it. 16
+ * rather than 4 dates from when every batch on the event-loop thread ran in a setImmediate: with 4,
+ * the fifth batch's cost, fitted from the end of the one before it, took in the next turn's reading
+ * of ~1,000 sockets, the fitted cost doubled, the predicted wait crossed the budget and refusals
+ * took the event loop from the 200s (1,024 connections, service on one core: 0.38-0.49 of the
+ * sustainable rate as 200s with 4, 0.75-0.95 with 16; bench/results/overload.findings.md).
  * A request larger than a batch is split across batches and re-joined. One timer, no polling.
  * A batch the model refuses (ModelRunError) runs again request by request, so one request's bad
  * rows fail only that request.
@@ -65,6 +65,12 @@ export interface BatcherOptions {
   maxConcurrentBatches?: number;
   /** Default queue budget of a request, in ms (none when absent); `submit` may pass its own. */
   queueBudgetMs?: number;
+  /**
+   * `execute` computes the batch before it returns (the model runs on the event-loop thread). A
+   * batch then ends when the call returns: its promise settles only after every batch dispatched
+   * after it in the same pump has run too, and timing it to that would give it all their cost.
+   */
+  computesInCall?: boolean;
 }
 
 export interface BatchReport {
@@ -335,13 +341,16 @@ export class Batcher {
     let durationMs = 0;
     let failed = false;
     let isolated: BatchReport['isolated'];
+    let returnedAt = Number.NaN;
     try {
-      const out = await this.execute(rows);
-      durationMs = this.now() - start;
+      const call = this.execute(rows);
+      if (this.opts.computesInCall) returnedAt = this.now();
+      const out = await call;
+      durationMs = this.endedAt(returnedAt) - start;
       this.deliver(parts, out, rows.length);
     } catch (err) {
       failed = true;
-      durationMs ||= this.now() - start;
+      durationMs ||= this.endedAt(returnedAt) - start;
       if (parts.length > 1 && err instanceof ModelRunError) isolated = await this.runAlone(parts, batch);
       else for (const p of parts) this.finish(p.job, err);
     } finally {
@@ -355,6 +364,11 @@ export class Batcher {
       this.hooks.onBatch?.({ size: rows.length, waitsMs: parts.map((p) => start - p.job.arrivedAt), durationMs, failed, ...(isolated && { isolated }) });
       this.settle();
     }
+  }
+
+  /** When a batch ended: when `execute` returned, for a model that computes in the call (NaN otherwise), else now. */
+  private endedAt(returnedAt: number): number {
+    return Number.isNaN(returnedAt) ? this.now() : returnedAt;
   }
 
   private deliver(parts: Part[], out: ModelOutputRow[], expected: number): void {
@@ -381,8 +395,10 @@ export class Batcher {
       slot.start = this.now();
       slot.size = rows.length;
       try {
-        const out = await this.execute(rows);
-        this.cost.observe(rows.length, this.now() - slot.start);
+        const call = this.execute(rows);
+        const returnedAt = this.opts.computesInCall ? this.now() : Number.NaN;
+        const out = await call;
+        this.cost.observe(rows.length, this.endedAt(returnedAt) - slot.start);
         this.deliver([p], out, rows.length);
       } catch (err) {
         failed++;
@@ -396,10 +412,11 @@ export class Batcher {
   private settle(): void {
     if (!this.settling && !this.closing) {
       this.settling = true;
-      setImmediate(() => {
+      const end = () => {
         this.settling = false;
         this.pump();
-      });
+      };
+      setImmediate(end);
     }
     this.pump();
   }

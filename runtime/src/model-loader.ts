@@ -27,6 +27,8 @@ export interface LoadedModel {
    * default); with `auto`, the measured time of a full batch on the event-loop thread that decided it.
    */
   runsOn: { thread: InferenceThread; intraOpThreads: number; fullBatchMs?: number };
+  /** `run` computes the batch before it returns (on the event-loop thread); see BatcherOptions. */
+  computesInCall: boolean;
   run(rows: ModelRow[]): Promise<ModelOutputRow[]>;
   release(): Promise<void>;
 }
@@ -173,6 +175,7 @@ async function openModel(def: ModelDefinition, modelsDir: string, thread: Infere
     inputs,
     outputs,
     runsOn: { thread, intraOpThreads: options.intraOpNumThreads ?? 0 },
+    computesInCall: session.computesInCall,
     async run(rows) {
       const { outputs: results } = await session.run(stackRows(rows, inputs), outputNames);
       return splitOutputs(results, outputNames, rows.length);

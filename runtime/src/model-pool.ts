@@ -98,15 +98,20 @@ export class ModelPool {
     const inference = this.metrics.inferenceDuration.labels(labels);
     const queueWait = this.metrics.queueWait.labels(labels);
     const execute = (rows: ModelRow[]) => model.run(rows).catch((err: unknown) => Promise.reject(this.runFailure(model.name, rows.length, err)));
-    const batcher = new Batcher(model.name, execute, opts, {
-      checkRow: (row) => rowProblem(row, model.inputs),
-      onBatch: (r) => {
-        batchSize.observe(r.size);
-        inference.observe(r.durationMs / 1000);
-        for (const w of r.waitsMs) queueWait.observe(w / 1000);
-        if (r.isolated) this.events.log?.warn({ model: model.name, rows: r.size, ...r.isolated }, 'a batch failed; its requests ran again one by one');
+    const batcher = new Batcher(
+      model.name,
+      execute,
+      { ...opts, computesInCall: model.computesInCall },
+      {
+        checkRow: (row) => rowProblem(row, model.inputs),
+        onBatch: (r) => {
+          batchSize.observe(r.size);
+          inference.observe(r.durationMs / 1000);
+          for (const w of r.waitsMs) queueWait.observe(w / 1000);
+          if (r.isolated) this.events.log?.warn({ model: model.name, rows: r.size, ...r.isolated }, 'a batch failed; its requests ran again one by one');
+        },
       },
-    });
+    );
     const { cost } = batcher;
     this.metrics.trackLatencyModel(model.name, {
       get known() {

@@ -1,12 +1,13 @@
 /**
- * Where a model's onnxruntime session runs. `main`: on the event-loop thread, as onnxruntime-node
- * does by itself (lowest latency; no thread hop per batch); `worker`: on a worker thread of its
- * own, so a batch computes while the event loop parses the next requests (more throughput at high
- * concurrency). The runtime's default, `auto`, picks one per model (model-loader.ts).
+ * Where a model's onnxruntime session runs. `main`: on the event-loop thread, calling onnxruntime's
+ * native session at once (native-session.ts; lowest latency, no thread hop per batch); `worker`:
+ * on a worker thread of its own, so a batch computes while the event loop parses the next requests
+ * (more throughput at high concurrency). The runtime's default, `auto`, picks one per model (model-loader.ts).
  * Both take and give plain tensors (`WireTensor`), so the model code above does not care which.
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { type NativeSession, openNativeSession } from './native-session.js';
 import { ortTensor } from './ort-tensor.js';
 
 export type InferenceThread = 'worker' | 'main';
@@ -19,6 +20,8 @@ export interface WireTensor {
 }
 
 export interface SessionHost {
+  /** `run` computes the batch before it returns (onnxruntime's native session on this thread). */
+  readonly computesInCall: boolean;
   readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
   readonly outputMetadata: readonly ort.InferenceSession.ValueMetadata[];
   /** Runs one batch; `ms` is the time spent in onnxruntime's run alone. */
@@ -26,8 +29,12 @@ export interface SessionHost {
   release(): Promise<void>;
 }
 
+/** The event-loop thread's session: onnxruntime's native one called directly (native-session.ts), else the public API. */
 class MainThreadSession implements SessionHost {
-  constructor(private readonly session: ort.InferenceSession) {}
+  constructor(
+    private readonly session: NativeSession | ort.InferenceSession,
+    readonly computesInCall: boolean,
+  ) {}
 
   get inputMetadata() {
     return this.session.inputMetadata;
@@ -46,8 +53,8 @@ class MainThreadSession implements SessionHost {
     return { outputs: fetches.map((name) => ({ name, type: results[name]!.type, data: results[name]!.data, dims: results[name]!.dims })), ms };
   }
 
-  release(): Promise<void> {
-    return this.session.release();
+  async release(): Promise<void> {
+    await this.session.release();
   }
 }
 
@@ -59,6 +66,7 @@ interface Pending {
 type Reply = { id: number; outputs: WireTensor[]; ms: number } | { id: number; error: string };
 
 class WorkerSession implements SessionHost {
+  readonly computesInCall = false;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private broken: Error | null = null;
@@ -148,5 +156,6 @@ async function openWorkerSession(file: string, options: ort.InferenceSession.Ses
 
 export async function openSession(file: string, options: ort.InferenceSession.SessionOptions, thread: InferenceThread, hooks: SessionHooks = {}): Promise<SessionHost> {
   if (thread === 'worker') return openWorkerSession(file, options, hooks);
-  return new MainThreadSession(await ort.InferenceSession.create(file, options));
+  const native = openNativeSession(file, options);
+  return native ? new MainThreadSession(native, true) : new MainThreadSession(await ort.InferenceSession.create(file, options), false);
 }

@@ -143,6 +143,31 @@ describe('Batcher policy', () => {
     expect([batcher.cost.perRowMs, batcher.cost.fixedMs].map((x) => Math.round(x * 1e9) / 1e9)).toEqual([0, 8]);
   });
 
+  it('times a model that computes in the call (the event-loop thread) to the return of each call', async () => {
+    // Each call takes 5 ms before it returns. The full batches submitted behind the first stack and
+    // run at once, in the same tick, so the first one's promise settles only after all four ran:
+    // timed to that, it would have cost 20 ms.
+    const reports: BatchReport[] = [];
+    const execute = (batch: ModelRow[]) => {
+      vi.advanceTimersByTime(5);
+      return Promise.resolve(batch.map((r) => ({ y: r.x! })));
+    };
+    const options: BatcherOptions = { enabled: true, maxBatchSize: 4, maxLatencyMs: 10, maxQueueRows: 16, computesInCall: true };
+    const batcher = new Batcher('m', execute, options, { onBatch: (r) => reports.push(r), now: () => Date.now() });
+    const first = batcher.submit(rows(0));
+    const backlog = [0, 1, 2].map((i) => batcher.submit(rows(4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4)));
+    expect(reports).toEqual([]);
+    await first;
+    await Promise.all(backlog);
+    expect(reports.map((r) => [r.size, r.durationMs])).toEqual([
+      [1, 5],
+      [4, 5],
+      [4, 5],
+      [4, 5],
+    ]);
+    expect([batcher.cost.perRowMs, batcher.cost.fixedMs].map((x) => Math.round(x * 1e9) / 1e9)).toEqual([0, 5]);
+  });
+
   it('keeps at most maxConcurrentBatches in flight', () => {
     const { batcher, calls } = make({ maxConcurrentBatches: 2, enabled: false });
     for (let i = 0; i < 5; i++) void batcher.submit(rows(i));

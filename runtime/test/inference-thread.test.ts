@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inferenceThread, loadModel, ModelLoadError } from '../src/model-loader.js';
+import { hasNativeSession } from '../src/native-session.js';
 import { openSession } from '../src/session-host.js';
 import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 
@@ -150,5 +151,35 @@ describe('a model on a worker thread', () => {
     const session = await openSession(join(dir, 'ranker', 'model.onnx'), { intraOpNumThreads: 1 }, 'worker', { onBroken: (e) => broken.push(e) });
     await session.release();
     expect(broken).toEqual([]);
+  });
+});
+
+describe('main', () => {
+  const file = () => join(dir, 'ranker', 'model.onnx');
+  const feeds = () => [
+    { name: 'features', type: 'float32' as const, data: Float32Array.from([0.5, -1, 2, 0.25]), dims: [2, 2] },
+    { name: 'ids', type: 'int64' as const, data: BigInt64Array.from([1n, 2n, 3n, 19n, 0n, 7n]), dims: [2, 3] },
+  ];
+
+  it('runs a batch when it is called, not at the end of the event-loop turn, with what onnxruntime-node gives', async () => {
+    expect(hasNativeSession).toBe(true);
+    const session = await openSession(file(), { intraOpNumThreads: 1 }, 'main');
+    const reference = await ort.InferenceSession.create(file(), { intraOpNumThreads: 1 });
+    expect(session.inputMetadata).toEqual(reference.inputMetadata);
+    expect(session.outputMetadata).toEqual(reference.outputMetadata);
+    let turnEnded = false;
+    setImmediate(() => {
+      turnEnded = true;
+    });
+    const { outputs } = await session.run(feeds(), ['score']);
+    expect(turnEnded).toBe(false);
+    const want = await reference.run(Object.fromEntries(feeds().map((f) => [f.name, new ort.Tensor(f.type, f.data, f.dims)])), ['score']);
+    expect(outputs.map((o) => [o.name, o.type, o.dims])).toEqual([['score', 'float32', [2, 1]]]);
+    expect(outputs[0]!.data).toEqual(want.score!.data);
+    // onnxruntime's own failure, as a rejection: the batcher then runs the batch's requests alone.
+    const badId = [feeds()[0]!, { name: 'ids', type: 'int64' as const, data: BigInt64Array.from([1n, 2n, 3n, 19n, 99n, 7n]), dims: [2, 3] }];
+    await expect(session.run(badId, ['score'])).rejects.toThrow('indices element out of data bounds, idx=99 must be within the inclusive range [-20,19]');
+    await session.release();
+    await reference.release();
   });
 });

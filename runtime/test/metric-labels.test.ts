@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Counter, Registry } from 'prom-client';
 import { LABELS, METRICS, POD_TARGET_LABELS, SCRAPE_TARGET_LABELS } from '../src/names.js';
 import { buildService, type BuiltService } from '../src/server.js';
-import { serviceDefinition, writeModels } from './support/service-fixture.js';
+import { modelsOnWorkerThreads, serviceDefinition, writeModels } from './support/service-fixture.js';
 
 /** Label names in an exposition, per metric name (histogram `le` and summary `quantile` aside). */
 function labelNames(exposition: string): Map<string, Set<string>> {
@@ -34,6 +34,7 @@ function collisions(exposition: string): string[] {
 
 let s: BuiltService;
 let exposition = '';
+modelsOnWorkerThreads();
 beforeAll(async () => {
   const { modelsDir, lockPath } = await writeModels();
   s = await buildService(serviceDefinition({ maxBatchSize: 8, maxQueueRows: 16 }), { modelsDir }, { LOG_LEVEL: 'silent', MLSERVICE_MODELS_LOCK: lockPath });

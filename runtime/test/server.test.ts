@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildService, type BuiltService } from '../src/server.js';
 import { METRICS } from '../src/names.js';
 import { loadOpenApi } from '../src/openapi.js';
-import { modelBytes, serviceDefinition, writeModels } from './support/service-fixture.js';
+import { modelBytes, modelsOnWorkerThreads, serviceDefinition, writeModels } from './support/service-fixture.js';
 
 let modelsDir: string;
 let lockPath: string;
@@ -300,6 +300,8 @@ describe('a client that goes away', () => {
 });
 
 describe('under concurrency', () => {
+  modelsOnWorkerThreads();
+
   it('forms batches larger than one row', async () => {
     // Injected requests reach the batcher before the first batch returns from the thread pool, so
     // batching shows without depending on socket timing (a real socket is used above and in shutdown).

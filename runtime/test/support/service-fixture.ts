@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { buildMlp, writeMlflowModelDir } from '../../../testkit/onnx-builder.js';
 import type { BatchingDefinition, ServiceDefinition } from '../../src/types.js';
 
@@ -117,4 +118,23 @@ export function serviceDefinition(batching: Partial<BatchingDefinition> = {}, se
     server: { port: 8080, bodyLimitBytes: 4096, shutdownGraceMs: 10_000, ...server },
     openapi: fixtureDocument(),
   };
+}
+
+/**
+ * Opens the models of the calling suite on worker threads (MLSERVICE_INFERENCE_THREAD=worker),
+ * from its beforeAll to its afterAll. On the event-loop thread a batch runs when it is dispatched
+ * (native-session.ts), so these small models finish each batch before the next injected request
+ * arrives and no queue forms; on a worker a batch's result comes back in a later event-loop task,
+ * after every request injected at once has reached the batcher, so suites about queueing and
+ * shedding build their backlog without depending on timing.
+ */
+export function modelsOnWorkerThreads(): void {
+  const saved = process.env.MLSERVICE_INFERENCE_THREAD;
+  beforeAll(() => {
+    process.env.MLSERVICE_INFERENCE_THREAD = 'worker';
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.MLSERVICE_INFERENCE_THREAD;
+    else process.env.MLSERVICE_INFERENCE_THREAD = saved;
+  });
 }
