@@ -428,11 +428,10 @@ export class Batcher {
   private settle(): void {
     if (!this.settling && !this.closing) {
       this.settling = true;
-      const end = () => {
+      setImmediate(() => {
         this.settling = false;
         this.pump();
-      };
-      setImmediate(end);
+      });
     }
     this.pump();
   }
