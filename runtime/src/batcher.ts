@@ -30,13 +30,8 @@
  * before its batch starts). A request whose predicted wait, from the fitted cost of a batch
  * (`BatchCost`) and the rows ahead of it, plus the time it already spent in the service before
  * `submit` (`spentMs`: reading and checking the body, long when the event loop is saturated),
- * exceeds its budget is refused on arrival, unless nothing is ahead of it; one whose batch is
- * formed after its budget ran out, or would start after it behind the batches still in flight
- * (a stacked batch on a worker thread starts when those ahead end), is refused then. In a 20 s open
- * loop at twice the rate of a model whose batch takes ~50 ms on a worker, that refused 161 requests
- * out of 20,662 refusals; the p99 of the 200s stayed over budget + one batch (204 ms against 152),
- * so most of the excess comes from elsewhere (not explained yet; batches running longer than their
- * fitted cost while the event loop shares the core is one candidate).
+ * exceeds its budget is refused on arrival, unless nothing is ahead of it; one that waits in the
+ * queue longer than its budget is refused when it reaches the head.
  * Both are 503 with Retry-After (`QueueBudgetError`), so a caller with a deadline gets a fast
  * refusal, not a late answer. The HTTP route also asks `predictedWaitMs` before it reads the body
  * (predict-route.ts), so most refusals cost no parsing at all.
@@ -215,29 +210,21 @@ export class Batcher {
    */
   predictedWaitMs(): number {
     if (!this.cost.known || (this.queued === 0 && this.inFlight < this.maxConcurrent)) return 0;
+    let inFlightLeft = 0;
+    if (this.inFlight >= this.maxConcurrent) {
+      const now = this.now();
+      let oldest = true;
+      for (const b of this.running) {
+        const cost = this.cost.predictMs(b.size);
+        inFlightLeft += oldest ? Math.max(0, cost - (now - b.start)) : cost;
+        oldest = false;
+      }
+      inFlightLeft /= this.maxConcurrent;
+    }
     const limit = this.batchLimit();
     const batchesAhead = Number.isFinite(limit) ? Math.floor(this.queued / limit) : this.queue.length;
     const rowsPerBatch = Number.isFinite(limit) ? limit : this.queued / Math.max(1, this.queue.length);
-    return this.inFlightLeftMs() + (batchesAhead * this.batchMs(rowsPerBatch)) / this.maxConcurrent;
-  }
-
-  /**
-   * Milliseconds until a batch dispatched now would start: what is left of the batches in flight
-   * while every slot is busy (the oldest has run for a while; stacked ones have not started), 0
-   * while a slot is free. Always 0 for a model that computes in the call: a batch there runs when
-   * dispatched, and those still counted in flight have already run.
-   */
-  private inFlightLeftMs(): number {
-    if (this.opts.computesInCall || !this.cost.known || this.inFlight < this.maxConcurrent) return 0;
-    const now = this.now();
-    let left = 0;
-    let oldest = true;
-    for (const b of this.running) {
-      const cost = this.cost.predictMs(b.size);
-      left += oldest ? Math.max(0, cost - (now - b.start)) : cost;
-      oldest = false;
-    }
-    return left / this.maxConcurrent;
+    return inFlightLeft + (batchesAhead * this.batchMs(rowsPerBatch)) / this.maxConcurrent;
   }
 
   private batchMs(rows: number): number {
@@ -307,15 +294,14 @@ export class Batcher {
 
   /**
    * Removes from the queue a job that must not run: an earlier part of it failed (its other rows
-   * would be wasted work), or its budget runs out before its first row would start (its caller is
-   * answered now rather than late). `aheadMs`: how long after dispatch the batch would start,
-   * behind the batches already in flight. Returns false for a job that runs.
+   * would be wasted work), or its budget ran out before any row started (its caller is answered
+   * now rather than late). Returns false for a job that runs.
    */
-  private dropIfDead(job: Job, aheadMs: number): boolean {
+  private dropIfDead(job: Job): boolean {
     if (!job.done) {
       const waited = this.now() - job.arrivedAt;
-      if (job.taken > 0 || waited + aheadMs <= job.budgetMs) return false;
-      this.finish(job, new QueueBudgetError(this.model, 'expired', waited, job.budgetMs, this.retryAfterSeconds(), aheadMs));
+      if (job.taken > 0 || waited <= job.budgetMs) return false;
+      this.finish(job, new QueueBudgetError(this.model, 'expired', waited, job.budgetMs, this.retryAfterSeconds()));
     }
     this.queue.splice(this.queue.indexOf(job), 1);
     this.queued -= job.rows.length - job.taken;
@@ -324,9 +310,7 @@ export class Batcher {
 
   /** Takes up to one batch of rows from the head, splitting a request that does not fit. */
   private takeBatch(): Part[] {
-    // A stacked batch starts when those ahead of it end: its rows' budgets are checked against that.
-    const aheadMs = this.inFlightLeftMs();
-    while (this.queue.length > 0 && this.dropIfDead(this.queue[0]!, aheadMs));
+    while (this.queue.length > 0 && this.dropIfDead(this.queue[0]!));
     const head = this.queue[0];
     if (head === undefined) return [];
     const limit = this.opts.enabled ? this.opts.maxBatchSize : head.rows.length - head.taken;
@@ -335,7 +319,7 @@ export class Batcher {
     let i = 0;
     while (size < limit && i < this.queue.length) {
       const job = this.queue[i]!;
-      if (this.dropIfDead(job, aheadMs)) continue;
+      if (this.dropIfDead(job)) continue;
       const n = Math.min(limit - size, job.rows.length - job.taken);
       parts.push({ job, from: job.taken, to: job.taken + n });
       job.taken += n;

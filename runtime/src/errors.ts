@@ -53,15 +53,12 @@ export class QueueBudgetError extends ProblemError {
     waitMs: number,
     budgetMs: number,
     retryAfterSeconds: number,
-    /** 'expired' only: how much longer it would have waited for the batches in flight ahead of it. */
-    aheadMs = 0,
   ) {
     const wait = Math.round(waitMs);
-    const ahead = Math.round(aheadMs);
     const detail =
       when === 'predicted'
         ? `model "${model}" would start this request in about ${wait} ms, over its queue budget of ${budgetMs} ms; retry after ${retryAfterSeconds}s`
-        : `the request waited ${wait} ms in model "${model}"'s queue${ahead > 0 ? ` and would start about ${ahead} ms later, behind the batches in flight` : ''}, over its queue budget of ${budgetMs} ms; retry after ${retryAfterSeconds}s`;
+        : `the request waited ${wait} ms in model "${model}"'s queue, over its queue budget of ${budgetMs} ms; retry after ${retryAfterSeconds}s`;
     super(503, 'PROBLEM.QUEUE_BUDGET_EXCEEDED', 'Service Unavailable', detail, { retryAfterSeconds });
   }
 }

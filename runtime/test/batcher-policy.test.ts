@@ -384,26 +384,6 @@ describe('Batcher queue budget', () => {
     expect(b.batcher.queuedRows).toBe(0);
   });
 
-  it('refuses the rows of a stacked batch that would start after their budget, behind the batches in flight', async () => {
-    const b = make({ maxBatchSize: 2, maxQueueRows: 64, queueBudgetMs: 20 });
-    await teach(b, 2, 8); // 4 ms per row: a full batch 8 ms
-    void b.batcher.submit(rows(1, 2)); // runs at once
-    void b.batcher.submit(rows(3, 4)); // full: stacked behind it, to start in 8 ms
-    const waiting = b.batcher.submit(rows(5)); // predicted 16 ms: admitted, waits for a second row
-    // The running batch overruns: at 13 ms it has not ended, so the stacked one still has its 8 ms ahead.
-    vi.advanceTimersByTime(13);
-    const patient = b.batcher.submit(rows(6), undefined, 1000);
-    const err = await waiting.catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(QueueBudgetError);
-    expect([(err as QueueBudgetError).when, (err as QueueBudgetError).message]).toEqual([
-      'expired',
-      'the request waited 13 ms in model "m"\'s queue and would start about 8 ms later, behind the batches in flight, over its queue budget of 20 ms; retry after 1s',
-    ]);
-    expect(b.calls.at(-1)!.rows).toEqual(rows(6));
-    for (const c of b.calls.slice(1)) c.finish();
-    expect(await patient).toEqual([{ y: [6] }]);
-  });
-
   it('never refuses while the model is idle, whatever it cost before', async () => {
     const b = make({ maxBatchSize: 4, queueBudgetMs: 1 });
     await teach(b, 4, 500);
