@@ -19,6 +19,9 @@ export class BatchCost {
   private sd = 0;
   private snd = 0;
   private fit = { perRowMs: 0, fixedMs: 0 };
+  /** Weighted count of batches seen after the first, and sum of squares of their overruns. */
+  private se0 = 0;
+  private see = 0;
 
   /** True once at least one batch was observed. */
   get known(): boolean {
@@ -33,8 +36,26 @@ export class BatchCost {
     return this.fit.fixedMs;
   }
 
+  /**
+   * How far batches run over the fit: the spread of a batch's cost around what the fit predicted
+   * for it before it was seen, from overruns alone (as sqrt(2 * weighted mean of overrun²), the
+   * standard deviation were the errors symmetric), each overrun capped at the prediction. Batches
+   * faster than predicted cannot make anyone late, and early fits (one batch size seen, the cost
+   * taken as proportional to rows) over-predict by far; a cap keeps one stall from widening the
+   * margin for the next hundred batches. 0 until a second batch was seen.
+   */
+  get overrunMs(): number {
+    return this.se0 > 0 ? Math.sqrt((2 * this.see) / this.se0) : 0;
+  }
+
   observe(rows: number, ms: number): void {
     if (!(rows > 0) || !Number.isFinite(ms) || ms < 0) return;
+    if (this.known) {
+      const predicted = this.predictMs(rows);
+      const over = Math.min(Math.max(0, ms - predicted), predicted);
+      this.se0 = this.se0 * DECAY + 1;
+      this.see = this.see * DECAY + over * over;
+    }
     this.s0 = this.s0 * DECAY + 1;
     this.sn = this.sn * DECAY + rows;
     this.snn = this.snn * DECAY + rows * rows;

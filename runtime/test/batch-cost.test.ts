@@ -47,6 +47,27 @@ describe('BatchCost', () => {
     expect(d.perRowMs).toBeCloseTo((0.98 * 10 * 1 + 20 * 3) / (0.98 * 100 + 400), 10);
   });
 
+  it('measures how far batches overrun the fit before it saw them: overruns only, each capped at the prediction', () => {
+    const c = new BatchCost();
+    c.observe(4, 8);
+    expect(c.overrunMs).toBe(0);
+    c.observe(4, 11); // predicted 8: 3 over, as the spread of symmetric errors sqrt(2 * 3²)
+    expect(c.overrunMs).toBeCloseTo(Math.sqrt(18), 12);
+    c.observe(4, c.predictMs(4) - 1); // under the fit: counts as no overrun
+    expect(c.overrunMs).toBeCloseTo(Math.sqrt((2 * 0.98 * 9) / 1.98), 12);
+    const stalled = new BatchCost();
+    stalled.observe(4, 8);
+    stalled.observe(4, 1000); // a stall: counted as an overrun of the prediction (8), not 992
+    expect(stalled.overrunMs).toBeCloseTo(Math.sqrt(2 * 64), 12);
+    const early = new BatchCost();
+    early.observe(1, 10); // proportional fit: 10 ms per row
+    early.observe(64, 45); // predicted 640: far under, no overrun
+    expect(early.overrunMs).toBe(0);
+    const steady = new BatchCost();
+    for (let i = 0; i < 50; i++) steady.observe(64, 3.2);
+    expect(steady.overrunMs).toBeLessThan(1e-12);
+  });
+
   it('ignores impossible samples', () => {
     const c = new BatchCost();
     c.observe(0, 5);

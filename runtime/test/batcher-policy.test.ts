@@ -366,6 +366,62 @@ describe('Batcher queue budget', () => {
     expect(b.batcher.queuedRows).toBe(1);
   });
 
+  /**
+   * A model whose batch of 4 costs 50 ms (budget 100 ms): batch A runs, a full batch B stacks
+   * behind it (it starts within 50 ms), and row 9 queues (predicted start 100 ms). A overruns its
+   * cost; at 60 ms three rows fill row 9's batch, which would start after 9's budget behind B
+   * (50 ms left of B against 40 ms left of the budget), so it is held, not stacked.
+   */
+  async function heldBehindOverrun() {
+    const b = make({ maxBatchSize: 4, maxQueueRows: 64, queueBudgetMs: 100 });
+    await teach(b, 4, 50);
+    const a = b.batcher.submit(rows(1, 2, 3, 4));
+    const stacked = [5, 6, 7, 8].map((x) => b.batcher.submit(rows(x)));
+    const head = b.batcher.submit(rows(9));
+    vi.advanceTimersByTime(60);
+    const rest = [10, 11, 12].map((x) => b.batcher.submit(rows(x)));
+    expect(sizes(b.calls)).toEqual([4, 4, 4]);
+    expect([b.batcher.batchesInFlight, b.batcher.queuedRows]).toEqual([2, 4]);
+    // A ends: B starts now and has all of its cost ahead (55 ms, refitted with A's 60), more than
+    // row 9 has left. A ran 10 ms over its prediction: the overrun spread is sqrt(2 * 10²).
+    b.calls[1]!.finish();
+    await a;
+    await endTurn();
+    expect(sizes(b.calls)).toEqual([4, 4, 4]);
+    expect([Math.round(b.batcher.cost.predictMs(4)), b.batcher.cost.overrunMs]).toEqual([55, Math.sqrt(200)]);
+    // 10 ms into B (started when A ended, not when it was handed over): a new request would wait
+    // for the rest of B and the held batch, plus a margin of 2.33 spreads times the square root of
+    // the batches it waits for, its own included (3).
+    vi.advanceTimersByTime(10);
+    expect(b.batcher.predictedWaitMs()).toBeCloseTo(2 * b.batcher.cost.predictMs(4) - 10 + 2.33 * Math.sqrt(200) * Math.sqrt(3), 9);
+    return { b, stacked, head, rest };
+  }
+
+  it('holds a full batch that would start after its oldest row ran out of budget, and runs it when a slot frees in time', async () => {
+    const { b, stacked, head, rest } = await heldBehindOverrun();
+    vi.advanceTimersByTime(10); // B takes 20 ms, not 55: row 9 has waited 80 ms
+    b.calls[2]!.finish();
+    await Promise.all(stacked);
+    await endTurn();
+    expect(sizes(b.calls)).toEqual([4, 4, 4, 4]);
+    b.calls[3]!.finish();
+    expect(await Promise.all([head, ...rest])).toEqual([9, 10, 11, 12].map((x) => [{ y: [x] }]));
+  });
+
+  it('refuses a held row whose budget ran out before a slot freed, and runs the rows behind it', async () => {
+    const { b, stacked, head, rest } = await heldBehindOverrun();
+    vi.advanceTimersByTime(40); // row 9 has waited 110 ms when B ends
+    b.calls[2]!.finish();
+    await Promise.all(stacked);
+    await endTurn();
+    const err = await head.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueueBudgetError);
+    expect((err as QueueBudgetError).when).toBe('expired');
+    expect(sizes(b.calls)).toEqual([4, 4, 4, 3]);
+    b.calls[3]!.finish();
+    expect(await Promise.all(rest)).toEqual([10, 11, 12].map((x) => [{ y: [x] }]));
+  });
+
   it('refuses a queued request whose budget ran out before its batch started, and runs the rest', async () => {
     const b = make({ maxBatchSize: 4, maxQueueRows: 64 });
     const first = b.batcher.submit(rows(0));

@@ -23,7 +23,7 @@ export type Batching =
        */
       maxQueueRows?: number;
       /**
-       * Longest time in milliseconds a request may wait in the queue before its batch starts. A request whose predicted wait (from the measured cost of the model's batches and the rows ahead of it) already exceeds it is refused at once, and one whose budget runs out while queued is refused then: 503 with `Retry-After` (problem `queue-budget-exceeded`), so callers with a deadline get a fast refusal rather than a late answer. Default: 10 times `maxLatencyMs`, at least 100.
+       * Longest time in milliseconds a request may wait in the queue before its batch starts. A request whose predicted wait (from the measured cost of the model's batches, with a margin for batches that run over it, and the rows ahead of it) already exceeds it is refused at once, and one whose budget runs out while queued is refused then: 503 with `Retry-After` (problem `queue-budget-exceeded`), so callers with a deadline get a fast refusal rather than a late answer. Default: 10 times `maxLatencyMs`, at least 100.
        */
       queueBudgetMs?: number;
     }
