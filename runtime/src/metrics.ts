@@ -34,6 +34,7 @@ export interface BatchLatencyModel {
   readonly known: boolean;
   readonly perRowMs: number;
   readonly fixedMs: number;
+  readonly overrunMs: number;
   predictedWaitMs(): number;
 }
 
@@ -96,7 +97,16 @@ export class ServiceMetrics {
       });
     gaugeOf(METRICS.batchCostPerRow, 'Fitted cost of one more row in a batch (a in a*rows+b, exponentially weighted least squares over recent batches), in seconds.', (m) => m.perRowMs);
     gaugeOf(METRICS.batchCostFixed, 'Fitted fixed cost of a batch (b in a*rows+b), in seconds.', (m) => m.fixedMs);
-    gaugeOf(METRICS.predictedQueueWait, 'Predicted wait, before its batch starts, of a request arriving now; requests predicted over their queue budget are refused.', (m) => m.predictedWaitMs());
+    gaugeOf(
+      METRICS.batchCostOverrun,
+      'Spread of how far batches run over their fitted cost (overruns only, as a standard deviation), in seconds; predicted waits add a margin of 2.33 of them per square root of the batches waited for.',
+      (m) => m.overrunMs,
+    );
+    gaugeOf(
+      METRICS.predictedQueueWait,
+      'Predicted wait, before its batch starts, of a request arriving now, with its margin for overrunning batches; requests predicted over their queue budget are refused.',
+      (m) => m.predictedWaitMs(),
+    );
     this.buildInfo = new Gauge({ name: METRICS.buildInfo, help: 'Always 1; labels identify the service build.', labelNames: [version, revision], registers });
     this.modelInfo = new Gauge({ name: METRICS.modelInfo, help: 'Always 1; labels identify each model served.', labelNames: [model, source, version, runId, sha256], registers });
   }

@@ -123,6 +123,9 @@ export class ModelPool {
       get fixedMs() {
         return cost.fixedMs;
       },
+      get overrunMs() {
+        return cost.overrunMs;
+      },
       predictedWaitMs: () => batcher.predictedWaitMs(),
     });
     return batcher;

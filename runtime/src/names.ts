@@ -102,6 +102,8 @@ export const METRICS = {
   batchCostPerRow: 'mlservice_batch_cost_per_row_seconds',
   /** gauge seconds of fixed cost per batch of the fitted batch cost (b in a*n+b) {model} */
   batchCostFixed: 'mlservice_batch_cost_fixed_seconds',
+  /** gauge seconds: spread of batches' overruns of the fitted cost, the margin's unit {model} */
+  batchCostOverrun: 'mlservice_batch_cost_overrun_seconds',
   /** gauge seconds a request arriving at scrape time is predicted to wait before its batch starts {model} */
   predictedQueueWait: 'mlservice_predicted_queue_wait_seconds',
   /** counter {api_endpoint, reason: queue_full | queue_budget | queue_expired | shutting_down | not_ready | model_failed | client_gone} */

@@ -222,6 +222,8 @@ describe("the batcher's latency model as metrics", () => {
     expect(inference).toBeGreaterThan(0);
     expect(sample(after, perRow, { model: 'model-a' })).toBe(inference);
     expect(sample(after, METRICS.batchCostFixed, { model: 'model-a' })).toBe(0);
+    // One batch: nothing to compare with the fit yet.
+    expect(sample(after, METRICS.batchCostOverrun, { model: 'model-a' })).toBe(0);
     expect(sample(after, METRICS.predictedQueueWait, { model: 'model-a' })).toBe(0);
     expect(after.split('\n').filter((l) => l.startsWith(`${perRow}{`))).toEqual([`${perRow}{model="model-a"} ${inference}`]);
     await s.shutdown();
