@@ -39,7 +39,7 @@ export class BatchCost {
   /**
    * How far batches run over the fit: the spread of a batch's cost around what the fit predicted
    * for it before it was seen, from overruns alone (as sqrt(2 * weighted mean of overrun²), the
-   * standard deviation were the errors symmetric), each overrun capped at the prediction. Batches
+   * standard deviation if the errors were symmetric), each overrun capped at the prediction. Batches
    * faster than predicted cannot make anyone late, and early fits (one batch size seen, the cost
    * taken as proportional to rows) over-predict by far; a cap keeps one stall from widening the
    * margin for the next hundred batches. 0 until a second batch was seen.

@@ -39,8 +39,9 @@
  * queue longer than its budget is refused when it reaches the head. The prediction carries a
  * margin for batches that run over their fitted cost (`BatchCost.overrunMs`), so it holds for 99
  * requests in 100 and not only on average: under sustained overload the queue fills up to the
- * budget, so a prediction that is right on average leaves half the answers late. For that model on
- * one core, the p99 of the 200s went from 1.41-1.56x budget + one batch to 1.01-1.04x.
+ * budget, so a prediction that is right on average leaves half the answers late. For the ~50 ms
+ * model above at twice its rate, the p99 of the 200s went from 1.41-1.56x budget + one batch to
+ * 1.01-1.04x (overload.findings.md, section 9).
  * Both are 503 with Retry-After (`QueueBudgetError`), so a caller with a deadline gets a fast
  * refusal, not a late answer. The HTTP route also asks `predictedWaitMs` before it reads the body
  * (predict-route.ts), so most refusals cost no parsing at all.
