@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   const server = await started('dist/main.js', project.dir, { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', MLSERVICE_INFERENCE_THREAD: thread, MLSERVICE_ORT_THREADS: ortThreads }, nodeArgs);
   const url = `${server.base}/v1/score`;
   // Where the runtime put the model (auto decides at start-up), from its /metadata.
-  const placed = ((await (await fetch(`${server.base}/metadata`)).json()) as { models: Array<{ inferenceThread: string; fullBatchMs: number | null }> }).models[0]!;
+  const placed = ((await (await fetch(`${server.base}/metadata`)).json()) as { models: Array<{ inferenceThread: string; fullBatchMs: number | null; inferenceNice?: number | null }> }).models[0]!;
   try {
     // The budget the generated service was configured with: the normalized config's value.
     const budgetMs = benchModel(MODEL.dim, BATCHING).endpoints[0]!.batching.queueBudgetMs;
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
     const report: OverloadReport = {
       setup: {
         machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, 1-min load average ${load0} before the overload`,
-        service: `generated service, MLP ${MODEL.dim} -> ${MODEL.hidden.join(' -> ')} -> 1, batching maxBatchSize ${BATCHING.maxBatchSize}, maxLatencyMs ${BATCHING.maxLatencyMs}, queueBudgetMs ${budgetMs}, LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'info'}, MLSERVICE_INFERENCE_THREAD ${thread}: the model ran on the ${placed.inferenceThread === 'worker' ? 'worker' : 'event-loop'} thread${placed.fullBatchMs === null ? '' : ` (a full batch took ${placed.fullBatchMs.toFixed(2)} ms there at start-up)`}`,
+        service: `generated service, MLP ${MODEL.dim} -> ${MODEL.hidden.join(' -> ')} -> 1, batching maxBatchSize ${BATCHING.maxBatchSize}, maxLatencyMs ${BATCHING.maxLatencyMs}, queueBudgetMs ${budgetMs}, LOG_LEVEL ${process.env.BENCH_LOG_LEVEL ?? 'info'}, MLSERVICE_INFERENCE_THREAD ${thread}: the model ran on the ${placed.inferenceThread === 'worker' ? `worker thread at nice ${placed.inferenceNice ?? 'unknown'}` : 'event-loop thread'}${placed.fullBatchMs === null ? '' : ` (a full batch took ${placed.fullBatchMs.toFixed(2)} ms there at start-up)`}`,
         load: run.open
           ? `open loop (bench/open-loop.ts) in-process: ${rate.toFixed(0)} req/s due on a fixed schedule (${FACTOR}x sustainable) for ${SECONDS} s over at most ${CONNECTIONS} keep-alive connections, latency from when each request was due, deadline ${DEADLINE_SECONDS} s; ${run.open.due} due, ${run.open.queuedAtClient} found every connection busy and waited for one; p99 from writing the request: 200s ${percentile(run.open.serverByStatus.get(200) ?? [], 99).toFixed(1)} ms, refusals ${percentile(run.open.serverByStatus.get(503) ?? [], 99).toFixed(2)} ms`
           : `autocannon in-process, ${CONNECTIONS} connections, overallRate ${rate.toFixed(0)} req/s (${FACTOR}x sustainable), ${SECONDS} s, timeout ${DEADLINE_SECONDS} s: at this rate a closed loop (autocannon's overallRate is a per-connection quota per second, see bench/open-loop.ts)`,

@@ -23,4 +23,5 @@ export const MODEL_CATALOGUE: Record<string, string> = {
     "The OpenAPI document the service serves has no `POST` operation at an endpoint's path with an `application/json` request body schema, so the runtime has nothing to validate its requests against.",
   'MODEL.BAD_REQUEST_SCHEMA': "An endpoint's request schema in the OpenAPI document does not compile (for example a `$ref` to a component the document does not have).",
   'MODEL.BAD_INFERENCE_THREAD': '`MLSERVICE_INFERENCE_THREAD` is not `auto`, `main` or `worker`.',
+  'MODEL.BAD_INFERENCE_NICE': '`MLSERVICE_INFERENCE_NICE` is not a whole number from 0 to 19.',
 };

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type * as ort from 'onnxruntime-node';
 import { locateModel, ModelLoadError, type MlModel } from './model-files.js';
 import { ENV } from './names.js';
-import { openSession, type InferenceThread } from './session-host.js';
+import { openSession, type InferenceThread, type SessionHooks } from './session-host.js';
 import { splitOutputs, stackRows, zeroRow, type IoSpec } from './tensors.js';
 import type { ModelDefinition, ModelOutputRow, ModelRow } from './types.js';
 
@@ -24,9 +24,10 @@ export interface LoadedModel {
   outputs: IoSpec[];
   /**
    * Where onnxruntime runs (MLSERVICE_INFERENCE_THREAD) and its intra-op thread count (0 = ORT's
-   * default); with `auto`, the measured time of a full batch on the event-loop thread that decided it.
+   * default); with `auto`, the measured time of a full batch on the event-loop thread that decided it;
+   * on a worker, that thread's nice value (MLSERVICE_INFERENCE_NICE; null if it could not tell).
    */
-  runsOn: { thread: InferenceThread; intraOpThreads: number; fullBatchMs?: number };
+  runsOn: { thread: InferenceThread; intraOpThreads: number; fullBatchMs?: number; nice?: number | null };
   /** `run` computes the batch before it returns (on the event-loop thread); see BatcherOptions. */
   computesInCall: boolean;
   run(rows: ModelRow[]): Promise<ModelOutputRow[]>;
@@ -126,18 +127,46 @@ export interface LoadOptions {
 }
 
 /**
+ * `MLSERVICE_INFERENCE_NICE` (default 10): the nice value each inference worker thread takes, so
+ * that where it shares a core with the event loop, the event loop gets the core when a request
+ * arrives instead of after the batch's scheduler slice. Heavy model (a ~57 ms batch) on a worker,
+ * both threads on one core, twice its rate, 20 s runs: p99 of the refusals made on arrival
+ * 5.30-5.69 ms at nice 0 (12 runs), 3.41-6.01 at 10 (median 4.75, 7 runs), 3.27-5.74 at 19
+ * (median 4.08, 7 runs); 200s per second unchanged (overload.findings.md, section 11). Nice
+ * reorders the core's time and takes none away while the event loop leaves some; if the event
+ * loop alone would fill the core (a request rate far past what Node can read), the worker still
+ * gets ~10% of it at 10 against ~1.5% at 19 (the kernel's weights 110 and 15 against 1024), so 10
+ * keeps answers flowing there.
+ */
+export const DEFAULT_INFERENCE_NICE = 10;
+
+export function inferenceNice(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env[ENV.inferenceNice];
+  if (v === undefined || v === '') return DEFAULT_INFERENCE_NICE;
+  if (!/^(1?[0-9])$/.test(v)) {
+    throw new ModelLoadError(
+      'MODEL.BAD_INFERENCE_NICE',
+      `${ENV.inferenceNice}="${v}" is not a nice value from 0 to 19`,
+      `set ${ENV.inferenceNice} to a whole number from 0 (the event loop's own priority) to 19 (the lowest), or unset it for ${DEFAULT_INFERENCE_NICE}`,
+    );
+  }
+  return Number(v);
+}
+
+/**
  * Opens the model where MLSERVICE_INFERENCE_THREAD says. With `auto` it opens on the event-loop
  * thread, times a full batch (the fastest of five after one warm-up run) and, when that is over
  * the threshold, closes it there and opens it on a worker thread.
  */
 export async function loadModel(def: ModelDefinition, modelsDir: string, opts: LoadOptions = {}): Promise<LoadedModel> {
   const setting = inferenceThread();
-  const first = await openModel(def, modelsDir, setting === 'worker' ? 'worker' : 'main', opts.onBroken);
+  const hooks = { onBroken: opts.onBroken, nice: inferenceNice() };
+  const first = await openModel(def, modelsDir, setting === 'worker' ? 'worker' : 'main', hooks);
   if (setting !== 'auto') return first;
   const fullBatchMs = await timeBatch(first, opts.fullBatchRows ?? 1);
   if (fullBatchMs <= (opts.workerAboveMs ?? AUTO_WORKER_ABOVE_MS)) return { ...first, runsOn: { ...first.runsOn, fullBatchMs } };
   await first.release();
-  const moved = await openModel(def, modelsDir, 'worker', opts.onBroken);
+  const moved = await openModel(def, modelsDir, 'worker', hooks);
   return { ...moved, runsOn: { ...moved.runsOn, fullBatchMs } };
 }
 
@@ -155,10 +184,10 @@ async function timeBatch(model: LoadedModel, rows: number): Promise<number> {
   return fastest;
 }
 
-async function openModel(def: ModelDefinition, modelsDir: string, thread: InferenceThread, onBroken?: (err: Error) => void): Promise<LoadedModel> {
+async function openModel(def: ModelDefinition, modelsDir: string, thread: InferenceThread, hooks: SessionHooks): Promise<LoadedModel> {
   const { file, mlmodel } = await locateModel(modelsDir, def.name);
   const options = sessionOptions(mlmodel);
-  const session = await openSession(file, options, thread, { onBroken }).catch((e: Error) => {
+  const session = await openSession(file, options, thread, hooks).catch((e: Error) => {
     throw new ModelLoadError('MODEL.LOAD_FAILED', `onnxruntime could not load ${file}: ${e.message}`, 'check that the file is a complete ONNX model and its external weight files sit next to it');
   });
   const inputs = session.inputMetadata.map((m) => {
@@ -174,7 +203,7 @@ async function openModel(def: ModelDefinition, modelsDir: string, thread: Infere
     runId: mlmodel?.runId ?? null,
     inputs,
     outputs,
-    runsOn: { thread, intraOpThreads: options.intraOpNumThreads ?? 0 },
+    runsOn: { thread, intraOpThreads: options.intraOpNumThreads ?? 0, ...(thread === 'worker' && { nice: session.nice ?? null }) },
     computesInCall: session.computesInCall,
     async run(rows) {
       const { outputs: results } = await session.run(stackRows(rows, inputs), outputNames);

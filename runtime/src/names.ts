@@ -15,6 +15,8 @@ export const ENV = {
   ortThreads: 'MLSERVICE_ORT_THREADS',
   /** `auto` (default): per model, `worker` when a full batch takes over 5 ms, else `main`; `main`: onnxruntime on the event-loop thread; `worker`: each model's session on a thread of its own. */
   inferenceThread: 'MLSERVICE_INFERENCE_THREAD',
+  /** Nice value (0-19, default 10) of each inference worker thread, so the event loop takes a shared core first. */
+  inferenceNice: 'MLSERVICE_INFERENCE_NICE',
   /** The token of the prediction routes when `server.auth` is on (the chart sets it from a Kubernetes Secret). */
   authToken: 'MLSERVICE_AUTH_TOKEN',
   port: 'PORT',

@@ -56,7 +56,7 @@ function metadata(def: ServiceDefinition, pool: ModelPool, env: NodeJS.ProcessEn
     models: def.models.map((m) => {
       const entry = pool.get(m.name);
       const id = entry?.identity;
-      const placed = entry && { inferenceThread: entry.model.runsOn.thread, fullBatchMs: entry.model.runsOn.fullBatchMs ?? null };
+      const placed = entry && { inferenceThread: entry.model.runsOn.thread, fullBatchMs: entry.model.runsOn.fullBatchMs ?? null, inferenceNice: entry.model.runsOn.nice ?? null };
       return { name: m.name, source: m.source, version: id?.version ?? 'unknown', runId: id?.runId ?? null, sha256: id?.sha256 ?? null, ...placed };
     }),
   };

@@ -27,6 +27,8 @@ export interface SessionHost {
   /** Runs one batch; `ms` is the time spent in onnxruntime's run alone. */
   run(feeds: WireTensor[], fetches: string[]): Promise<{ outputs: WireTensor[]; ms: number }>;
   release(): Promise<void>;
+  /** On a worker: that thread's nice value as it reported it (null: it could not tell). */
+  readonly nice?: number | null;
 }
 
 /** The event-loop thread's session: onnxruntime's native one called directly (native-session.ts), else the public API. */
@@ -76,6 +78,7 @@ class WorkerSession implements SessionHost {
     private readonly worker: Worker,
     readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[],
     readonly outputMetadata: readonly ort.InferenceSession.ValueMetadata[],
+    readonly nice: number | null,
     onBroken?: (err: Error) => void,
   ) {
     worker.on('message', (msg: Reply) => this.settle(msg));
@@ -126,17 +129,19 @@ class WorkerSession implements SessionHost {
   }
 }
 
-type Hello = { type: 'ready'; inputs: ort.InferenceSession.ValueMetadata[]; outputs: ort.InferenceSession.ValueMetadata[] } | { type: 'failed'; message: string };
+type Hello = { type: 'ready'; inputs: ort.InferenceSession.ValueMetadata[]; outputs: ort.InferenceSession.ValueMetadata[]; nice?: number | null } | { type: 'failed'; message: string };
 
 export interface SessionHooks {
   /** The worker thread died outside release() (e.g. out of memory): every later run fails. */
   onBroken?(err: Error): void;
+  /** On a worker: the nice value its thread takes before opening the session (session-worker.js; default 0). */
+  nice?: number;
   /** Tests only: another worker script speaking the same protocol. */
   workerUrl?: URL;
 }
 
 async function openWorkerSession(file: string, options: ort.InferenceSession.SessionOptions, hooks: SessionHooks): Promise<SessionHost> {
-  const worker = new Worker(hooks.workerUrl ?? new URL('./session-worker.js', import.meta.url), { workerData: { file, options } });
+  const worker = new Worker(hooks.workerUrl ?? new URL('./session-worker.js', import.meta.url), { workerData: { file, options, nice: hooks.nice ?? 0 } });
   const hello = await new Promise<Hello>((resolve, reject) => {
     const exited = (code: number) => reject(new Error(`the inference thread exited (code ${code}) while opening the model`));
     worker
@@ -151,7 +156,7 @@ async function openWorkerSession(file: string, options: ort.InferenceSession.Ses
     await worker.terminate();
     throw new Error(hello.message);
   }
-  return new WorkerSession(worker, hello.inputs, hello.outputs, hooks.onBroken);
+  return new WorkerSession(worker, hello.inputs, hello.outputs, hello.nice ?? null, hooks.onBroken);
 }
 
 export async function openSession(file: string, options: ort.InferenceSession.SessionOptions, thread: InferenceThread, hooks: SessionHooks = {}): Promise<SessionHost> {

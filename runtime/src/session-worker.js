@@ -7,13 +7,14 @@
  * Plain JavaScript so the same file runs under the TypeScript sources (tests) and from dist/.
  *
  * Protocol (all messages structured-cloned, tensor buffers transferred):
- *   out {type: 'ready', inputs, outputs}            once the session is open (its metadata)
+ *   out {type: 'ready', inputs, outputs, nice}      once the session is open (its metadata, this thread's nice value)
  *   out {type: 'failed', message}                   the session could not be opened
  *   in  {id, feeds: WireTensor[], fetches: string[]}
  *   out {id, outputs: WireTensor[], ms}              or {id, error}
  *   in  {type: 'release'}                           frees the session; the worker then exits
  * WireTensor = {name, type, data, dims}.
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { ortTensor } from './ort-tensor.js';
@@ -32,11 +33,31 @@ function transferable(/** @type {unknown[]} */ outputs) {
   return list;
 }
 
+/**
+ * This thread computes at a lower CPU priority than the event loop (`workerData.nice`, from
+ * MLSERVICE_INFERENCE_NICE): where the two share a core, the event loop then takes it as soon as a
+ * request arrives instead of after the scheduler's slice, so refusals and probes do not wait on a
+ * batch. Linux keeps the nice value per thread (setpriority(2) on the caller's own id), and
+ * onnxruntime's pool threads, created with the session below, inherit it. Elsewhere the call would
+ * renice the whole process, so it is made on Linux only. A sandbox that forbids the call costs the
+ * priority, not the model: the thread's actual nice value goes back in `ready` and into the log.
+ * Measured in overload.findings.md, section 11.
+ */
+function lowerPriority(/** @type {number} */ nice) {
+  try {
+    if (nice > 0 && process.platform === 'linux') setPriority(nice);
+    return getPriority();
+  } catch {
+    return null;
+  }
+}
+
 /** @type {ort.InferenceSession} */
 let session;
 try {
+  const nice = lowerPriority(workerData.nice ?? 0);
   session = await ort.InferenceSession.create(workerData.file, workerData.options);
-  port.postMessage({ type: 'ready', inputs: plain(session.inputMetadata), outputs: plain(session.outputMetadata) });
+  port.postMessage({ type: 'ready', inputs: plain(session.inputMetadata), outputs: plain(session.outputMetadata), nice });
 } catch (e) {
   port.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
 }

@@ -3,12 +3,13 @@
  * worker must give exactly what onnxruntime gives in-process, keep concurrent batches apart,
  * report load failures with the same code, and end with release().
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { inferenceThread, loadModel, ModelLoadError } from '../src/model-loader.js';
+import { DEFAULT_INFERENCE_NICE, inferenceNice, inferenceThread, loadModel, ModelLoadError } from '../src/model-loader.js';
 import { hasNativeSession } from '../src/native-session.js';
 import { openSession } from '../src/session-host.js';
 import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
@@ -16,6 +17,19 @@ import { buildMlp, writeMlflowModelDir } from '../../testkit/onnx-builder.js';
 let dir: string;
 const bytes = buildMlp({ inputDim: 2, hidden: [16], ids: { name: 'ids', count: 3, vocab: 20, embedDim: 4 }, seed: 21 });
 const saved = process.env.MLSERVICE_INFERENCE_THREAD;
+const savedNice = process.env.MLSERVICE_INFERENCE_NICE;
+
+/** The nice value of every thread of this process, from the kernel (field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return []; // the thread ended while we listed them
+    }
+  });
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'inference-thread-'));
@@ -26,6 +40,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 afterEach(() => {
   if (saved === undefined) delete process.env.MLSERVICE_INFERENCE_THREAD;
   else process.env.MLSERVICE_INFERENCE_THREAD = saved;
+  if (savedNice === undefined) delete process.env.MLSERVICE_INFERENCE_NICE;
+  else process.env.MLSERVICE_INFERENCE_NICE = savedNice;
 });
 
 describe('inferenceThread', () => {
@@ -46,6 +62,28 @@ describe('inferenceThread', () => {
     expect(err?.message).toBe(
       'MODEL.BAD_INFERENCE_THREAD MLSERVICE_INFERENCE_THREAD="threads" is not "auto", "main" or "worker"\nfix: set MLSERVICE_INFERENCE_THREAD to "auto" (the default: the event-loop thread unless a full batch takes over 5 ms), "main" (the event-loop thread) or "worker" (a thread per model), or unset it',
     );
+  });
+});
+
+describe('inferenceNice', () => {
+  it('is 10 by default, any whole number from 0 to 19 on request, and refuses anything else with the fix', () => {
+    expect(DEFAULT_INFERENCE_NICE).toBe(10);
+    expect(inferenceNice({})).toBe(10);
+    expect(inferenceNice({ MLSERVICE_INFERENCE_NICE: '' })).toBe(10);
+    expect(['0', '1', '9', '10', '19'].map((v) => inferenceNice({ MLSERVICE_INFERENCE_NICE: v }))).toEqual([0, 1, 9, 10, 19]);
+    for (const bad of ['20', '-1', '5.5', ' 5', 'low', '019']) {
+      const err = (() => {
+        try {
+          inferenceNice({ MLSERVICE_INFERENCE_NICE: bad });
+        } catch (e) {
+          return e as ModelLoadError;
+        }
+      })();
+      expect(err?.code, bad).toBe('MODEL.BAD_INFERENCE_NICE');
+      expect(err?.message).toBe(
+        `MODEL.BAD_INFERENCE_NICE MLSERVICE_INFERENCE_NICE="${bad}" is not a nice value from 0 to 19\nfix: set MLSERVICE_INFERENCE_NICE to a whole number from 0 (the event loop's own priority) to 19 (the lowest), or unset it for 10`,
+      );
+    }
   });
 });
 
@@ -107,6 +145,28 @@ describe('a model on a worker thread', () => {
     }
     await onWorker.release();
     await onMain.release();
+  });
+
+  it.runIf(process.platform === 'linux')('computes at the nice value MLSERVICE_INFERENCE_NICE sets, on its own threads alone, and 10 unset', async () => {
+    process.env.MLSERVICE_INFERENCE_THREAD = 'worker';
+    const before = threadNiceValues();
+    expect(before).not.toContain(7);
+    expect(before).not.toContain(10);
+    process.env.MLSERVICE_INFERENCE_NICE = '7';
+    const seven = await loadModel({ name: 'ranker', source: 'models:/ranker/1' }, dir);
+    delete process.env.MLSERVICE_INFERENCE_NICE;
+    const ten = await loadModel({ name: 'ranker', source: 'models:/ranker/1' }, dir);
+    expect(seven.runsOn).toEqual({ thread: 'worker', intraOpThreads: seven.runsOn.intraOpThreads, nice: 7 });
+    expect(ten.runsOn.nice).toBe(10);
+    // The worker thread and onnxruntime's pool threads it made (intra-op threads - 1), nothing else.
+    const pool = Math.max(0, seven.runsOn.intraOpThreads - 1);
+    const during = threadNiceValues();
+    expect(during.filter((n) => n === 7)).toHaveLength(1 + pool);
+    expect(during.filter((n) => n === 10)).toHaveLength(1 + pool);
+    expect(getPriority()).toBe(0);
+    expect(await seven.run(rowsOf(3, 1))).toEqual(await ten.run(rowsOf(3, 1)));
+    await Promise.all([seven.release(), ten.release()]);
+    expect(threadNiceValues().filter((n) => n === 7 || n === 10)).toEqual([]);
   });
 
   it('refuses a file onnxruntime cannot open with MODEL.LOAD_FAILED, as in-process', async () => {

@@ -53,7 +53,7 @@ describe('readiness and metadata', () => {
     const s = await started();
     const metadata = (await s.app.inject('/metadata')).json();
     // auto (the default) timed each model's full batch and, for models this small, kept them on the event-loop thread.
-    const placed = { inferenceThread: 'main', fullBatchMs: expect.any(Number) };
+    const placed = { inferenceThread: 'main', fullBatchMs: expect.any(Number), inferenceNice: null };
     expect(metadata).toEqual({
       service: { name: 'activity-ranker', version: '1.2.3', description: 'Ranks activities', revision: '0a1b2c3' },
       models: [

@@ -118,10 +118,11 @@ export function valuesSchema(model: ServiceModel): Schema {
       drainSeconds: int(0, 3600),
     }),
     probes: probesSchema(),
-    // Integers allowed for ortThreads: `--set runtime.ortThreads=4` yields a number.
+    // Integers allowed for ortThreads and inferenceNice: `--set runtime.ortThreads=4` yields a number.
     runtime: object({
       ortThreads: { type: ['string', 'integer'], pattern: '^([0-9]{1,3})?$', minimum: 0, maximum: 999 },
       inferenceThread: { type: 'string', enum: ['', 'auto', 'main', 'worker'] },
+      inferenceNice: { type: ['string', 'integer'], pattern: '^(1?[0-9])?$', minimum: 0, maximum: 19 },
       logLevel: { type: 'string', enum: ['', 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     }),
     // Free-form: the API server validates them; the defaults are restricted-PSS.

@@ -111,9 +111,11 @@ describe('upgrading a project generated before @mlservice/runtime compiled the r
     const changed = Object.keys({ ...before, ...after })
       .filter((f) => before[f] !== after[f] && !f.startsWith('.mlgen/cache/'))
       .sort();
-    // The chart's runtime.inferenceThread gained `auto` since (its schema enum and values comment).
+    // The chart's runtime.inferenceThread gained `auto` since (its schema enum and values comment),
+    // and runtime.inferenceNice came (its value, schema and the env var in the Deployment).
     expect(changed).toEqual([
       '.mlgen/manifest.json',
+      'chart/activity-ranker/templates/deployment.yaml',
       'chart/activity-ranker/values.schema.json',
       'chart/activity-ranker/values.yaml',
       'package.json',

@@ -91,6 +91,21 @@ describe.skipIf(!ENABLED)('minimal image: one local model, built and run with po
     expect([res.code, res.stdout]).toEqual([0, '10001 10001 EROFS\n']);
   });
 
+  test('an inference worker lowers its own priority under that profile (no capability needed), leaving the rest at 0', async () => {
+    // The runtime's own worker (session-worker.js) on the image's model, at MLSERVICE_INFERENCE_NICE's default.
+    const probe = [
+      "process.env.MLSERVICE_INFERENCE_THREAD = 'worker';",
+      "const { loadModel } = await import('@mlservice/runtime');",
+      "const { readdirSync, readFileSync } = await import('node:fs');",
+      "const m = await loadModel({ name: 'scorer', source: 'models/scorer/model.onnx' }, './models');",
+      "const nice = readdirSync('/proc/self/task').map((t) => { const s = readFileSync(`/proc/self/task/${t}/stat`, 'utf8'); return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[16]); });",
+      'console.log(m.runsOn.nice, nice.filter((n) => n === 10).length >= 1, nice.every((n) => n === 0 || n === 10));',
+      'await m.release();',
+    ].join('\n');
+    const res = await podman(['exec', image.name, 'node', '--input-type=module', '-e', probe]);
+    expect([res.code, res.stdout, res.stderr]).toEqual([0, '10 true true\n', '']);
+  });
+
   test("the image's own HEALTHCHECK passes", async () => {
     const health = await inspectJson<{ Test: string[] }>('image', image.tag, '.Config.Healthcheck');
     expect(health.Test.join(' ')).toContain(PATHS.ready);

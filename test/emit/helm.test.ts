@@ -143,6 +143,8 @@ describe.each(models)('%s chart', (_label, model) => {
         },
       ],
       [['--set', 'runtime.ortThreads=two'], { 3: '- runtime.ortThreads: Does not match pattern', 4: "- at '/runtime/ortThreads': 'two' does not match pattern" }],
+      [['--set', 'runtime.inferenceNice=20'], { 3: '- runtime.inferenceNice: Must be less than or equal to 19', 4: "- at '/runtime/inferenceNice': maximum: got 20, want 19" }],
+      [['--set-string', 'runtime.inferenceNice=-5'], { 3: '- runtime.inferenceNice: Does not match pattern', 4: "- at '/runtime/inferenceNice': '-5' does not match pattern" }],
       // Auth on without a Secret to read: pods that could never start.
       [['--set', 'auth.enabled=true'], { 3: '- auth.secretName: String length must be greater than or equal to 1', 4: "- at '/auth/secretName': minLength: got 0, want 1" }],
       [
@@ -185,13 +187,14 @@ describe.each(models)('%s chart', (_label, model) => {
       ]);
     });
 
-    test('runtime tuning values become the runtime environment variables, 0 threads included', () => {
-      const set = ['--set', 'runtime.ortThreads=0', '--set', 'runtime.inferenceThread=worker', '--set', 'runtime.logLevel=warn'];
+    test('runtime tuning values become the runtime environment variables, 0 threads and nice 0 included', () => {
+      const set = ['--set', 'runtime.ortThreads=0', '--set', 'runtime.inferenceThread=worker', '--set', 'runtime.inferenceNice=0', '--set', 'runtime.logLevel=warn'];
       const env = only(render(major, chart, set), 'Deployment').spec.template.spec.containers[0].env;
       expect(env).toEqual([
         { name: ENV.port, value: String(model.server.port) },
         { name: ENV.ortThreads, value: '0' },
         { name: ENV.inferenceThread, value: 'worker' },
+        { name: ENV.inferenceNice, value: '0' },
         { name: ENV.logLevel, value: 'warn' },
       ]);
     });

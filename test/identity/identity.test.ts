@@ -272,7 +272,14 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
         service: { name: model.service.name, version: model.service.version, description: model.service.description, revision: REVISION },
         // JSON null where the labels have an empty string: an unregistered model has no run id.
         // Where each model runs (auto decides at start-up) sits beside its identity; not part of it.
-        models: Object.entries(models).map(([name, m]) => ({ name, ...m, runId: m.runId || null, inferenceThread: expect.stringMatching(/^(main|worker)$/), fullBatchMs: expect.any(Number) })),
+        models: Object.entries(models).map(([name, m]) => ({
+          name,
+          ...m,
+          runId: m.runId || null,
+          inferenceThread: expect.stringMatching(/^(main|worker)$/),
+          fullBatchMs: expect.any(Number),
+          inferenceNice: expect.toBeOneOf([null, 10]),
+        })),
       });
       const text = (await s.app.inject(PATHS.metrics)).body;
       // Which service and track a series is from is added by the scrape, not the process.
