@@ -148,25 +148,22 @@ describe('a model on a worker thread', () => {
   });
 
   it.runIf(process.platform === 'linux')('computes at the nice value MLSERVICE_INFERENCE_NICE sets, on its own threads alone, and 10 unset', async () => {
+    // Other suites may share this process and run workers at the default, 10: the kernel's view is
+    // checked at a value only this test uses, 7.
     process.env.MLSERVICE_INFERENCE_THREAD = 'worker';
-    const before = threadNiceValues();
-    expect(before).not.toContain(7);
-    expect(before).not.toContain(10);
+    expect(threadNiceValues()).not.toContain(7);
     process.env.MLSERVICE_INFERENCE_NICE = '7';
     const seven = await loadModel({ name: 'ranker', source: 'models:/ranker/1' }, dir);
     delete process.env.MLSERVICE_INFERENCE_NICE;
     const ten = await loadModel({ name: 'ranker', source: 'models:/ranker/1' }, dir);
     expect(seven.runsOn).toEqual({ thread: 'worker', intraOpThreads: seven.runsOn.intraOpThreads, nice: 7 });
     expect(ten.runsOn.nice).toBe(10);
-    // The worker thread and onnxruntime's pool threads it made (intra-op threads - 1), nothing else.
-    const pool = Math.max(0, seven.runsOn.intraOpThreads - 1);
-    const during = threadNiceValues();
-    expect(during.filter((n) => n === 7)).toHaveLength(1 + pool);
-    expect(during.filter((n) => n === 10)).toHaveLength(1 + pool);
+    // The worker thread and the onnxruntime pool threads it made (intra-op threads - 1), nothing else.
+    expect(threadNiceValues().filter((n) => n === 7)).toHaveLength(1 + Math.max(0, seven.runsOn.intraOpThreads - 1));
     expect(getPriority()).toBe(0);
     expect(await seven.run(rowsOf(3, 1))).toEqual(await ten.run(rowsOf(3, 1)));
     await Promise.all([seven.release(), ten.release()]);
-    expect(threadNiceValues().filter((n) => n === 7 || n === 10)).toEqual([]);
+    expect(threadNiceValues()).not.toContain(7);
   });
 
   it('refuses a file onnxruntime cannot open with MODEL.LOAD_FAILED, as in-process', async () => {

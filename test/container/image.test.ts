@@ -93,16 +93,19 @@ describe.skipIf(!ENABLED)('minimal image: one local model, built and run with po
 
   test('an inference worker lowers its own priority under that profile (no capability needed), leaving the rest at 0', async () => {
     // The runtime's own worker (session-worker.js) on the image's model, at MLSERVICE_INFERENCE_NICE's default.
+    // CommonJS `-e` with an async body: the worker thread inherits execArgv, and `--input-type` without `-e` stops it.
     const probe = [
+      '(async () => {',
       "process.env.MLSERVICE_INFERENCE_THREAD = 'worker';",
       "const { loadModel } = await import('@mlservice/runtime');",
-      "const { readdirSync, readFileSync } = await import('node:fs');",
+      "const { readdirSync, readFileSync } = require('node:fs');",
       "const m = await loadModel({ name: 'scorer', source: 'models/scorer/model.onnx' }, './models');",
       "const nice = readdirSync('/proc/self/task').map((t) => { const s = readFileSync(`/proc/self/task/${t}/stat`, 'utf8'); return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[16]); });",
       'console.log(m.runsOn.nice, nice.filter((n) => n === 10).length >= 1, nice.every((n) => n === 0 || n === 10));',
       'await m.release();',
+      '})();',
     ].join('\n');
-    const res = await podman(['exec', image.name, 'node', '--input-type=module', '-e', probe]);
+    const res = await podman(['exec', image.name, 'node', '-e', probe]);
     expect([res.code, res.stdout, res.stderr]).toEqual([0, '10 true true\n', '']);
   });
 
