@@ -17,6 +17,8 @@ export const ENV = {
   inferenceThread: 'MLSERVICE_INFERENCE_THREAD',
   /** Nice value (0-19, default 10) of each inference worker thread, so the event loop takes a shared core first. */
   inferenceNice: 'MLSERVICE_INFERENCE_NICE',
+  /** onnxruntime's own opt-out of its telemetry; the runtime sets it to 1 unless the deployment set it (session-host.ts). */
+  ortTelemetryOff: 'ORT_DISABLE_TELEMETRY',
   /** The token of the prediction routes when `server.auth` is on (the chart sets it from a Kubernetes Secret). */
   authToken: 'MLSERVICE_AUTH_TOKEN',
   port: 'PORT',

@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { ENV } from './names.js';
 import { type NativeSession, openNativeSession } from './native-session.js';
 import { ortTensor } from './ort-tensor.js';
 
@@ -159,7 +160,22 @@ async function openWorkerSession(file: string, options: ort.InferenceSession.Ses
   return new WorkerSession(worker, hello.inputs, hello.outputs, hello.nice ?? null, hooks.onBroken);
 }
 
+/**
+ * onnxruntime 1.29+ on Linux sends telemetry to Microsoft (a process event, session and model events,
+ * aggregated inference counts and durations, to mobile.events.data.microsoft.com) and keeps a device
+ * id and an offline event cache under ~/.cache/Microsoft/DeveloperTools/.onnxruntime, unless
+ * ORT_DISABLE_TELEMETRY=1 is set when its environment is created (onnxruntime PR #27379; the
+ * variable is in the shipped libonnxruntime.so). An inference service must not call out of the
+ * cluster on its own, nor write its home directory (a read-only root filesystem only gets warnings
+ * on stderr), so the runtime turns it off before the first session opens, unless the deployment
+ * set the variable itself (`ORT_DISABLE_TELEMETRY=0` keeps onnxruntime's default).
+ */
+export function optOutOfOrtTelemetry(env: NodeJS.ProcessEnv = process.env): void {
+  if (env[ENV.ortTelemetryOff] === undefined) env[ENV.ortTelemetryOff] = '1';
+}
+
 export async function openSession(file: string, options: ort.InferenceSession.SessionOptions, thread: InferenceThread, hooks: SessionHooks = {}): Promise<SessionHost> {
+  optOutOfOrtTelemetry();
   if (thread === 'worker') return openWorkerSession(file, options, hooks);
   const native = openNativeSession(file, options);
   return native ? new MainThreadSession(native, true) : new MainThreadSession(await ort.InferenceSession.create(file, options), false);
