@@ -3,10 +3,14 @@
  * unless the deployment set ORT_DISABLE_TELEMETRY itself. onnxruntime decides once per process, so
  * each case opens a model in a fresh Node process, with a home directory of its own; what the
  * telemetry leaves there (a device id and an offline event cache) shows whether it was on.
+ * onnxruntime also stays quiet when it sees a CI system (CI, GITHUB_ACTIONS, JENKINS_URL, ... are
+ * among its library's strings; CI=true alone turns it off, checked by hand), so the children run
+ * without those markers: otherwise, on a CI machine, the default case would pass whatever the runtime
+ * did and the opted-in case would fail.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +20,22 @@ import { optOutOfOrtTelemetry } from '../src/session-host.js';
 
 const loader = new URL('../src/model-loader.ts', import.meta.url).pathname;
 let dir: string;
+/** The variables by which onnxruntime's telemetry recognises a CI system or its own unit tests. */
+const ciMarkers = [
+  'CI',
+  'TF_BUILD',
+  'GITHUB_ACTIONS',
+  'GITLAB_CI',
+  'CIRCLECI',
+  'TRAVIS',
+  'JENKINS_URL',
+  'CODEBUILD_BUILD_ID',
+  'BUILDKITE',
+  'TEAMCITY_VERSION',
+  'APPVEYOR',
+  'BITBUCKET_BUILD_NUMBER',
+  'ORT_RUNNING_UNIT_TESTS',
+];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ort-telemetry-'));
@@ -26,9 +46,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 /** Opens and scores with the model through the runtime in a new process; returns what onnxruntime left in its home. */
 async function homeAfterOpening(name: string, setting: string | undefined): Promise<{ out: string; deviceId: boolean }> {
   const home = join(dir, name);
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, MLSERVICE_INFERENCE_THREAD: 'main' };
+  await mkdir(home);
+  // TMPDIR too: opted in, the telemetry also leaves a session file (.ses) in the temporary directory.
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TMPDIR: home, MLSERVICE_INFERENCE_THREAD: 'main' };
   delete env.ORT_DISABLE_TELEMETRY;
   delete env.XDG_CACHE_HOME;
+  for (const marker of ciMarkers) delete env[marker];
   if (setting !== undefined) env.ORT_DISABLE_TELEMETRY = setting;
   const code = `const { loadModel } = await import(${JSON.stringify(loader)}); const m = await loadModel({ name: 'm', source: 'x' }, ${JSON.stringify(join(dir, 'models'))}); const [row] = await m.run([{ features: [1, 2] }]); console.log(process.env.ORT_DISABLE_TELEMETRY, Object.keys(row)); await m.release();`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { env, cwd: join(loader, '..', '..', '..') });
