@@ -1,7 +1,7 @@
 /**
  * `npm run bench:reliability`: the long reliability suite (MLGEN_RELIABILITY_LONG=1: 400 mutated
  * configs, 200 killed syncs, 10,000 fuzzed bodies per example, 20 rolling restarts, 30 s per
- * failing-model case, 60 s of overload, a 10 min soak; 30 to 40 min) and its figures in
+ * failing-model case, 10 inference threads terminated mid-run, 60 s of overload, a 10 min soak; 30 to 40 min) and its figures in
  * bench/results/reliability.md. The tests assert the
  * behaviour; this records what they measured. Run it on a quiet machine: the load tests measure
  * what the machine sustains. MLGEN_RELIABILITY_LONG=0 records the bounded suite instead; extra

@@ -124,7 +124,7 @@ describe('every status the live service answers is declared in its OpenAPI, and 
         await mkdir(join(dir, 'scorer'), { recursive: true });
         await writeFile(join(dir, 'scorer', 'model.onnx'), buildMlp({ inputDim: 4, hidden: [256, 256], seed: 5 }));
       },
-      // A thread per model, so the test can kill it the way an out-of-memory would.
+      // A thread per model, so the test can make it die (an uncaught error between two batches).
       env: { MLSERVICE_INFERENCE_THREAD: 'worker', MLSERVICE_AUTH_TOKEN: TOKEN },
       execArgv: ['--import', new URL('../support/kill-inference-threads.mjs', import.meta.url).href],
     });
@@ -155,7 +155,7 @@ describe('every status the live service answers is declared in its OpenAPI, and 
     for (const path of ['/livez', '/readyz', '/metrics', '/metadata']) operational.push([path, (await call(`get ${path}`, path)).status]);
     counted = await countedRequests();
     metricsText = await (await fetch(`${svc.base}/metrics`)).text();
-    // Last: kill the inference thread (the preloaded hook does it on SIGUSR2), as an out-of-memory would.
+    // Last: kill the inference thread (on SIGUSR2 the preloaded hook makes it throw an uncaught error).
     svc.child.kill('SIGUSR2');
     for (let i = 0; i < 100 && (await fetch(`${svc.base}/livez`)).status !== 503; i++) await new Promise((r) => setTimeout(r, 50));
     afterDeath = [await call('get /livez', '/livez'), await call('get /readyz', '/readyz'), await post(features(1, 2, 3, 4))];
@@ -192,7 +192,7 @@ describe('every status the live service answers is declared in its OpenAPI, and 
     expect(await promtoolCheckMetrics(metricsText)).toEqual({ code: 0, output: '' });
   });
 
-  it('answers 503 model-failed on /livez, /readyz and predictions once its inference thread dies (the test kills it, as an out-of-memory would)', () => {
+  it('answers 503 model-failed on /livez, /readyz and predictions once its inference thread dies (the test makes it throw an uncaught error)', () => {
     expect(afterDeath.map((a) => a.status)).toEqual([503, 503, 503]);
     expect(JSON.parse(afterDeath[0]!.text).type).toBe('urn:mlservice:problem:model-failed');
   });

@@ -9,8 +9,8 @@ import { appendFileSync } from 'node:fs';
 export const LONG = process.env.MLGEN_RELIABILITY_LONG === '1';
 
 export const SCALE = LONG
-  ? { mutations: 400, kills: 200, restarts: 20, soakSeconds: 600, failureSeconds: 30, rateSeconds: 10, overloadSeconds: 60 }
-  : { mutations: 40, kills: 12, restarts: 3, soakSeconds: 30, failureSeconds: 4, rateSeconds: 3, overloadSeconds: 10 };
+  ? { mutations: 400, kills: 200, restarts: 20, soakSeconds: 600, failureSeconds: 30, inRunKills: 10, rateSeconds: 10, overloadSeconds: 60 }
+  : { mutations: 40, kills: 12, restarts: 3, soakSeconds: 30, failureSeconds: 4, inRunKills: 1, rateSeconds: 3, overloadSeconds: 10 };
 
 /** Records a test's measured figures (printed, and appended to MLGEN_RELIABILITY_REPORT when set). */
 export function report(name: string, figures: Record<string, unknown>): void {
