@@ -109,10 +109,10 @@ async function waitReady(child: ChildProcess, base: string, stderr: () => string
   }
 }
 
-/** Spawns `node [nodeArgs] <script>` in `cwd` with PORT set and waits for /readyz. Output goes to /dev/null but stderr is kept for errors. */
+/** Spawns `node [nodeArgs] <script>` in `cwd` with PORT set (and ORT_DISABLE_TELEMETRY=1 unless set: the baseline servers open onnxruntime themselves) and waits for /readyz. Output goes to /dev/null but stderr is kept for errors. */
 export async function startServer(script: string, cwd: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, script], { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, script], { cwd, env: { ORT_DISABLE_TELEMETRY: '1', ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const base = `http://127.0.0.1:${port}`;

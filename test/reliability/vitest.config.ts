@@ -17,6 +17,8 @@ export default defineConfig({
     isolate: false,
     testTimeout: 1_800_000,
     hookTimeout: 300_000,
+    // As in the main suite: no onnxruntime telemetry from sessions the tests open themselves.
+    env: { ORT_DISABLE_TELEMETRY: '1' },
     // One temp root per run (TMPDIR), removed at the end; it names what a test left: support/temp-root.ts.
     globalSetup: ['test/support/temp-root.ts'],
   },
