@@ -136,7 +136,9 @@ export interface LoadOptions {
  * reorders the core's time and takes none away while the event loop leaves some; if the event
  * loop alone would fill the core (a request rate far past what Node can read), the worker still
  * gets ~10% of it at 10 against ~1.5% at 19 (the kernel's weights 110 and 15 against 1024), so 10
- * keeps answers flowing there.
+ * keeps answers flowing there, at a cost: 768 connections retrying at once (a heavier model alone
+ * on one core, test/reliability/overload.test.ts) got 404 and 447 200s/s at 10 against 722 and 807
+ * at 0. Unprivileged, a thread cannot take a lower value back, so this is chosen once, per deployment.
  */
 export const DEFAULT_INFERENCE_NICE = 10;
 
