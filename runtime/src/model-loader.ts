@@ -127,20 +127,20 @@ export interface LoadOptions {
 }
 
 /**
- * `MLSERVICE_INFERENCE_NICE` (default 10): the nice value each inference worker thread takes, so
+ * `MLSERVICE_INFERENCE_NICE` (default 5): the nice value each inference worker thread takes, so
  * that where it shares a core with the event loop, the event loop gets the core when a request
  * arrives instead of after the batch's scheduler slice. Heavy model (a ~57 ms batch) on a worker,
  * both threads on one core, twice its rate, 20 s runs: p99 of the refusals made on arrival
  * 5.30-5.69 ms at nice 0 (12 runs), 3.41-6.01 at 10 (median 4.75, 7 runs), 3.27-5.74 at 19
- * (median 4.08, 7 runs); 200s per second unchanged (overload.findings.md, section 11). Nice
- * reorders the core's time and takes none away while the event loop leaves some; if the event
- * loop alone would fill the core (a request rate far past what Node can read), the worker still
- * gets ~10% of it at 10 against ~1.5% at 19 (the kernel's weights 110 and 15 against 1024), so 10
- * keeps answers flowing there, at a cost: 768 connections retrying at once (a heavier model alone
- * on one core, test/reliability/overload.test.ts) got 404 and 447 200s/s at 10 against 722 and 807
- * at 0. Unprivileged, a thread cannot take a lower value back, so this is chosen once, per deployment.
+ * (median 4.08, 7 runs), and in alternating runs 4.26-4.37 at 5 against 3.41-5.09 at 10 (3 each);
+ * 200s per second unchanged (overload.findings.md, sections 11 and 13). When refusals fill the
+ * core instead (callers retrying at once: 768 connections on a heavier model, the service alone on
+ * one core, test/reliability/overload.test.ts) the worker gets what the kernel's weights leave it
+ * (335 at 5 and 110 at 10 against the event loop's 1024): 200s per second 404-447 at 10, 477-645
+ * at 5, 722-807 at 0. 5 keeps the refusals' latency of 10 and a third more answers in a storm.
+ * Unprivileged, a thread cannot take a lower value back, so this is chosen once, per deployment.
  */
-export const DEFAULT_INFERENCE_NICE = 10;
+export const DEFAULT_INFERENCE_NICE = 5;
 
 export function inferenceNice(env: NodeJS.ProcessEnv = process.env): number {
   const v = env[ENV.inferenceNice];

@@ -15,7 +15,7 @@ export const ENV = {
   ortThreads: 'MLSERVICE_ORT_THREADS',
   /** `auto` (default): per model, `worker` when a full batch takes over 5 ms, else `main`; `main`: onnxruntime on the event-loop thread; `worker`: each model's session on a thread of its own. */
   inferenceThread: 'MLSERVICE_INFERENCE_THREAD',
-  /** Nice value (0-19, default 10) of each inference worker thread, so the event loop takes a shared core first. */
+  /** Nice value (0-19, default 5) of each inference worker thread, so the event loop takes a shared core first. */
   inferenceNice: 'MLSERVICE_INFERENCE_NICE',
   /** onnxruntime's own opt-out of its telemetry; the runtime sets it to 1 unless the deployment set it (session-host.ts). */
   ortTelemetryOff: 'ORT_DISABLE_TELEMETRY',

@@ -66,10 +66,10 @@ describe('inferenceThread', () => {
 });
 
 describe('inferenceNice', () => {
-  it('is 10 by default, any whole number from 0 to 19 on request, and refuses anything else with the fix', () => {
-    expect(DEFAULT_INFERENCE_NICE).toBe(10);
-    expect(inferenceNice({})).toBe(10);
-    expect(inferenceNice({ MLSERVICE_INFERENCE_NICE: '' })).toBe(10);
+  it('is 5 by default, any whole number from 0 to 19 on request, and refuses anything else with the fix', () => {
+    expect(DEFAULT_INFERENCE_NICE).toBe(5);
+    expect(inferenceNice({})).toBe(5);
+    expect(inferenceNice({ MLSERVICE_INFERENCE_NICE: '' })).toBe(5);
     expect(['0', '1', '9', '10', '19'].map((v) => inferenceNice({ MLSERVICE_INFERENCE_NICE: v }))).toEqual([0, 1, 9, 10, 19]);
     for (const bad of ['20', '-1', '5.5', ' 5', 'low', '019']) {
       const err = (() => {
@@ -81,7 +81,7 @@ describe('inferenceNice', () => {
       })();
       expect(err?.code, bad).toBe('MODEL.BAD_INFERENCE_NICE');
       expect(err?.message).toBe(
-        `MODEL.BAD_INFERENCE_NICE MLSERVICE_INFERENCE_NICE="${bad}" is not a nice value from 0 to 19\nfix: set MLSERVICE_INFERENCE_NICE to a whole number from 0 (the event loop's own priority) to 19 (the lowest), or unset it for 10`,
+        `MODEL.BAD_INFERENCE_NICE MLSERVICE_INFERENCE_NICE="${bad}" is not a nice value from 0 to 19\nfix: set MLSERVICE_INFERENCE_NICE to a whole number from 0 (the event loop's own priority) to 19 (the lowest), or unset it for 5`,
       );
     }
   });
@@ -147,22 +147,22 @@ describe('a model on a worker thread', () => {
     await onMain.release();
   });
 
-  it.runIf(process.platform === 'linux')('computes at the nice value MLSERVICE_INFERENCE_NICE sets, on its own threads alone, and 10 unset', async () => {
-    // Other suites may share this process and run workers at the default, 10: the kernel's view is
+  it.runIf(process.platform === 'linux')('computes at the nice value MLSERVICE_INFERENCE_NICE sets, on its own threads alone, and 5 unset', async () => {
+    // Other suites may share this process and run workers at the default, 5: the kernel's view is
     // checked at a value only this test uses, 7.
     process.env.MLSERVICE_INFERENCE_THREAD = 'worker';
     expect(threadNiceValues()).not.toContain(7);
     process.env.MLSERVICE_INFERENCE_NICE = '7';
     const seven = await loadModel({ name: 'ranker', source: 'models:/ranker/1' }, dir);
     delete process.env.MLSERVICE_INFERENCE_NICE;
-    const ten = await loadModel({ name: 'ranker', source: 'models:/ranker/1' }, dir);
+    const five = await loadModel({ name: 'ranker', source: 'models:/ranker/1' }, dir);
     expect(seven.runsOn).toEqual({ thread: 'worker', intraOpThreads: seven.runsOn.intraOpThreads, nice: 7 });
-    expect(ten.runsOn.nice).toBe(10);
+    expect(five.runsOn.nice).toBe(5);
     // The worker thread and the onnxruntime pool threads it made (intra-op threads - 1), nothing else.
     expect(threadNiceValues().filter((n) => n === 7)).toHaveLength(1 + Math.max(0, seven.runsOn.intraOpThreads - 1));
     expect(getPriority()).toBe(0);
-    expect(await seven.run(rowsOf(3, 1))).toEqual(await ten.run(rowsOf(3, 1)));
-    await Promise.all([seven.release(), ten.release()]);
+    expect(await seven.run(rowsOf(3, 1))).toEqual(await five.run(rowsOf(3, 1)));
+    await Promise.all([seven.release(), five.release()]);
     expect(threadNiceValues()).not.toContain(7);
   });
 

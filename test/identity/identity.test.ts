@@ -278,8 +278,8 @@ describe.each(['recommender', 'minimal'])('examples/%s', (example) => {
           runId: m.runId || null,
           inferenceThread: expect.stringMatching(/^(main|worker)$/),
           fullBatchMs: expect.any(Number),
-          // null on the event-loop thread; on a worker, the suite's MLSERVICE_INFERENCE_NICE (vitest.config.ts) or the default 10.
-          inferenceNice: expect.toBeOneOf([null, Number(process.env.MLSERVICE_INFERENCE_NICE || 10)]),
+          // null on the event-loop thread; on a worker, the suite's MLSERVICE_INFERENCE_NICE (vitest.config.ts) or the default 5.
+          inferenceNice: expect.toBeOneOf([null, Number(process.env.MLSERVICE_INFERENCE_NICE || 5)]),
         })),
       });
       const text = (await s.app.inject(PATHS.metrics)).body;

@@ -1,11 +1,11 @@
 /**
- * The services the reliability tests run: small real ONNX models, so the HTTP path dominates.
- * Their endpoints set `queueBudgetMs: 2000` (the default is 100 ms here): these tests prove
+ * The services the reliability tests run: small real ONNX models, so the HTTP path dominates,
+ * except overload.test.ts's heavy one, where inference must. Their endpoints set `queueBudgetMs: 2000` (the default is 100 ms here): these tests prove
  * restarts, soak and failure isolation at half the sustainable rate, and on a 2-core machine
  * shared with other jobs the process is sometimes not scheduled for over 100 ms (1-minute load
  * averages above 10 were seen), which the default budget rightly answers with 503s. Shedding
- * itself is overload.test.ts's subject (with a budget its load always exceeds; bench:overload
- * measures the default).
+ * itself is overload.test.ts's subject (with a budget its load exceeds; bench:overload measures
+ * the default).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
