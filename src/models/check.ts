@@ -1,7 +1,8 @@
 /**
  * `verifyModels`: do the files under `models/` match `models.lock.json`, and does the lock match the
- * config? Used by `mlgen check` and CI before an image is built, so an image never bakes a model
- * that differs from what the lock (and so the code review) says.
+ * config? `mlgen models verify`, before a local image build. CI's image build does not need it:
+ * it pulls with `models pull --locked`, which installs nothing whose files differ from the lock.
+ * `mlgen check` does not run it: in a pull request's CI the pulled models are not there.
  */
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';

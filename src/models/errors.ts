@@ -1,12 +1,12 @@
 /**
- * Errors of `mlgen models pull` / `mlgen check` (models part). Every one carries a stable code and a
+ * Errors of `mlgen models pull` / `mlgen models verify`. Every one carries a stable code and a
  * fix, and is a `DiagnosticError`, so the CLI prints it like any config problem and exits with its code.
  * Messages never contain credentials: request headers are never echoed, server bodies are trimmed.
  */
 import { DiagnosticError, EXIT, type Diagnostic } from '../diagnostics.js';
 
 /**
- * Every code `mlgen models pull` and the models part of `mlgen check` can report, with what it means
+ * Every code `mlgen models pull` and `mlgen models verify` can report, with what it means
  * (same shape as `CONFIG_CODES` in src/config/codes.ts, so docs/errors.md can list both).
  */
 export const MODELS_CATALOGUE = {
@@ -23,11 +23,11 @@ export const MODELS_CATALOGUE = {
   'MODELS.BAD_SOURCE': 'A local or https source is not an `.onnx` file or an MLflow model directory.',
   'MODELS.UNKNOWN_MODEL': '`--only` names a model that mlservice.yaml does not have.',
   'MODELS.LOCK_INVALID': '`models.lock.json` is not valid JSON of the expected shape.',
-  'MODELS.LOCK_MISSING': '`mlgen check` or `models pull --locked`: there is no `models.lock.json`.',
-  'MODELS.NOT_LOCKED': '`mlgen check` or `models pull --locked`: a configured model has no lock entry, or its source changed since the pull.',
+  'MODELS.LOCK_MISSING': '`mlgen models verify` or `models pull --locked`: there is no `models.lock.json`.',
+  'MODELS.NOT_LOCKED': '`mlgen models verify` or `models pull --locked`: a configured model has no lock entry, or its source changed since the pull.',
   'MODELS.LOCK_MISMATCH': '`models pull --locked`: the fetched files of a model do not hash to the sha256s in `models.lock.json`; nothing is installed.',
-  'MODELS.MODIFIED': '`mlgen check`: files under `models/<name>/` differ from the lock (missing, extra or changed).',
-  'MODELS.STALE_LOCK_ENTRY': '`mlgen check`: the lock names a model the config no longer has (warning).',
+  'MODELS.MODIFIED': '`mlgen models verify`: files under `models/<name>/` differ from the lock (missing, extra or changed).',
+  'MODELS.STALE_LOCK_ENTRY': '`mlgen models verify`: the lock names a model the config no longer has (warning).',
 } as const;
 
 export type ModelsCode = keyof typeof MODELS_CATALOGUE;

@@ -1,4 +1,4 @@
-/** Public API of the models feature: `mlgen models pull` and the models part of `mlgen check`. */
+/** Public API of the models feature: `mlgen models pull` and `mlgen models verify`. */
 export { pullModels, type PullOptions, type PullResult, type PulledModel } from './pull.js';
 export { verifyModels } from './check.js';
 export { readLock, canonicalJson, LOCK_FILE } from './lock.js';

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { CONFIG_FILE } from '../config/file.js';
 import { loadConfig, type ServiceModel } from '../config/index.js';
 import { DiagnosticError, EXIT } from '../diagnostics.js';
@@ -27,6 +27,9 @@ export async function syncProject(root: string, options: SyncOptions = {}): Prom
   const model = withModelInputs(loaded.model, signatures);
   const compat = await hookUtilsCompat(root);
   const result = await syncFiles(root, [...emitAll(model), ...compat.files], { path: CONFIG_FILE, text: loaded.text }, options);
-  // The model goes back to the caller for the reviewers' change summary (no second load).
-  return { ...result, diagnostics: [...diagnostics, ...compat.diagnostics, ...result.diagnostics], model: loaded.model };
+  // Warnings name files from the project root, like the rest of the plan (errors are thrown and
+  // named from where mlgen runs). The model goes back to the caller for the reviewers' change
+  // summary (no second load).
+  const fromRoot = diagnostics.map((d) => (isAbsolute(d.file) ? { ...d, file: relative(root, d.file) || d.file } : d));
+  return { ...result, diagnostics: [...fromRoot, ...compat.diagnostics, ...result.diagnostics], model: loaded.model };
 }

@@ -43,6 +43,11 @@ describe('mlgen CLI (built bin/mlgen.js, child process)', () => {
     expect(mlgen(dir, ['check'])).toEqual({ code: 0, stdout: 'Everything is in sync.\ncheck: in sync\n', stderr: '' });
   });
 
+  it("init takes `yo mlservice`'s --yes and writes the same config (it never asks)", () => {
+    const read = (dir: string) => readFileSync(path.join(dir, 'mlservice.yaml'), 'utf8');
+    expect(read(initProject(['--yes']))).toBe(read(initProject()));
+  });
+
   it('refuses init over an existing mlservice.yaml and writes nothing', () => {
     const dir = initProject();
     const before = treeHashes(dir);

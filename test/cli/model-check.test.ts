@@ -36,6 +36,14 @@ describe('sync checks pulled models against the config (built CLI)', () => {
     expect(hooks).not.toContain('{ input: ');
   });
 
+  it('a local model that is not there yet is a warning naming mlservice.yaml from the project root', () => {
+    const dir = tempProject();
+    const r = mlgen(dir, ['init', '--name', 'later', '--model', 'onnx/scorer.onnx']);
+    expect(r.code, r.stderr).toBe(0);
+    const warning = r.stdout.split('\n').find((l) => l.includes('SIGNATURE.NOT_THERE'));
+    expect(warning).toMatch(/^mlservice\.yaml:\d+:\d+ warning SIGNATURE\.NOT_THERE model "scorer": onnx\/scorer\.onnx is not there yet/);
+  });
+
   it('pulling models after a sync is not drift: the manifest does not depend on scaffold templates', () => {
     const dir = tempProject();
     expect(mlgen(dir, ['init', '--name', 'late-pull', '--model', 'models:/scorer/1', '--fields', 'a:number']).code).toBe(0);

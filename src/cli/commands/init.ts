@@ -18,6 +18,7 @@ export const initCommand: CommandSpec = {
     new Option('--ab-model <source>', 'treatment model source: adds a sticky A/B split'),
     new Option('--ab-weight <percent>', 'treatment weight in percent; default: 10').argParser(Number),
     new Option('--ab-unit <field>', 'input field that keeps A/B assignment sticky'),
+    new Option('--yes', 'accepted as in `yo mlservice`; init never asks, unset flags take the defaults'),
   ],
   async run(opts, _args, io) {
     const root = path.resolve(io.cwd, String(opts.dir ?? '.'));
