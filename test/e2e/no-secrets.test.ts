@@ -1,15 +1,16 @@
 /**
  * No secret in any generated file, image label, log line or error body. A project whose models come
  * from the MLflow registry and whose predictions need a bearer token is taken through what CI and
- * production do, with every secret in the environment of every step: `mlgen sync`, `mlgen models
- * pull` with MLFLOW_TRACKING_TOKEN, then again with MLFLOW_TRACKING_USERNAME/PASSWORD (against the
- * MLflow REST contract stub, testkit/mlflow-stub.ts: not a real MLflow), refused pulls (a wrong
- * token, credentials in MLFLOW_TRACKING_URI), `mlgen check`, the CI step that turns models.lock.json
- * into the image's build args, the project's own `tsc`, the service at log level trace answering
- * authorized, unauthorized and bad requests, and a typed openapi-typescript + openapi-fetch client
- * calling it with the token. Then every file of the project, the image labels the Dockerfile
- * resolves to with those build args, every command's output, the service's log and every answer
- * (bodies and headers) are searched for each secret, as written and as the Basic credential.
+ * production do, with every secret in the environment of every step but the pulls (each picks one
+ * kind of credential): `mlgen sync`, `mlgen models pull` with MLFLOW_TRACKING_TOKEN, then again with
+ * MLFLOW_TRACKING_USERNAME/PASSWORD (against the MLflow REST contract stub, testkit/mlflow-stub.ts:
+ * not a real MLflow), refused pulls (a wrong token, credentials in MLFLOW_TRACKING_URI), `mlgen
+ * check`, the CI step that turns models.lock.json into the image's build args, the project's own
+ * `tsc`, the service at log level trace answering authorized, unauthorized and bad requests, and a
+ * typed openapi-typescript + openapi-fetch client calling it with the token. Then every file of the
+ * project, the docker command line CI runs, the image labels the Dockerfile resolves to with those
+ * build args, every command's output, the service's log and every answer (bodies and headers) are
+ * searched for each secret, as written and as the Basic credential.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -87,7 +88,9 @@ describe('a run with registry credentials and a service token leaves no secret i
   let stub: MlflowStub;
   let svc: StartedService | undefined;
   const outputs: Record<string, string> = {};
-  const env: NodeJS.ProcessEnv = { MLFLOW_TRACKING_TOKEN: SECRETS.registryToken, MLFLOW_TRACKING_USERNAME: '', MLFLOW_TRACKING_PASSWORD: '' };
+  const env: NodeJS.ProcessEnv = { MLFLOW_TRACKING_TOKEN: SECRETS.registryToken, MLFLOW_TRACKING_USERNAME: '', MLFLOW_TRACKING_PASSWORD: '', MLSERVICE_AUTH_TOKEN: SECRETS.serviceToken };
+  /** The registry password too, for the steps that do not pick a kind of credential on purpose (pulls do). */
+  const everySecret = { MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: SECRETS.registryPassword };
 
   /** The built CLI as a child process, asynchronously: the MLflow stub answers from this process. */
   async function cli(name: string, args: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliResult> {
@@ -113,7 +116,7 @@ describe('a run with registry credentials and a service token leaves no secret i
 
   /** mlgen sync and models pull with every kind of credential, refused ones first; then check. */
   async function pullAndCheck(): Promise<void> {
-    codes.sync = (await cli('sync', ['sync'])).code;
+    codes.sync = (await cli('sync', ['sync'], everySecret)).code;
     const wrong = await cli('models pull (wrong token)', ['models', 'pull'], { MLFLOW_TRACKING_TOKEN: SECRETS.wrongRegistryToken });
     [codes.wrongToken, wrongTokenStderr] = [wrong.code, wrong.stderr];
     // Credentials in the URI are refused (and must not be echoed), whatever its scheme.
@@ -126,7 +129,7 @@ describe('a run with registry credentials and a service token leaves no secret i
     const basic = { MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: SECRETS.registryPassword };
     codes.password = (await cli('models pull --force (password)', ['models', 'pull', '--force'], basic)).code;
     authorizations = [...new Set(stub.requests.map((r) => r.authorization))].sort();
-    codes.syncWithModels = (await cli('sync (models present)', ['sync'])).code;
+    codes.syncWithModels = (await cli('sync (models present)', ['sync'], everySecret)).code;
     codes.check = (await cli('check', ['check'], basic)).code;
   }
 
@@ -136,9 +139,14 @@ describe('a run with registry credentials and a service token leaves no secret i
     await mkdir(temp);
     await writeFile(join(temp, 'docker'), '#!/bin/sh\nprintf "%s\\n" "$@" > "$RUNNER_TEMP/docker-$1.argv"\n', { mode: 0o755 });
     const args = ['build-image', '--image=registry.example.com/ds/guarded', '--version=0.1.0', '--source=https://github.com/ds/guarded', '--tag=0123456789abcdef0123456789abcdef01234567'];
-    const buildStep = await run(process.execPath, [join(REPO, 'bin/mlgen-ci.js'), ...args], { cwd: dir, env: { ...process.env, ...env, RUNNER_TEMP: temp, PATH: `${temp}:${process.env.PATH}` } });
+    const buildStep = await run(process.execPath, [join(REPO, 'bin/mlgen-ci.js'), ...args], {
+      cwd: dir,
+      env: { ...process.env, ...env, ...everySecret, RUNNER_TEMP: temp, PATH: `${temp}:${process.env.PATH}` },
+    });
     outputs['CI build step'] = buildStep.stdout + buildStep.stderr;
-    const buildArgs = buildArgsOf((await readFile(join(temp, 'docker-build.argv'), 'utf8')).split('\n').slice(0, -1));
+    // The whole docker command line: a build arg carrying a secret would sit in the image's history.
+    outputs['docker build arguments'] = await readFile(join(temp, 'docker-build.argv'), 'utf8');
+    const buildArgs = buildArgsOf(outputs['docker build arguments'].split('\n').slice(0, -1));
     image = imageConfig(await readFile(join(dir, 'Dockerfile'), 'utf8'), buildArgs);
     outputs['image labels and env'] = JSON.stringify(image);
     await rm(temp, { recursive: true });
@@ -148,7 +156,7 @@ describe('a run with registry credentials and a service token leaves no secret i
 
   /** The service at log level trace, called directly and through a typed client, with and without the token. */
   async function serve(): Promise<void> {
-    svc = await startServiceProcess(dir, { ...(env as Record<string, string>), MLFLOW_TRACKING_PASSWORD: SECRETS.registryPassword, MLSERVICE_AUTH_TOKEN: SECRETS.serviceToken, LOG_LEVEL: 'trace' });
+    svc = await startServiceProcess(dir, { ...(env as Record<string, string>), ...everySecret, LOG_LEVEL: 'trace' });
     const calls: Array<[string, string, Record<string, string>, string?]> = [
       ['ok', '/v1/score', { authorization: `Bearer ${SECRETS.serviceToken}` }, '{"features":[0.1,0.2,0.3,0.4]}'],
       ['bad body', '/v1/score', { authorization: `Bearer ${SECRETS.serviceToken}` }, '{"features":[1,"x"]}'],
@@ -207,6 +215,7 @@ describe('a run with registry credentials and a service token leaves no secret i
   it('builds the image labels from the lock as CI does, and compiles the service', () => {
     // Resolved for real: the run id from the registry reaches its label.
     expect(image.labels['io.mlservice.model.churn.run-id']).toBe(RUN_ID);
+    expect(outputs['docker build arguments']).toMatch(new RegExp(`^--build-arg\n[A-Z_]+=${RUN_ID}$`, 'm'));
     expect(compiled).toEqual({ code: 0, output: '' });
   });
 

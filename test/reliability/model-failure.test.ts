@@ -220,6 +220,9 @@ describe('a model that fails under load (real service process, real ONNX models)
           fatal.add(message!);
         } else {
           outcomes.stayedUp++;
+          // Liveness failed, and was probed after it did: else the checks below would look at nothing.
+          expect(Number.isFinite(flipped), last).toBe(true);
+          expect(run.probes.filter((p) => p.at > flipped).length).toBeGreaterThan(0);
           expect(score!.filter((a) => a.at > flipped + 100 && a.status !== 503)).toEqual([]);
           expect(new Set(score!.filter((a) => a.status === 503).map((a) => (JSON.parse(a.text) as { type: string }).type))).toEqual(new Set(['urn:mlservice:problem:model-failed']));
           expect(run.probes.filter((p) => p.at > flipped && (p.ready !== 503 || p.live !== 503))).toEqual([]);

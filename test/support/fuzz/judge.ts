@@ -178,10 +178,11 @@ function judgeValid(c: FuzzCase, answer: Answer, problem: Problem | undefined, b
   if (answer.status === 422) return expectType(problem!, 'non-finite-output');
   if (answer.status === 400) {
     // A value the schema allows but the model input's element type cannot hold: each named field
-    // must be a number in the body (the runtime's dtype check).
+    // must be a number in the body (the runtime's dtype check), within the field the case changed
+    // (the rest of the body holds typical values).
     const got = (problem!.errors ?? []).map((e) => e.pointer);
-    const numbers = got.filter((p) => typeof resolve(body, p) === 'number');
-    return got.length > 0 && numbers.length === got.length ? null : `400 for a schema-valid body naming ${JSON.stringify(got.slice(0, 3))}`;
+    const named = got.length > 0 && got.every((p) => typeof resolve(body, p) === 'number' && (c.at === null || under(p, c.at)));
+    return named ? null : `400 for a schema-valid body naming ${JSON.stringify(got.slice(0, 3))}${c.at === null ? '' : ` (changed: ${c.at})`}`;
   }
   return `${answer.status} for a schema-valid body`;
 }
