@@ -19,9 +19,9 @@ function canListen(port: number): Promise<boolean> {
 
 /**
  * A TCP port on 127.0.0.1 that was free a moment ago (for child processes that need a fixed PORT).
- * Each vitest worker takes ports from a slice of its own: with port 0, two test files running at
- * once were handed the same just-freed port, one file's service could not bind it, and the other
- * file's service answered its requests (a 404 for a route only the first one had).
+ * Each vitest worker takes ports from a slice of its own. With port 0 a full run once got a 404
+ * from a service without the test's route: most likely two test files running at once were handed
+ * the same just-freed port, one file's service could not bind it and the other's answered.
  */
 export async function freePort(): Promise<number> {
   for (let tried = 0; tried < SLICE; tried++) {
